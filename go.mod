@@ -1,0 +1,3 @@
+module github.com/augment-ml/augment
+
+go 1.26

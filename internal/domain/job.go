@@ -1,0 +1,75 @@
+package domain
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Status is where a job or batch stands.
+type Status string
+
+// Job statuses.
+const (
+	StatusQueued     Status = "queued"
+	StatusProcessing Status = "processing"
+	StatusDone       Status = "done"
+	StatusFailed     Status = "failed"
+	StatusRunning    Status = "running" // batches only
+)
+
+// Ended reports whether a job in status s will not change any more.
+func (s Status) Ended() bool { return s == StatusDone || s == StatusFailed }
+
+// Output says how variants are encoded. An empty Format means "like the
+// source" (JPEG, PNG or WebP; other sources give JPEG).
+type Output struct {
+	Format  string `json:"format,omitempty"`
+	Quality int    `json:"quality,omitempty"`
+}
+
+// Spec is what to make of a source: how many variants, through which
+// pipeline, from which seed. Pipeline is the normalised JSON pipeline.
+type Spec struct {
+	Variants int             `json:"variants"`
+	Seed     int64           `json:"seed"`
+	Preset   string          `json:"preset,omitempty"`
+	Pipeline json.RawMessage `json:"pipeline"`
+	Output   Output          `json:"output"`
+}
+
+// Source describes a job's input image. URL is empty for uploads; Key is
+// where the bytes are kept once fetched.
+type Source struct {
+	URL    string `json:"url,omitempty"`
+	Name   string `json:"name"`
+	Width  int    `json:"width,omitempty"`
+	Height int    `json:"height,omitempty"`
+	Format string `json:"format,omitempty"`
+	Bytes  int64  `json:"bytes,omitempty"`
+	Key    string `json:"-"`
+}
+
+// Variant is one augmented image of a job.
+type Variant struct {
+	Index  int             `json:"index"`
+	Width  int             `json:"width"`
+	Height int             `json:"height"`
+	Format string          `json:"format"`
+	Bytes  int64           `json:"bytes"`
+	Ops    json.RawMessage `json:"ops"`
+	Key    string          `json:"-"`
+}
+
+// Job is one source image and the variants made of it.
+type Job struct {
+	ID         string
+	BatchID    string // empty when the job is not part of a batch
+	Status     Status
+	Source     Source
+	Spec       Spec
+	Variants   []Variant
+	Error      *Error
+	CreatedAt  time.Time
+	StartedAt  *time.Time
+	FinishedAt *time.Time
+}

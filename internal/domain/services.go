@@ -1,0 +1,50 @@
+package domain
+
+import (
+	"context"
+	"io"
+)
+
+// JobStore keeps job and variant records.
+type JobStore interface {
+	CreateJob(ctx context.Context, j *Job) error
+	Job(ctx context.Context, id string) (*Job, error) // ENotFound when missing
+	Jobs(ctx context.Context, f JobFilter) ([]*Job, error)
+	DeleteJob(ctx context.Context, id string) error
+	StartJob(ctx context.Context, id string) error
+	SetSource(ctx context.Context, id string, s Source) error
+	PutVariant(ctx context.Context, id string, v Variant) error // upsert by index
+	FinishJob(ctx context.Context, id string) error
+	FailJob(ctx context.Context, id string, e *Error) error
+}
+
+// JobFilter selects jobs for a listing, newest first unless BatchID is set.
+type JobFilter struct {
+	BatchID string
+	Status  Status
+	Limit   int
+	Before  string // job id: list jobs created before it
+	After   string // job id: with BatchID, list jobs after it in submission order
+}
+
+// Enqueuer puts jobs on the work queue.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, jobID string, priority Priority) error
+}
+
+// Priority picks the queue a job runs on.
+type Priority int
+
+// Priorities, highest first.
+const (
+	PriorityInteractive Priority = iota // a person waits on a page
+	PriorityDefault                     // API jobs
+	PriorityBatch                       // bulk datasets
+)
+
+// Blobs keeps image bytes under string keys.
+type Blobs interface {
+	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error
+	Get(ctx context.Context, key string) (io.ReadCloser, int64, error) // ENotFound when missing
+	Delete(ctx context.Context, key string) error
+}
