@@ -1,0 +1,115 @@
+// Command worker runs augment's asynq workers: it fetches sources and renders
+// their variants with libvips.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/augment-ml/augment/internal/config"
+	"github.com/augment-ml/augment/internal/fetch"
+	"github.com/augment-ml/augment/internal/imaging"
+	"github.com/augment-ml/augment/internal/postgres"
+	"github.com/augment-ml/augment/internal/queue"
+	"github.com/augment-ml/augment/internal/storage"
+	"github.com/augment-ml/augment/internal/worker"
+)
+
+// Config is everything the worker reads from its environment.
+type Config struct {
+	RedisURL        string
+	DatabaseURL     string
+	StorageURL      string
+	AllowPrivate    bool
+	FetchMaxBytes   int64
+	MaxPixels       int
+	Concurrency     int
+	ShutdownTimeout time.Duration
+}
+
+// LoadConfig reads the worker's configuration through getenv.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	e := config.New(getenv)
+	c := Config{
+		RedisURL:        e.String("REDIS_URL", "redis://127.0.0.1:6379/0"),
+		DatabaseURL:     e.String("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/augment?sslmode=disable"),
+		StorageURL:      e.String("STORAGE_URL", "file://./data"),
+		AllowPrivate:    e.Bool("FETCH_ALLOW_PRIVATE", false),
+		FetchMaxBytes:   e.Int("FETCH_MAX_BYTES", 20<<20, 1),
+		MaxPixels:       int(e.Int("MAX_PIXELS", 50_000_000, 1)),
+		Concurrency:     int(e.Int("WORKER_CONCURRENCY", int64(runtime.NumCPU()), 1)),
+		ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 25*time.Second),
+	}
+	_, err := asynq.ParseRedisURI(c.RedisURL)
+	e.Check("REDIS_URL", err)
+	return c, e.Err()
+}
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	cfg, err := LoadConfig(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "worker: configuration:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := Main(ctx, cfg, log); err != nil {
+		log.Error("worker stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+// Main runs the worker until ctx is cancelled, then lets running tasks
+// finish (or hands them back to the queue) before it returns.
+func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
+	imaging.Init(imaging.Config{})
+	if err := postgres.CreateDatabase(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	blobs, err := storage.Open(cfg.StorageURL)
+	if err != nil {
+		return err
+	}
+	redis, _ := asynq.ParseRedisURI(cfg.RedisURL)
+	h := &worker.Handler{
+		Jobs:      db,
+		Blobs:     blobs,
+		Fetcher:   fetch.New(fetch.Config{AllowPrivate: cfg.AllowPrivate, MaxBytes: cfg.FetchMaxBytes}),
+		MaxPixels: cfg.MaxPixels,
+		Log:       log,
+	}
+	srv := asynq.NewServer(redis, asynq.Config{
+		Concurrency:     cfg.Concurrency,
+		Queues:          queue.Queues,
+		StrictPriority:  true,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		Logger:          queue.Logger(log),
+	})
+	mux := asynq.NewServeMux()
+	mux.Handle(queue.TypeAugment, h)
+	if err := srv.Start(mux); err != nil {
+		return fmt.Errorf("worker: start: %w", err)
+	}
+	log.Info("worker started", "concurrency", cfg.Concurrency)
+	<-ctx.Done()
+	log.Info("worker shutting down")
+	srv.Shutdown()
+	return nil
+}

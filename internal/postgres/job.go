@@ -1,0 +1,172 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/augment-ml/augment/internal/domain"
+)
+
+const jobColumns = `id, status, source_url, source_name, source_key, source_width, source_height,
+	source_format, source_bytes, spec, error_code, error_message, created_at, started_at, finished_at`
+
+// CreateJob records a new queued job.
+func (db *DB) CreateJob(ctx context.Context, j *domain.Job) error {
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error { return createJob(ctx, tx, j) })
+}
+
+func createJob(ctx context.Context, tx pgx.Tx, j *domain.Job) error {
+	spec, err := json.Marshal(j.Spec)
+	if err != nil {
+		return fmt.Errorf("postgres: job spec: %w", err)
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO jobs (id, status, source_url, source_name, source_key, spec)
+		VALUES ($1, 'queued', $2, $3, $4, $5) RETURNING created_at`,
+		j.ID, j.Source.URL, j.Source.Name, j.Source.Key, spec).Scan(&j.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("postgres: create job: %w", err)
+	}
+	j.Status = domain.StatusQueued
+	_, err = tx.Exec(ctx, `INSERT INTO job_events (job_id, status) VALUES ($1, 'queued')`, j.ID)
+	return err
+}
+
+// Job returns the job with its variants in index order.
+func (db *DB) Job(ctx context.Context, id string) (*domain.Job, error) {
+	if uuid.Validate(id) != nil {
+		return nil, notFound("job", id)
+	}
+	j, err := scanJob(db.pool.QueryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound("job", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.pool.Query(ctx, `SELECT idx, width, height, format, bytes, ops, key
+		FROM variants WHERE job_id = $1 ORDER BY idx`, id)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: variants: %w", err)
+	}
+	j.Variants, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Variant, error) {
+		var v domain.Variant
+		err := r.Scan(&v.Index, &v.Width, &v.Height, &v.Format, &v.Bytes, &v.Ops, &v.Key)
+		return v, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: variants: %w", err)
+	}
+	return j, nil
+}
+
+// Jobs lists jobs, newest first, without their variants.
+func (db *DB) Jobs(ctx context.Context, f domain.JobFilter) ([]*domain.Job, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	q := `SELECT ` + jobColumns + ` FROM jobs WHERE ($1 = '' OR status = $1)`
+	args := []any{string(f.Status), f.Limit}
+	if f.Before != "" {
+		if uuid.Validate(f.Before) != nil {
+			return nil, domain.Errorf(domain.EInvalid, "The before parameter must be a job id.")
+		}
+		q += ` AND (created_at, id) < (SELECT created_at, id FROM jobs WHERE id = $3)`
+		args = append(args, f.Before)
+	}
+	q += ` ORDER BY created_at DESC, id DESC LIMIT $2`
+	rows, err := db.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: jobs: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Job, error) { return scanJob(r) })
+}
+
+// DeleteJob removes a job and its variant records.
+func (db *DB) DeleteJob(ctx context.Context, id string) error {
+	_, err := db.pool.Exec(ctx, `DELETE FROM jobs WHERE id = $1`, id)
+	return err
+}
+
+// StartJob marks a queued (or re-delivered) job as processing.
+func (db *DB) StartJob(ctx context.Context, id string) error {
+	return db.transition(ctx, id, `status = 'processing', started_at = coalesce(started_at, now())`,
+		domain.StatusProcessing, "")
+}
+
+// SetSource records what the worker learnt of the source image.
+func (db *DB) SetSource(ctx context.Context, id string, s domain.Source) error {
+	_, err := db.pool.Exec(ctx, `UPDATE jobs SET source_name = $2, source_key = $3, source_width = $4,
+		source_height = $5, source_format = $6, source_bytes = $7 WHERE id = $1`,
+		id, s.Name, s.Key, s.Width, s.Height, s.Format, s.Bytes)
+	if err != nil {
+		return fmt.Errorf("postgres: set source: %w", err)
+	}
+	return nil
+}
+
+// PutVariant records variant v of a job, replacing an earlier record of the
+// same index, so a retried task writes the same rows.
+func (db *DB) PutVariant(ctx context.Context, id string, v domain.Variant) error {
+	_, err := db.pool.Exec(ctx, `INSERT INTO variants (job_id, idx, width, height, format, bytes, ops, key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (job_id, idx) DO UPDATE SET width = $3, height = $4, format = $5, bytes = $6, ops = $7, key = $8`,
+		id, v.Index, v.Width, v.Height, v.Format, v.Bytes, v.Ops, v.Key)
+	if err != nil {
+		return fmt.Errorf("postgres: put variant: %w", err)
+	}
+	return nil
+}
+
+// FinishJob marks a job done.
+func (db *DB) FinishJob(ctx context.Context, id string) error {
+	return db.transition(ctx, id, `status = 'done', finished_at = now(), error_code = NULL, error_message = NULL`,
+		domain.StatusDone, "")
+}
+
+// FailJob marks a job failed with a public reason.
+func (db *DB) FailJob(ctx context.Context, id string, e *domain.Error) error {
+	return db.transition(ctx, id, `status = 'failed', finished_at = now(), error_code = $2, error_message = $3`,
+		domain.StatusFailed, e.Code+": "+e.Message, e.Code, e.Message)
+}
+
+// transition applies set to a job that has not ended and logs the event.
+func (db *DB) transition(ctx context.Context, id, set string, to domain.Status, detail string, args ...any) error {
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE jobs SET `+set+` WHERE id = $1 AND status NOT IN ('done', 'failed')`,
+			append([]any{id}, args...)...)
+		if err != nil {
+			return fmt.Errorf("postgres: job %s: %w", to, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return nil // already ended: a redelivered task changes nothing
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO job_events (job_id, status, detail) VALUES ($1, $2, $3)`, id, to, detail)
+		return err
+	})
+}
+
+func scanJob(r pgx.Row) (*domain.Job, error) {
+	var (
+		j         domain.Job
+		spec      []byte
+		code, msg *string
+	)
+	err := r.Scan(&j.ID, &j.Status, &j.Source.URL, &j.Source.Name, &j.Source.Key, &j.Source.Width,
+		&j.Source.Height, &j.Source.Format, &j.Source.Bytes, &spec, &code, &msg, &j.CreatedAt,
+		&j.StartedAt, &j.FinishedAt)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(spec, &j.Spec); err != nil {
+		return nil, fmt.Errorf("postgres: job %s spec: %w", j.ID, err)
+	}
+	if code != nil {
+		j.Error = &domain.Error{Code: *code, Message: *msg}
+	}
+	return &j, nil
+}

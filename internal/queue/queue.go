@@ -1,0 +1,95 @@
+// Package queue defines augment's asynq task types, payloads and queues,
+// and the Enqueuer the api uses to put jobs on them.
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/augment-ml/augment/internal/domain"
+)
+
+// TypeAugment is the task that fetches a job's source and renders its variants.
+const TypeAugment = "augment:job"
+
+// Queue names, highest priority first.
+const (
+	QueueInteractive = "interactive"
+	QueueDefault     = "default"
+	QueueBatch       = "batch"
+)
+
+// Queues is the asynq server's queue configuration. With strict priority a
+// worker takes batch tasks only when nobody waits on an interactive or API job.
+var Queues = map[string]int{QueueInteractive: 6, QueueDefault: 3, QueueBatch: 1}
+
+// Task settings.
+const (
+	MaxRetry  = 5
+	Timeout   = 10 * time.Minute
+	Retention = 24 * time.Hour
+)
+
+// Payload is the body of a TypeAugment task.
+type Payload struct {
+	JobID string `json:"job_id"`
+}
+
+// NewTask returns the task for a job on the queue of priority p. The task id
+// is the job id, so a job is never queued twice.
+func NewTask(jobID string, p domain.Priority) *asynq.Task {
+	body, _ := json.Marshal(Payload{JobID: jobID})
+	return asynq.NewTask(TypeAugment, body,
+		asynq.TaskID(jobID), asynq.Queue(QueueName(p)), asynq.MaxRetry(MaxRetry),
+		asynq.Timeout(Timeout), asynq.Retention(Retention))
+}
+
+// QueueName returns the queue that runs jobs of priority p.
+func QueueName(p domain.Priority) string {
+	switch p {
+	case domain.PriorityInteractive:
+		return QueueInteractive
+	case domain.PriorityBatch:
+		return QueueBatch
+	}
+	return QueueDefault
+}
+
+// ParsePayload reads a TypeAugment task's body.
+func ParsePayload(t *asynq.Task) (Payload, error) {
+	var p Payload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.JobID == "" {
+		return p, fmt.Errorf("queue: bad payload %q: %w", t.Payload(), asynq.SkipRetry)
+	}
+	return p, nil
+}
+
+// Enqueuer puts jobs on the queues through an asynq client.
+type Enqueuer struct {
+	client *asynq.Client
+}
+
+// NewEnqueuer returns an Enqueuer for the Redis at opt.
+func NewEnqueuer(opt asynq.RedisConnOpt) *Enqueuer {
+	return &Enqueuer{client: asynq.NewClient(opt)}
+}
+
+// Enqueue queues a job. A job already queued is not an error.
+func (e *Enqueuer) Enqueue(ctx context.Context, jobID string, p domain.Priority) error {
+	_, err := e.client.EnqueueContext(ctx, NewTask(jobID, p))
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	if err != nil {
+		return domain.Wrap(err, domain.EUnavailable, "The job queue is unavailable; try again shortly.")
+	}
+	return nil
+}
+
+// Close releases the client's connections.
+func (e *Enqueuer) Close() error { return e.client.Close() }
