@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/augment-ml/augment/internal/domain"
 )
@@ -74,9 +75,9 @@ type Enqueuer struct {
 	client *asynq.Client
 }
 
-// NewEnqueuer returns an Enqueuer for the Redis at opt.
-func NewEnqueuer(opt asynq.RedisConnOpt) *Enqueuer {
-	return &Enqueuer{client: asynq.NewClient(opt)}
+// NewEnqueuer returns an Enqueuer that shares the caller's Redis client.
+func NewEnqueuer(rdb redis.UniversalClient) *Enqueuer {
+	return &Enqueuer{client: asynq.NewClientFromRedisClient(rdb)}
 }
 
 // Enqueue queues a job. A job already queued is not an error.
@@ -91,5 +92,3 @@ func (e *Enqueuer) Enqueue(ctx context.Context, jobID string, p domain.Priority)
 	return nil
 }
 
-// Close releases the client's connections.
-func (e *Enqueuer) Close() error { return e.client.Close() }

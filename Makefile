@@ -1,0 +1,25 @@
+# augment — run `make run` to serve on :8000, `make test` to test.
+GO ?= go
+BIN := bin
+
+.PHONY: run test build bench lint fuzz images
+
+build:
+	./scripts/services.sh
+	$(GO) build -o $(BIN)/api ./cmd/api
+	$(GO) build -o $(BIN)/worker ./cmd/worker
+
+## run: api and worker on :8000, data under ./data (Ctrl-C stops both)
+run: build
+	./scripts/run.sh
+
+## test: every test, on the real Redis, PostgreSQL, libvips and Chromium
+test:
+	./scripts/services.sh browser
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 15m ./...
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./internal/augment
+
+lint:
+	gofmt -l . | (! grep .)
+	$(GO) vet ./...

@@ -1,0 +1,127 @@
+// Command api serves augment's pages and JSON API and queues jobs for the
+// workers. It never links libvips.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/augment-ml/augment/internal/config"
+	"github.com/augment-ml/augment/internal/postgres"
+	"github.com/augment-ml/augment/internal/queue"
+	"github.com/augment-ml/augment/internal/storage"
+	"github.com/augment-ml/augment/internal/web"
+)
+
+// Config is everything the api reads from its environment.
+type Config struct {
+	HTTPAddr       string
+	RedisURL       string
+	DatabaseURL    string
+	StorageURL     string
+	SyncTimeout    time.Duration
+	MaxUploadBytes int64
+	MaxPixels      int
+}
+
+// LoadConfig reads the api's configuration through getenv.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	e := config.New(getenv)
+	c := Config{
+		HTTPAddr:       e.String("HTTP_ADDR", ":8000"),
+		RedisURL:       e.String("REDIS_URL", "redis://127.0.0.1:6379/0"),
+		DatabaseURL:    e.String("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/augment?sslmode=disable"),
+		StorageURL:     e.String("STORAGE_URL", "file://./data"),
+		SyncTimeout:    e.Duration("SYNC_TIMEOUT", 30*time.Second),
+		MaxUploadBytes: e.Int("FETCH_MAX_BYTES", 20<<20, 1),
+		MaxPixels:      int(e.Int("MAX_PIXELS", 50_000_000, 1)),
+	}
+	_, err := redis.ParseURL(c.RedisURL)
+	e.Check("REDIS_URL", err)
+	return c, e.Err()
+}
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	cfg, err := LoadConfig(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "api: configuration:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if len(os.Args) > 1 && os.Args[1] == "migrate" {
+		err = migrate(ctx, cfg)
+	} else {
+		err = Main(ctx, cfg, log)
+	}
+	if err != nil {
+		log.Error("api stopped", "err", err)
+		os.Exit(1)
+	}
+}
+
+func migrate(ctx context.Context, cfg Config) error {
+	if err := postgres.CreateDatabase(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Migrate(ctx)
+}
+
+// Main serves until ctx is cancelled, then drains requests in flight.
+func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
+	if err := migrate(ctx, cfg); err != nil {
+		return err
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	blobs, err := storage.Open(cfg.StorageURL)
+	if err != nil {
+		return err
+	}
+	ropt, _ := redis.ParseURL(cfg.RedisURL)
+	rdb := redis.NewClient(ropt)
+	defer rdb.Close()
+	enq := queue.NewEnqueuer(rdb)
+
+	srv := &web.Server{
+		Jobs: db, Queue: enq, Blobs: blobs,
+		Ready: func(ctx context.Context) error {
+			return errors.Join(db.Ping(ctx), rdb.Ping(ctx).Err())
+		},
+		SyncTimeout:    cfg.SyncTimeout,
+		MaxUploadBytes: cfg.MaxUploadBytes,
+		MaxPixels:      cfg.MaxPixels,
+		Log:            log,
+	}
+	hs := &http.Server{Addr: cfg.HTTPAddr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+	log.Info("api listening", "addr", cfg.HTTPAddr)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("api shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.SyncTimeout+5*time.Second)
+	defer cancel()
+	return hs.Shutdown(sctx)
+}

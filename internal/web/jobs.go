@@ -1,0 +1,149 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/augment-ml/augment/internal/domain"
+)
+
+// submit records a job, keeps its upload and queues it. When queueing fails
+// the job is removed again, so no job exists that nothing will run.
+func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) (*domain.Job, error) {
+	spec, err := req.spec()
+	if err != nil {
+		return nil, err
+	}
+	j := &domain.Job{ID: uuid.NewString(), Spec: spec, Source: domain.Source{URL: req.URL, Name: req.name}}
+	if req.upload != nil {
+		j.Source.Key = "jobs/" + j.ID + "/source"
+		if err := s.Blobs.Put(ctx, j.Source.Key, bytes.NewReader(req.upload), int64(len(req.upload)), ""); err != nil {
+			return nil, domain.Wrap(err, domain.EUnavailable, "The upload could not be stored; try again shortly.")
+		}
+	}
+	if err := s.Jobs.CreateJob(ctx, j); err != nil {
+		return nil, domain.Wrap(err, domain.EUnavailable, "The job could not be recorded; try again shortly.")
+	}
+	if err := s.Queue.Enqueue(ctx, j.ID, p); err != nil {
+		ctx := context.WithoutCancel(ctx)
+		if derr := s.Jobs.DeleteJob(ctx, j.ID); derr != nil {
+			s.Log.Error("removing an unqueued job", "job_id", j.ID, "err", derr)
+		}
+		if j.Source.Key != "" {
+			_ = s.Blobs.Delete(ctx, j.Source.Key)
+		}
+		return nil, err
+	}
+	s.Log.Info("job queued", "job_id", j.ID, "variants", spec.Variants, "priority", p)
+	return j, nil
+}
+
+func (s *Server) createJob(c *gin.Context) {
+	req, err := s.readJobRequest(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	j, err := s.submit(c.Request.Context(), req, domain.PriorityDefault)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/jobs/"+j.ID)
+	c.JSON(http.StatusAccepted, jobView(j))
+}
+
+func (s *Server) getJob(c *gin.Context) {
+	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, jobView(j))
+}
+
+func (s *Server) listJobs(c *gin.Context) {
+	limit, err := strconv.Atoi(c.DefaultQuery("limit", "50"))
+	if err != nil || limit < 1 || limit > 500 {
+		s.fail(c, domain.Errorf(domain.EInvalid, "limit must be a whole number from 1 to 500."))
+		return
+	}
+	jobs, err := s.Jobs.Jobs(c.Request.Context(), domain.JobFilter{Limit: limit, Before: c.Query("before")})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]jobJSON, len(jobs))
+	for i, j := range jobs {
+		out[i] = jobView(j)
+	}
+	c.JSON(http.StatusOK, gin.H{"jobs": out})
+}
+
+func (s *Server) getSource(c *gin.Context) {
+	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if j.Source.Key == "" {
+		s.fail(c, domain.Errorf(domain.ENotFound, "The source of job %s has not been fetched yet.", j.ID))
+		return
+	}
+	s.serveBlob(c, j.Source.Key, j.Source.Format)
+}
+
+func (s *Server) getVariant(c *gin.Context) {
+	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	i, err := strconv.Atoi(c.Param("index"))
+	if err != nil || i < 0 || i >= len(j.Variants) || j.Variants[i].Index != i {
+		s.fail(c, domain.Errorf(domain.ENotFound, "Job %s has no variant %q (yet).", j.ID, c.Param("index")))
+		return
+	}
+	s.serveBlob(c, j.Variants[i].Key, j.Variants[i].Format)
+}
+
+func (s *Server) serveBlob(c *gin.Context, key, format string) {
+	r, size, err := s.Blobs.Get(c.Request.Context(), key)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer r.Close()
+	ct := "application/octet-stream"
+	if format != "" {
+		ct = "image/" + format
+	}
+	// NOTE: a job's files never change once written, so they may be cached for long.
+	c.Header("Cache-Control", "public, max-age=86400, immutable")
+	c.DataFromReader(http.StatusOK, size, ct, r, nil)
+}
+
+// waitEnded polls the job until it ends or d passes.
+func (s *Server) waitEnded(ctx context.Context, id string, d time.Duration) (*domain.Job, error) {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		j, err := s.Jobs.Job(ctx, id)
+		if err != nil || j.Status.Ended() {
+			return j, err
+		}
+		select {
+		case <-ctx.Done():
+			return j, nil
+		case <-tick.C:
+		}
+	}
+}

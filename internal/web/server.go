@@ -1,0 +1,82 @@
+// Package web is augment's HTTP face: the JSON API under /api/v1, the HTML
+// pages with their embedded templates and assets, and health endpoints.
+package web
+
+import (
+	"context"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/augment-ml/augment/internal/domain"
+)
+
+// Server holds what the handlers need. Build it, then serve Handler().
+type Server struct {
+	Jobs           domain.JobStore
+	Queue          domain.Enqueuer
+	Blobs          domain.Blobs
+	Ready          func(context.Context) error // nil when Redis and PostgreSQL answer
+	SyncTimeout    time.Duration
+	MaxUploadBytes int64
+	MaxPixels      int
+	Log            *slog.Logger
+}
+
+// Handler returns the routes.
+func (s *Server) Handler() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.CustomRecovery(func(c *gin.Context, err any) {
+		s.Log.Error("panic", "err", err, "path", c.Request.URL.Path)
+		s.fail(c, domain.Errorf(domain.EInternal, "An internal error occurred."))
+	}), s.logRequests)
+	r.SetHTMLTemplate(template.Must(template.New("").Funcs(funcs).ParseFS(assets, "templates/*.html")))
+	static, _ := fs.Sub(assets, "static")
+	r.StaticFS("/static", http.FS(static))
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", s.readyz)
+
+	r.GET("/", s.home)
+	r.POST("/jobs", s.submitForm)
+	r.GET("/jobs/:id", s.jobPage)
+
+	api := r.Group("/api/v1")
+	api.POST("/jobs", s.createJob)
+	api.GET("/jobs", s.listJobs)
+	api.GET("/jobs/:id", s.getJob)
+	api.GET("/jobs/:id/source", s.getSource)
+	api.GET("/jobs/:id/variants/:index", s.getVariant)
+	api.GET("/ops", s.ops)
+	api.GET("/presets", s.presets)
+
+	r.NoRoute(func(c *gin.Context) {
+		s.fail(c, domain.Errorf(domain.ENotFound, "Nothing is served at %s.", c.Request.URL.Path))
+	})
+	return r
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	if err := s.Ready(c.Request.Context()); err != nil {
+		s.Log.Warn("not ready", "err", err)
+		s.fail(c, domain.Wrap(err, domain.EUnavailable, "Not ready: %s", domain.ErrorMessage(err)))
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+func (s *Server) logRequests(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	if strings.HasPrefix(c.Request.URL.Path, "/static/") {
+		return
+	}
+	s.Log.Info("request", "method", c.Request.Method, "path", c.Request.URL.Path,
+		"status", c.Writer.Status(), "ms", time.Since(start).Milliseconds())
+}

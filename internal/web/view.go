@@ -1,0 +1,67 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/augment-ml/augment/internal/domain"
+)
+
+type jobJSON struct {
+	ID         string        `json:"id"`
+	Status     domain.Status `json:"status"`
+	BatchID    *string       `json:"batch_id"`
+	Source     sourceJSON    `json:"source"`
+	Spec       domain.Spec   `json:"spec"`
+	Variants   []variantJSON `json:"variants"`
+	Error      *errorJSON    `json:"error"`
+	CreatedAt  time.Time     `json:"created_at"`
+	StartedAt  *time.Time    `json:"started_at"`
+	FinishedAt *time.Time    `json:"finished_at"`
+}
+
+type sourceJSON struct {
+	domain.Source
+	Href string `json:"href,omitempty"`
+}
+
+type variantJSON struct {
+	Index  int             `json:"index"`
+	Href   string          `json:"href"`
+	Width  int             `json:"width"`
+	Height int             `json:"height"`
+	Format string          `json:"format"`
+	Bytes  int64           `json:"bytes"`
+	Ops    json.RawMessage `json:"ops"`
+}
+
+type errorJSON struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// jobView shapes a job as API.md describes it.
+func jobView(j *domain.Job) jobJSON {
+	v := jobJSON{
+		ID: j.ID, Status: j.Status, Source: sourceJSON{Source: j.Source}, Spec: j.Spec,
+		Variants: make([]variantJSON, len(j.Variants)), CreatedAt: j.CreatedAt,
+		StartedAt: j.StartedAt, FinishedAt: j.FinishedAt,
+	}
+	if j.BatchID != "" {
+		v.BatchID = &j.BatchID
+	}
+	if j.Source.Key != "" {
+		v.Source.Href = "/api/v1/jobs/" + j.ID + "/source"
+	}
+	for i, x := range j.Variants {
+		v.Variants[i] = variantJSON{
+			Index: x.Index, Href: fmt.Sprintf("/api/v1/jobs/%s/variants/%d", j.ID, x.Index),
+			Width: x.Width, Height: x.Height, Format: x.Format, Bytes: x.Bytes, Ops: x.Ops,
+		}
+	}
+	if j.Error != nil {
+		v.Error = &errorJSON{Code: j.Error.Code, Message: j.Error.Message}
+	}
+	return v
+}
