@@ -1,0 +1,142 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestAPIRefusesBadRequests checks that bad input gets the error shape with
+// the right status and a sentence naming the problem — never a 500.
+func TestAPIRefusesBadRequests(t *testing.T) {
+	s := startStack(t)
+	img := images(t)
+	good := img.URL + "/rocket.jpg"
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		code, says string
+	}{
+		{"malformed JSON", `{"url": `, 400, "invalid_request", "JSON"},
+		{"not an object", `[1, 2]`, 400, "invalid_request", "JSON"},
+		{"unknown field", `{"url": "` + good + `", "colour": 1}`, 400, "invalid_request", "colour"},
+		{"no source", `{"variants": 2}`, 400, "invalid_request", "url"},
+		{"non-http scheme", `{"url": "file:///etc/passwd"}`, 400, "invalid_url", "http"},
+		{"javascript scheme", `{"url": "javascript:alert(1)"}`, 400, "invalid_url", "http"},
+		{"variants zero", `{"url": "` + good + `", "variants": 0}`, 422, "invalid_spec", "variants"},
+		{"variants 65", `{"url": "` + good + `", "variants": 65}`, 422, "invalid_spec", "variants"},
+		{"variants wrong type", `{"url": "` + good + `", "variants": "eight"}`, 422, "invalid_spec", "variants"},
+		{"unknown op", `{"url": "` + good + `", "pipeline": [{"op": "melt"}]}`, 422, "invalid_spec", "melt"},
+		{"wrong param type", `{"url": "` + good + `", "pipeline": [{"op": "rotate", "degrees": "lots"}]}`, 422, "invalid_spec", "degrees"},
+		{"out of range", `{"url": "` + good + `", "pipeline": [{"op": "hflip"}, {"op": "brightness", "factor": [0.5, 99]}]}`, 422, "invalid_spec", "step 2"},
+		{"p out of range", `{"url": "` + good + `", "pipeline": [{"op": "hflip", "p": 1.5}]}`, 422, "invalid_spec", "p"},
+		{"unknown preset", `{"url": "` + good + `", "preset": "wild"}`, 422, "invalid_spec", "wild"},
+		{"pipeline and preset", `{"url": "` + good + `", "preset": "classic", "pipeline": [{"op": "hflip"}]}`, 422, "invalid_spec", "either"},
+		{"bad output format", `{"url": "` + good + `", "output": {"format": "bmp"}}`, 422, "invalid_spec", "format"},
+		{"negative seed", `{"url": "` + good + `", "seed": -1}`, 422, "invalid_spec", "seed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := http.Post(s.URL+"/api/v1/jobs", "application/json", strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkError(t, resp, tc.status, tc.code, tc.says)
+		})
+	}
+	t.Run("unknown job", func(t *testing.T) {
+		for _, p := range []string{"/api/v1/jobs/00000000-0000-4000-8000-000000000000", "/api/v1/jobs/nope", "/api/v1/jobs/nope/variants/0"} {
+			resp, err := http.Get(s.URL + p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkError(t, resp, 404, "not_found", "")
+		}
+	})
+	t.Run("wrong content type", func(t *testing.T) {
+		resp, err := http.Post(s.URL+"/api/v1/jobs", "text/plain", strings.NewReader("hello"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkError(t, resp, 400, "invalid_request", "application/json")
+	})
+	for _, tc := range []struct{ file, code, says string }{
+		{"empty.jpg", "not_an_image", "empty"}, {"not-an-image.jpg", "not_an_image", "not a supported image"},
+		{"vector.svg", "not_an_image", "vector.svg"}, {"document.pdf", "not_an_image", "document.pdf"},
+		{"bomb-900mp.png", "too_many_pixels", "30000×30000"},
+	} {
+		t.Run("upload "+tc.file, func(t *testing.T) {
+			data, err := os.ReadFile("../../shared/corpus/bad/" + tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			w := multipart.NewWriter(&buf)
+			f, _ := w.CreateFormFile("image", tc.file)
+			f.Write(data)
+			w.Close()
+			resp, err := http.Post(s.URL+"/api/v1/jobs", w.FormDataContentType(), &buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			status := map[string]int{"not_an_image": 415, "too_many_pixels": 413}[tc.code]
+			checkError(t, resp, status, tc.code, tc.says)
+		})
+	}
+}
+
+// TestBadSourcesFailWithReason: sources only the worker can judge end as
+// failed jobs with a code and a sentence.
+func TestBadSourcesFailWithReason(t *testing.T) {
+	s := startStack(t)
+	img := images(t)
+	for _, tc := range []struct{ path, code string }{
+		{"/bad/truncated.jpg", "not_an_image"},
+		{"/bad/empty.jpg", "not_an_image"},
+		{"/bad/document.pdf", "not_an_image"},
+		{"/bad/bomb-900mp.png", "too_many_pixels"},
+		{"/missing.png", "fetch_failed"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			resp, err := http.Post(s.URL+"/api/v1/jobs", "application/json",
+				strings.NewReader(`{"url": "`+img.URL+tc.path+`"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var j job
+			_ = json.NewDecoder(resp.Body).Decode(&j)
+			resp.Body.Close()
+			if resp.StatusCode != 202 {
+				t.Fatalf("POST = %d", resp.StatusCode)
+			}
+			j = s.waitJob(j.ID, 30*time.Second)
+			if j.Status != "failed" || j.Error == nil || j.Error.Code != tc.code || len(j.Error.Message) < 10 {
+				t.Fatalf("job = %s, error %+v; want failed with %s", j.Status, j.Error, tc.code)
+			}
+		})
+	}
+	entries, _ := os.ReadDir(s.Storage + "/jobs")
+	for _, e := range entries {
+		if files, _ := os.ReadDir(s.Storage + "/jobs/" + e.Name() + "/variants"); len(files) > 0 {
+			t.Errorf("failed job %s left variant files", e.Name())
+		}
+	}
+}
+
+func checkError(t *testing.T, resp *http.Response, status int, code, says string) {
+	t.Helper()
+	defer resp.Body.Close()
+	var e struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil {
+		t.Fatalf("status %d, body is not the error shape: %v", resp.StatusCode, err)
+	}
+	if resp.StatusCode != status || e.Error.Code != code || !strings.Contains(e.Error.Message, says) {
+		t.Fatalf("got %d %s %q; want %d %s mentioning %q", resp.StatusCode, e.Error.Code, e.Error.Message, status, code, says)
+	}
+}
