@@ -13,9 +13,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hibiken/asynq"
+	asynqmetrics "github.com/hibiken/asynq/x/metrics"
+	"github.com/hibiken/asynqmon"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/augment-ml/augment/internal/config"
+	"github.com/augment-ml/augment/internal/metrics"
 	"github.com/augment-ml/augment/internal/postgres"
 	"github.com/augment-ml/augment/internal/queue"
 	"github.com/augment-ml/augment/internal/storage"
@@ -31,6 +35,8 @@ type Config struct {
 	SyncTimeout    time.Duration
 	MaxUploadBytes int64
 	MaxPixels      int
+	APIToken       string
+	RateLimit      int
 }
 
 // LoadConfig reads the api's configuration through getenv.
@@ -44,6 +50,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		SyncTimeout:    e.Duration("SYNC_TIMEOUT", 30*time.Second),
 		MaxUploadBytes: e.Int("FETCH_MAX_BYTES", 20<<20, 1),
 		MaxPixels:      int(e.Int("MAX_PIXELS", 50_000_000, 1)),
+		APIToken:       getenv("API_TOKEN"),
+		RateLimit:      int(e.Int("RATE_LIMIT", 120, 0)),
 	}
 	_, err := redis.ParseURL(c.RedisURL)
 	e.Check("REDIS_URL", err)
@@ -100,6 +108,10 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	rdb := redis.NewClient(ropt)
 	defer rdb.Close()
 	enq := queue.NewEnqueuer(rdb)
+	inspector := asynq.NewInspectorFromRedisClient(rdb)
+	monOpt, _ := asynq.ParseRedisURI(cfg.RedisURL)
+	monitor := asynqmon.New(asynqmon.Options{RootPath: "/monitoring", RedisConnOpt: monOpt})
+	defer monitor.Close()
 
 	srv := &web.Server{
 		Jobs: db, Queue: enq, Blobs: blobs,
@@ -109,6 +121,10 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		SyncTimeout:    cfg.SyncTimeout,
 		MaxUploadBytes: cfg.MaxUploadBytes,
 		MaxPixels:      cfg.MaxPixels,
+		Token:          cfg.APIToken,
+		RateLimit:      cfg.RateLimit,
+		Monitor:        monitor,
+		Metrics:        metrics.Handler(asynqmetrics.NewQueueMetricsCollector(inspector)),
 		Log:            log,
 	}
 	hs := &http.Server{Addr: cfg.HTTPAddr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}

@@ -5,7 +5,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"errors"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime"
@@ -17,6 +19,7 @@ import (
 	"github.com/augment-ml/augment/internal/config"
 	"github.com/augment-ml/augment/internal/fetch"
 	"github.com/augment-ml/augment/internal/imaging"
+	"github.com/augment-ml/augment/internal/metrics"
 	"github.com/augment-ml/augment/internal/postgres"
 	"github.com/augment-ml/augment/internal/queue"
 	"github.com/augment-ml/augment/internal/storage"
@@ -33,6 +36,7 @@ type Config struct {
 	MaxPixels       int
 	Concurrency     int
 	ShutdownTimeout time.Duration
+	MetricsAddr     string
 }
 
 // LoadConfig reads the worker's configuration through getenv.
@@ -47,6 +51,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		MaxPixels:       int(e.Int("MAX_PIXELS", 50_000_000, 1)),
 		Concurrency:     int(e.Int("WORKER_CONCURRENCY", int64(runtime.NumCPU()), 1)),
 		ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 25*time.Second),
+		MetricsAddr:     e.String("METRICS_ADDR", ":9101"),
 	}
 	_, err := asynq.ParseRedisURI(c.RedisURL)
 	e.Check("REDIS_URL", err)
@@ -108,8 +113,27 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return fmt.Errorf("worker: start: %w", err)
 	}
 	log.Info("worker started", "concurrency", cfg.Concurrency)
+	ms := serveMetrics(cfg.MetricsAddr, log)
 	<-ctx.Done()
 	log.Info("worker shutting down")
-	srv.Shutdown()
+	srv.Shutdown() // waits up to ShutdownTimeout; unfinished tasks go back to the queue
+	_ = ms.Close()
 	return nil
+}
+
+// serveMetrics serves /metrics and /healthz for the worker; "off" disables it.
+func serveMetrics(addr string, log *slog.Logger) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", metrics.Handler())
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	hs := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	if addr == "off" {
+		return hs
+	}
+	go func() {
+		if err := hs.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server", "err", err)
+		}
+	}()
+	return hs
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/metrics"
+	"github.com/augment-ml/augment/internal/queue"
 )
 
 // submit records a job, keeps its upload and queues it. When queueing fails
@@ -40,6 +42,7 @@ func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) 
 		}
 		return nil, err
 	}
+	metrics.JobsSubmitted.WithLabelValues(queue.QueueName(p)).Inc()
 	s.Log.Info("job queued", "job_id", j.ID, "variants", spec.Variants, "priority", p)
 	return j, nil
 }

@@ -9,12 +9,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/augment-ml/augment/internal/augment"
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/fetch"
+	"github.com/augment-ml/augment/internal/metrics"
 )
 
 //go:embed templates static
@@ -31,7 +33,9 @@ var funcs = template.FuncMap{
 // home serves the form, or runs the synchronous ?url= flow.
 func (s *Server) home(c *gin.Context) {
 	if c.Query("url") != "" {
-		s.syncFlow(c)
+		if s.allowRate(c) && s.allowToken(c) {
+			s.syncFlow(c)
+		}
 		return
 	}
 	s.renderHome(c, http.StatusOK, "")
@@ -68,7 +72,9 @@ func (s *Server) syncFlow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	start := time.Now()
 	j, err = s.waitEnded(c.Request.Context(), j.ID, s.SyncTimeout)
+	metrics.Since(metrics.SyncWaitSeconds, start)
 	if err != nil {
 		s.fail(c, err)
 		return

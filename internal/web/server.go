@@ -25,13 +25,23 @@ type Server struct {
 	SyncTimeout    time.Duration
 	MaxUploadBytes int64
 	MaxPixels      int
+	Token          string       // API_TOKEN; empty leaves writes open
+	RateLimit      int          // writes per minute per client; 0 is no limit
+	Monitor        http.Handler // the asynqmon dashboard, mounted at /monitoring
+	Metrics        http.Handler // Prometheus metrics at /metrics
 	Log            *slog.Logger
+
+	limits *limiter
 }
 
 // Handler returns the routes.
 func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
+	if s.RateLimit > 0 {
+		s.limits = newLimiter(s.RateLimit)
+	}
 	r := gin.New()
+	_ = r.SetTrustedProxies(nil) // NOTE: rate limits key on the peer address, never on a forgeable header
 	r.Use(gin.CustomRecovery(func(c *gin.Context, err any) {
 		s.Log.Error("panic", "err", err, "path", c.Request.URL.Path)
 		s.fail(c, domain.Errorf(domain.EInternal, "An internal error occurred."))
@@ -42,13 +52,22 @@ func (s *Server) Handler() http.Handler {
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.readyz)
+	if s.Metrics != nil {
+		r.GET("/metrics", gin.WrapH(s.Metrics))
+	}
+	if s.Monitor != nil {
+		r.GET("/monitoring", s.guard, gin.WrapH(s.Monitor))
+		r.Any("/monitoring/*any", s.guard, gin.WrapH(s.Monitor))
+	}
+	r.GET("/login", s.loginPage)
+	r.POST("/login", s.login)
 
 	r.GET("/", s.home)
-	r.POST("/jobs", s.submitForm)
+	r.POST("/jobs", s.guard, s.submitForm)
 	r.GET("/jobs/:id", s.jobPage)
 
 	api := r.Group("/api/v1")
-	api.POST("/jobs", s.createJob)
+	api.POST("/jobs", s.guard, s.createJob)
 	api.GET("/jobs", s.listJobs)
 	api.GET("/jobs/:id", s.getJob)
 	api.GET("/jobs/:id/source", s.getSource)

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/fetch"
 	"github.com/augment-ml/augment/internal/imaging"
+	"github.com/augment-ml/augment/internal/metrics"
 	"github.com/augment-ml/augment/internal/queue"
 )
 
@@ -56,7 +58,11 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	err = h.run(ctx, job)
 	if err == nil {
 		log.Info("job done", "variants", job.Spec.Variants)
-		return h.Jobs.FinishJob(ctx, job.ID)
+		if err := h.Jobs.FinishJob(ctx, job.ID); err != nil {
+			return err
+		}
+		metrics.JobsFinished.WithLabelValues("done").Inc()
+		return nil
 	}
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code != domain.EInternal && de.Code != domain.EUnavailable {
@@ -64,6 +70,7 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		if ferr := h.Jobs.FailJob(context.WithoutCancel(ctx), job.ID, de); ferr != nil {
 			return ferr
 		}
+		metrics.JobsFinished.WithLabelValues(de.Code).Inc()
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
 	retried, _ := asynq.GetRetryCount(ctx)
@@ -77,6 +84,7 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		if ferr := h.Jobs.FailJob(context.WithoutCancel(ctx), job.ID, reason); ferr != nil {
 			return ferr
 		}
+		metrics.JobsFinished.WithLabelValues(reason.Code).Inc()
 	}
 	return err
 }
@@ -90,10 +98,12 @@ func (h *Handler) run(ctx context.Context, job *domain.Job) error {
 	if err != nil {
 		return err
 	}
+	start := time.Now()
 	img, err := imaging.Decode(src, h.MaxPixels)
 	if err != nil {
 		return err
 	}
+	metrics.Since(metrics.DecodeSeconds, start)
 	defer img.Close()
 	out := imaging.Output{Format: job.Spec.Output.Format, Quality: job.Spec.Output.Quality}
 	for i := range job.Spec.Variants {
@@ -126,10 +136,13 @@ func (h *Handler) source(ctx context.Context, job *domain.Job) ([]byte, error) {
 			return nil, fmt.Errorf("read source: %w", err)
 		}
 	} else {
+		start := time.Now()
 		res, err := h.Fetcher.Fetch(ctx, s.URL)
 		if err != nil {
 			return nil, err
 		}
+		metrics.Since(metrics.FetchSeconds, start)
+		metrics.FetchBytes.Observe(float64(len(res.Body)))
 		buf, s.Name, s.Key = res.Body, res.Name, "jobs/"+job.ID+"/source"
 	}
 	info, err := imaging.Probe(buf)
@@ -150,10 +163,12 @@ func (h *Handler) source(ctx context.Context, job *domain.Job) ([]byte, error) {
 }
 
 func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Image, ops []augment.Op, i int, out imaging.Output) error {
+	start := time.Now()
 	res, err := img.Render(ops, out)
 	if err != nil {
 		return fmt.Errorf("variant %d: %w", i, err)
 	}
+	metrics.Since(metrics.RenderSeconds, start)
 	if ops == nil {
 		ops = []augment.Op{}
 	}
