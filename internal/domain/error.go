@@ -8,21 +8,21 @@ import (
 // Error codes. Each maps to one HTTP status in internal/web and is what a
 // failed job records in its error.
 const (
-	EInvalid       = "invalid_request"   // 400: malformed request
-	EInvalidURL    = "invalid_url"       // 400: not an http(s) URL
-	EInvalidSpec   = "invalid_spec"      // 422: unknown op, wrong type, out of range
-	ENotFound      = "not_found"         // 404
-	ETooLarge      = "too_large"         // 413: bytes over a limit
-	ETooManyPixels = "too_many_pixels"   // 413: width×height over MAX_PIXELS
-	ENotImage      = "not_an_image"      // 415: bytes are no supported image
+	EInvalid       = "invalid_request"    // 400: malformed request
+	EInvalidURL    = "invalid_url"        // 400: not an http(s) URL
+	EInvalidSpec   = "invalid_spec"       // 422: unknown op, wrong type, out of range
+	ENotFound      = "not_found"          // 404
+	ETooLarge      = "too_large"          // 413: bytes over a limit
+	ETooManyPixels = "too_many_pixels"    // 413: width×height over MAX_PIXELS
+	ENotImage      = "not_an_image"       // 415: bytes are no supported image
 	EUnsupported   = "unsupported_format" // 415: an image format that is refused (SVG, PDF, …)
-	EFetchBlocked  = "fetch_blocked"     // 400: the URL resolves to a blocked address
-	EFetchFailed   = "fetch_failed"      // 502 in the sync flow; a failed job otherwise
-	EUnauthorized  = "unauthorized"      // 401
-	ERateLimited   = "rate_limited"      // 429
-	EUnavailable   = "unavailable"       // 503: broker or database down
-	ETimeout       = "timeout"           // a job that ran out of time
-	EInternal      = "internal"          // 500: a bug, never bad input
+	EFetchBlocked  = "fetch_blocked"      // 400: the URL resolves to a blocked address
+	EFetchFailed   = "fetch_failed"       // 502 in the sync flow; a failed job otherwise
+	EUnauthorized  = "unauthorized"       // 401
+	ERateLimited   = "rate_limited"       // 429
+	EUnavailable   = "unavailable"        // 503: broker or database down
+	ETimeout       = "timeout"            // a job that ran out of time
+	EInternal      = "internal"           // 500: a bug, never bad input
 )
 
 // Error is an error with a code and a message that is safe to show a user.

@@ -91,4 +91,3 @@ func (e *Enqueuer) Enqueue(ctx context.Context, jobID string, p domain.Priority)
 	}
 	return nil
 }
-
