@@ -64,6 +64,8 @@ type Variant struct {
 type Job struct {
 	ID         string
 	BatchID    string // empty when the job is not part of a batch
+	Seq        int    // position in its batch
+	Stem       string // folder name in its batch's archive, unique in the batch
 	Status     Status
 	Source     Source
 	Spec       Spec

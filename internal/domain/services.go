@@ -18,13 +18,15 @@ type JobStore interface {
 	FailJob(ctx context.Context, id string, e *Error) error
 }
 
-// JobFilter selects jobs for a listing, newest first unless BatchID is set.
+// JobFilter selects jobs for a listing: newest first, or with BatchID in
+// submission order.
 type JobFilter struct {
-	BatchID string
-	Status  Status
-	Limit   int
-	Before  string // job id: list jobs created before it
-	After   string // job id: with BatchID, list jobs after it in submission order
+	BatchID  string
+	Status   Status
+	Limit    int
+	Before   string // job id: list jobs created before it
+	After    string // job id: with BatchID, list jobs after it in submission order
+	Variants bool   // load each job's variants too
 }
 
 // Enqueuer puts jobs on the work queue.

@@ -12,8 +12,9 @@ import (
 	"github.com/augment-ml/augment/internal/domain"
 )
 
-const jobColumns = `id, status, source_url, source_name, source_key, source_width, source_height,
-	source_format, source_bytes, spec, error_code, error_message, created_at, started_at, finished_at`
+const jobColumns = `id, coalesce(batch_id::text, ''), seq, stem, status, source_url, source_name, source_key,
+	source_width, source_height, source_format, source_bytes, spec, error_code, error_message,
+	created_at, started_at, finished_at`
 
 // CreateJob records a new queued job.
 func (db *DB) CreateJob(ctx context.Context, j *domain.Job) error {
@@ -48,42 +49,74 @@ func (db *DB) Job(ctx context.Context, id string) (*domain.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.pool.Query(ctx, `SELECT idx, width, height, format, bytes, ops, key
-		FROM variants WHERE job_id = $1 ORDER BY idx`, id)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: variants: %w", err)
-	}
-	j.Variants, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Variant, error) {
-		var v domain.Variant
-		err := r.Scan(&v.Index, &v.Width, &v.Height, &v.Format, &v.Bytes, &v.Ops, &v.Key)
-		return v, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: variants: %w", err)
+	if err := db.loadVariants(ctx, []*domain.Job{j}); err != nil {
+		return nil, err
 	}
 	return j, nil
 }
 
-// Jobs lists jobs, newest first, without their variants.
+// Jobs lists jobs: newest first, or a batch's in submission order.
 func (db *DB) Jobs(ctx context.Context, f domain.JobFilter) ([]*domain.Job, error) {
-	if f.Limit <= 0 || f.Limit > 500 {
+	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 50
+	}
+	for _, id := range []string{f.Before, f.After, f.BatchID} {
+		if id != "" && uuid.Validate(id) != nil {
+			return nil, domain.Errorf(domain.EInvalid, "%q is not an id.", id)
+		}
 	}
 	q := `SELECT ` + jobColumns + ` FROM jobs WHERE ($1 = '' OR status = $1)`
 	args := []any{string(f.Status), f.Limit}
-	if f.Before != "" {
-		if uuid.Validate(f.Before) != nil {
-			return nil, domain.Errorf(domain.EInvalid, "The before parameter must be a job id.")
+	switch {
+	case f.BatchID != "":
+		args = append(args, f.BatchID)
+		q += ` AND batch_id = $3`
+		if f.After != "" {
+			args = append(args, f.After)
+			q += ` AND seq > (SELECT seq FROM jobs WHERE id = $4)`
 		}
-		q += ` AND (created_at, id) < (SELECT created_at, id FROM jobs WHERE id = $3)`
+		q += ` ORDER BY seq LIMIT $2`
+	case f.Before != "":
 		args = append(args, f.Before)
+		q += ` AND (created_at, id) < (SELECT created_at, id FROM jobs WHERE id = $3) ORDER BY created_at DESC, id DESC LIMIT $2`
+	default:
+		q += ` ORDER BY created_at DESC, id DESC LIMIT $2`
 	}
-	q += ` ORDER BY created_at DESC, id DESC LIMIT $2`
 	rows, err := db.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: jobs: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Job, error) { return scanJob(r) })
+	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Job, error) { return scanJob(r) })
+	if err != nil || !f.Variants {
+		return jobs, err
+	}
+	return jobs, db.loadVariants(ctx, jobs)
+}
+
+// loadVariants fills in the variants of jobs with one query.
+func (db *DB) loadVariants(ctx context.Context, jobs []*domain.Job) error {
+	byID := make(map[string]*domain.Job, len(jobs))
+	ids := make([]string, len(jobs))
+	for i, j := range jobs {
+		byID[j.ID], ids[i] = j, j.ID
+	}
+	rows, err := db.pool.Query(ctx, `SELECT job_id, idx, width, height, format, bytes, ops, key
+		FROM variants WHERE job_id = ANY($1) ORDER BY job_id, idx`, ids)
+	if err != nil {
+		return fmt.Errorf("postgres: variants: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id string
+			v  domain.Variant
+		)
+		if err := rows.Scan(&id, &v.Index, &v.Width, &v.Height, &v.Format, &v.Bytes, &v.Ops, &v.Key); err != nil {
+			return fmt.Errorf("postgres: variants: %w", err)
+		}
+		byID[id].Variants = append(byID[id].Variants, v)
+	}
+	return rows.Err()
 }
 
 // DeleteJob removes a job and its variant records.
@@ -156,7 +189,7 @@ func scanJob(r pgx.Row) (*domain.Job, error) {
 		spec      []byte
 		code, msg *string
 	)
-	err := r.Scan(&j.ID, &j.Status, &j.Source.URL, &j.Source.Name, &j.Source.Key, &j.Source.Width,
+	err := r.Scan(&j.ID, &j.BatchID, &j.Seq, &j.Stem, &j.Status, &j.Source.URL, &j.Source.Name, &j.Source.Key, &j.Source.Width,
 		&j.Source.Height, &j.Source.Format, &j.Source.Bytes, &spec, &code, &msg, &j.CreatedAt,
 		&j.StartedAt, &j.FinishedAt)
 	if err != nil {

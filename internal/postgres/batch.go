@@ -1,0 +1,119 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/augment-ml/augment/internal/domain"
+)
+
+// CreateBatch records a batch and all its jobs in one transaction, so a
+// batch is either whole or absent. Jobs are copied in bulk.
+func (db *DB) CreateBatch(ctx context.Context, b *domain.Batch, jobs []*domain.Job) error {
+	spec, err := json.Marshal(b.Spec)
+	if err != nil {
+		return fmt.Errorf("postgres: batch spec: %w", err)
+	}
+	skipped, _ := json.Marshal(b.Skipped)
+	if b.Skipped == nil {
+		skipped = []byte("[]")
+	}
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO batches (id, spec, total, skipped) VALUES ($1, $2, $3, $4) RETURNING created_at`,
+			b.ID, spec, len(jobs), skipped).Scan(&b.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("postgres: create batch: %w", err)
+		}
+		b.Total, b.Status = len(jobs), domain.StatusRunning
+		b.Counts = domain.Counts{Queued: len(jobs)}
+		n, err := tx.CopyFrom(ctx, pgx.Identifier{"jobs"},
+			[]string{"id", "batch_id", "seq", "stem", "status", "source_url", "source_name", "source_key", "spec", "created_at"},
+			pgx.CopyFromSlice(len(jobs), func(i int) ([]any, error) {
+				j := jobs[i]
+				j.BatchID, j.Status, j.CreatedAt = b.ID, domain.StatusQueued, b.CreatedAt
+				return []any{j.ID, b.ID, j.Seq, j.Stem, "queued", j.Source.URL, j.Source.Name, j.Source.Key, spec, b.CreatedAt}, nil
+			}))
+		if err != nil {
+			return fmt.Errorf("postgres: create batch jobs: %w", err)
+		}
+		if int(n) != len(jobs) {
+			return fmt.Errorf("postgres: created %d of %d batch jobs", n, len(jobs))
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO job_events (job_id, status) SELECT id, 'queued' FROM jobs WHERE batch_id = $1`, b.ID)
+		return err
+	})
+}
+
+// DeleteBatch removes a batch and its jobs.
+func (db *DB) DeleteBatch(ctx context.Context, id string) error {
+	_, err := db.pool.Exec(ctx, `DELETE FROM batches WHERE id = $1`, id)
+	return err
+}
+
+const batchQuery = `SELECT b.id, b.spec, b.total, b.skipped, b.created_at,
+	count(*) FILTER (WHERE j.status = 'queued'),
+	count(*) FILTER (WHERE j.status = 'processing'),
+	count(*) FILTER (WHERE j.status = 'done'),
+	count(*) FILTER (WHERE j.status = 'failed'),
+	max(j.finished_at)
+	FROM batches b LEFT JOIN jobs j ON j.batch_id = b.id`
+
+// Batch returns a batch with its jobs counted by status.
+func (db *DB) Batch(ctx context.Context, id string) (*domain.Batch, error) {
+	if uuid.Validate(id) != nil {
+		return nil, notFound("batch", id)
+	}
+	b, err := scanBatch(db.pool.QueryRow(ctx, batchQuery+` WHERE b.id = $1 GROUP BY b.id`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound("batch", id)
+	}
+	return b, err
+}
+
+// Batches lists batches, newest first.
+func (db *DB) Batches(ctx context.Context, limit int, before string) ([]*domain.Batch, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	q, args := batchQuery, []any{limit}
+	if before != "" {
+		if uuid.Validate(before) != nil {
+			return nil, domain.Errorf(domain.EInvalid, "The before parameter must be a batch id.")
+		}
+		q += ` WHERE (b.created_at, b.id) < (SELECT created_at, id FROM batches WHERE id = $2)`
+		args = append(args, before)
+	}
+	rows, err := db.pool.Query(ctx, q+` GROUP BY b.id ORDER BY b.created_at DESC, b.id DESC LIMIT $1`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: batches: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Batch, error) { return scanBatch(r) })
+}
+
+func scanBatch(r pgx.Row) (*domain.Batch, error) {
+	var (
+		b             domain.Batch
+		spec, skipped []byte
+		last          *time.Time
+	)
+	err := r.Scan(&b.ID, &spec, &b.Total, &skipped, &b.CreatedAt,
+		&b.Counts.Queued, &b.Counts.Processing, &b.Counts.Done, &b.Counts.Failed, &last)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(spec, &b.Spec); err != nil {
+		return nil, fmt.Errorf("postgres: batch %s spec: %w", b.ID, err)
+	}
+	_ = json.Unmarshal(skipped, &b.Skipped)
+	b.Status = domain.StatusRunning
+	if b.Counts.Done+b.Counts.Failed == b.Total {
+		b.Status, b.FinishedAt = domain.StatusDone, last
+	}
+	return &b, nil
+}
