@@ -54,21 +54,21 @@ func TestBrowserSubmitsForm(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`select[name=preset]`), "classic"),
 		chromedp.SetValue(chromedp.CSS(`input[name=seed]`), "11"),
 		chromedp.Click(chromedp.CSS(`#job-form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#job[data-status=done]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#live.job[data-status=done]`)),
 	)
 	if err != nil {
 		t.Fatalf("browser: %v\nlogs:\n%s", err, s.logs.String())
 	}
-	count, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#job figure.variant img").length`))
+	count, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#live figure.variant img").length`))
 	if err != nil || count != 5 {
 		t.Fatalf("job page shows %d variant images (%v), want 5", count, err)
 	}
-	ops, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#job figure.variant .ops`)))
+	ops, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#live figure.variant .ops`)))
 	if err != nil || ops == "" {
 		t.Fatalf("the first variant lists no ops: %q, %v", ops, err)
 	}
 	loaded, err := chromedp.Run(ctx, chromedp.Poll[bool](
-		`Array.from(document.querySelectorAll("#job img")).every(i => i.complete && i.naturalWidth > 0) || undefined`,
+		`Array.from(document.querySelectorAll("#live img")).every(i => i.complete && i.naturalWidth > 0) || undefined`,
 		chromedp.WithPollingTimeout(20*time.Second)))
 	if err != nil || !loaded {
 		t.Fatalf("images on the job page did not load: %v", err)

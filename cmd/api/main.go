@@ -37,6 +37,7 @@ type Config struct {
 	MaxPixels      int
 	APIToken       string
 	RateLimit      int
+	Limits         web.Limits
 }
 
 // LoadConfig reads the api's configuration through getenv.
@@ -52,6 +53,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		MaxPixels:      int(e.Int("MAX_PIXELS", 50_000_000, 1)),
 		APIToken:       getenv("API_TOKEN"),
 		RateLimit:      int(e.Int("RATE_LIMIT", 120, 0)),
+	}
+	c.Limits = web.Limits{
+		MaxURLs:       e.Int("BATCH_MAX_URLS", 100_000, 1),
+		MaxEntries:    int(e.Int("ARCHIVE_MAX_ENTRIES", 10_000, 1)),
+		MaxEntryBytes: c.MaxUploadBytes,
+		MaxTotalBytes: e.Int("ARCHIVE_MAX_BYTES", 1<<30, 1),
 	}
 	_, err := redis.ParseURL(c.RedisURL)
 	e.Check("REDIS_URL", err)
@@ -114,7 +121,7 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer monitor.Close()
 
 	srv := &web.Server{
-		Jobs: db, Queue: enq, Blobs: blobs,
+		Jobs: db, Batches: db, Queue: enq, Blobs: blobs, Limits: cfg.Limits,
 		Ready: func(ctx context.Context) error {
 			return errors.Join(db.Ping(ctx), rdb.Ping(ctx).Err())
 		},

@@ -75,3 +75,11 @@ type Job struct {
 	StartedAt  *time.Time
 	FinishedAt *time.Time
 }
+
+// Ext returns the file extension for an output format.
+func Ext(format string) string {
+	if format == "jpeg" {
+		return "jpg"
+	}
+	return format
+}

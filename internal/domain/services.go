@@ -27,6 +27,7 @@ type JobFilter struct {
 	Before   string // job id: list jobs created before it
 	After    string // job id: with BatchID, list jobs after it in submission order
 	Variants bool   // load each job's variants too
+	Recent   bool   // with BatchID: most recently finished first
 }
 
 // Enqueuer puts jobs on the work queue.

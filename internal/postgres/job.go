@@ -75,7 +75,11 @@ func (db *DB) Jobs(ctx context.Context, f domain.JobFilter) ([]*domain.Job, erro
 			args = append(args, f.After)
 			q += ` AND seq > (SELECT seq FROM jobs WHERE id = $4)`
 		}
-		q += ` ORDER BY seq LIMIT $2`
+		if f.Recent {
+			q += ` ORDER BY finished_at DESC NULLS LAST, seq LIMIT $2`
+		} else {
+			q += ` ORDER BY seq LIMIT $2`
+		}
 	case f.Before != "":
 		args = append(args, f.Before)
 		q += ` AND (created_at, id) < (SELECT created_at, id FROM jobs WHERE id = $3) ORDER BY created_at DESC, id DESC LIMIT $2`

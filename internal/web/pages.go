@@ -42,7 +42,11 @@ func (s *Server) home(c *gin.Context) {
 }
 
 func (s *Server) renderHome(c *gin.Context, status int, problem string) {
-	c.HTML(status, "home.html", gin.H{"Presets": augment.Presets(), "Error": problem, "Form": c.Request.PostForm})
+	tab := "image"
+	if strings.HasPrefix(c.Request.URL.Path, "/batches") {
+		tab = "batch"
+	}
+	c.HTML(status, "home.html", gin.H{"Presets": augment.Presets(), "Error": problem, "Form": c.Request.PostForm, "Tab": tab})
 }
 
 // syncFlow queues the job at interactive priority and waits for it; a job

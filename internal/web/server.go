@@ -19,12 +19,14 @@ import (
 // Server holds what the handlers need. Build it, then serve Handler().
 type Server struct {
 	Jobs           domain.JobStore
+	Batches        domain.BatchStore
 	Queue          domain.Enqueuer
 	Blobs          domain.Blobs
 	Ready          func(context.Context) error // nil when Redis and PostgreSQL answer
 	SyncTimeout    time.Duration
 	MaxUploadBytes int64
 	MaxPixels      int
+	Limits         Limits
 	Token          string       // API_TOKEN; empty leaves writes open
 	RateLimit      int          // writes per minute per client; 0 is no limit
 	Monitor        http.Handler // the asynqmon dashboard, mounted at /monitoring
@@ -32,6 +34,19 @@ type Server struct {
 	Log            *slog.Logger
 
 	limits *limiter
+}
+
+// Limits bound what one batch may hold.
+type Limits struct {
+	MaxURLs       int64 // URLs per batch
+	MaxEntries    int   // images per archive
+	MaxEntryBytes int64 // one archive entry, decompressed
+	MaxTotalBytes int64 // an archive upload, and all its entries decompressed
+}
+
+// Archive returns the limits that apply to reading an archive.
+func (l Limits) Archive() ArchiveLimits {
+	return ArchiveLimits{MaxEntries: l.MaxEntries, MaxEntryBytes: l.MaxEntryBytes, MaxTotalBytes: l.MaxTotalBytes}
 }
 
 // Handler returns the routes.
@@ -65,6 +80,8 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/", s.home)
 	r.POST("/jobs", s.guard, s.submitForm)
 	r.GET("/jobs/:id", s.jobPage)
+	r.POST("/batches", s.guard, s.submitBatchForm)
+	r.GET("/batches/:id", s.batchPage)
 
 	api := r.Group("/api/v1")
 	api.POST("/jobs", s.guard, s.createJob)
@@ -72,6 +89,11 @@ func (s *Server) Handler() http.Handler {
 	api.GET("/jobs/:id", s.getJob)
 	api.GET("/jobs/:id/source", s.getSource)
 	api.GET("/jobs/:id/variants/:index", s.getVariant)
+	api.POST("/batches", s.guard, s.createBatch)
+	api.GET("/batches", s.listBatches)
+	api.GET("/batches/:id", s.getBatch)
+	api.GET("/batches/:id/jobs", s.batchJobs)
+	api.GET("/batches/:id/archive", s.batchArchive)
 	api.GET("/ops", s.ops)
 	api.GET("/presets", s.presets)
 

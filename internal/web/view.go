@@ -65,3 +65,29 @@ func jobView(j *domain.Job) jobJSON {
 	}
 	return v
 }
+
+type batchJSON struct {
+	ID          string           `json:"id"`
+	Status      domain.Status    `json:"status"`
+	Total       int              `json:"total"`
+	Counts      domain.Counts    `json:"counts"`
+	Spec        domain.Spec      `json:"spec"`
+	Skipped     []domain.Skipped `json:"skipped"`
+	CreatedAt   time.Time        `json:"created_at"`
+	FinishedAt  *time.Time       `json:"finished_at"`
+	ArchiveHref string           `json:"archive_href"`
+	JobsHref    string           `json:"jobs_href"`
+}
+
+// batchView shapes a batch as API.md describes it.
+func batchView(b *domain.Batch) batchJSON {
+	v := batchJSON{
+		ID: b.ID, Status: b.Status, Total: b.Total, Counts: b.Counts, Spec: b.Spec, Skipped: b.Skipped,
+		CreatedAt: b.CreatedAt, FinishedAt: b.FinishedAt,
+		ArchiveHref: "/api/v1/batches/" + b.ID + "/archive", JobsHref: "/api/v1/batches/" + b.ID + "/jobs",
+	}
+	if v.Skipped == nil {
+		v.Skipped = []domain.Skipped{}
+	}
+	return v
+}

@@ -176,7 +176,7 @@ func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Ima
 	if err != nil {
 		return err
 	}
-	key := fmt.Sprintf("jobs/%s/variants/%d.%s", job.ID, i, Ext(res.Format))
+	key := fmt.Sprintf("jobs/%s/variants/%d.%s", job.ID, i, domain.Ext(res.Format))
 	if err := h.Blobs.Put(ctx, key, bytes.NewReader(res.Bytes), int64(len(res.Bytes)), "image/"+res.Format); err != nil {
 		return err
 	}
@@ -184,12 +184,4 @@ func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Ima
 		Index: i, Width: res.Width, Height: res.Height, Format: res.Format,
 		Bytes: int64(len(res.Bytes)), Ops: opsJSON, Key: key,
 	})
-}
-
-// Ext returns the file extension for an output format.
-func Ext(format string) string {
-	if format == "jpeg" {
-		return "jpg"
-	}
-	return format
 }

@@ -1,0 +1,282 @@
+package web
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/fetch"
+)
+
+// batchRequest is the JSON body of POST /api/v1/batches.
+type batchRequest struct {
+	URLs []string `json:"urls"`
+	specRequest
+}
+
+// newBatch collects a batch's jobs, giving each a stem unique in the batch.
+type newBatch struct {
+	batch *domain.Batch
+	jobs  []*domain.Job
+	stems map[string]bool
+	keys  []string // uploaded entries, removed again if the batch fails
+}
+
+func (nb *newBatch) add(src domain.Source) {
+	stem := stemOf(src.Name)
+	for i := 2; nb.stems[stem]; i++ {
+		stem = fmt.Sprintf("%s-%d", stemOf(src.Name), i)
+	}
+	nb.stems[stem] = true
+	nb.jobs = append(nb.jobs, &domain.Job{ID: uuid.NewString(), Seq: len(nb.jobs), Stem: stem, Source: src})
+}
+
+// readBatch reads a batch from JSON or from a form with an archive or a file
+// (or text) of URLs.
+func (s *Server) readBatch(c *gin.Context) (*newBatch, error) {
+	nb := &newBatch{batch: &domain.Batch{ID: uuid.NewString()}, stems: map[string]bool{}}
+	var spec specRequest
+	switch c.ContentType() {
+	case "application/json":
+		var req batchRequest
+		dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, s.Limits.MaxURLs*2100+maxJSONBody))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			return nil, jsonError(err)
+		}
+		spec = req.specRequest
+		if err := s.addURLs(nb, req.URLs, "urls["); err != nil {
+			return nil, err
+		}
+	case "multipart/form-data":
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.Limits.MaxTotalBytes+maxJSONBody)
+		if err := c.Request.ParseMultipartForm(32 << 20); err != nil {
+			return nil, formError(err)
+		}
+		var err error
+		if spec, err = formSpec(c); err != nil {
+			return nil, err
+		}
+		if err := s.readBatchForm(c, nb); err != nil {
+			s.removeBlobs(nb.keys)
+			return nil, err
+		}
+	default:
+		return nil, domain.Errorf(domain.EInvalid, "Send the batch as application/json or multipart/form-data, not %q.", c.ContentType())
+	}
+	var err error
+	if nb.batch.Spec, err = spec.spec(); err != nil {
+		s.removeBlobs(nb.keys)
+		return nil, err
+	}
+	for _, j := range nb.jobs {
+		j.Spec = nb.batch.Spec
+	}
+	if len(nb.jobs) == 0 {
+		s.removeBlobs(nb.keys)
+		return nil, domain.Errorf(domain.EInvalid, "The batch has no images: give urls or an archive of images.")
+	}
+	return nb, nil
+}
+
+func (s *Server) readBatchForm(c *gin.Context, nb *newBatch) error {
+	if fh, err := c.FormFile("archive"); err == nil {
+		return s.addArchive(c.Request.Context(), nb, fh)
+	}
+	var lines []string
+	if fh, err := c.FormFile("urls"); err == nil {
+		f, err := fh.Open()
+		if err != nil {
+			return domain.Wrap(err, domain.EInvalid, "The URL list could not be read.")
+		}
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 4096), 1<<16)
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+		}
+		if err := sc.Err(); err != nil {
+			return domain.Errorf(domain.EInvalid, "The URL list could not be read: %v.", err)
+		}
+	} else {
+		lines = strings.Split(c.PostForm("urls"), "\n")
+	}
+	var urls []string
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			urls = append(urls, l)
+		}
+	}
+	return s.addURLs(nb, urls, "line ")
+}
+
+func (s *Server) addURLs(nb *newBatch, urls []string, where string) error {
+	if int64(len(urls)) > s.Limits.MaxURLs {
+		return domain.Errorf(domain.ETooLarge, "The batch has %d URLs; the limit is %d.", len(urls), s.Limits.MaxURLs)
+	}
+	for i, raw := range urls {
+		u, err := fetch.ValidateURL(raw)
+		if err != nil {
+			return domain.Errorf(domain.EInvalidURL, "%s%d]: %s", where, i+1, domain.ErrorMessage(err))
+		}
+		name, _ := url.PathUnescape(path.Base(u.Path))
+		nb.add(domain.Source{URL: raw, Name: fetch.SafeName(name)})
+	}
+	return nil
+}
+
+func (s *Server) addArchive(ctx context.Context, nb *newBatch, fh *multipart.FileHeader) error {
+	f, err := fh.Open()
+	if err != nil {
+		return domain.Wrap(err, domain.EInvalid, "The archive could not be read.")
+	}
+	defer f.Close()
+	skipped, err := readArchive(f, fh.Size, s.Limits.Archive(), func(e archiveEntry) error {
+		key := fmt.Sprintf("batches/%s/sources/%d", nb.batch.ID, len(nb.jobs))
+		if err := s.Blobs.Put(ctx, key, bytes.NewReader(e.Data), int64(len(e.Data)), ""); err != nil {
+			return domain.Wrap(err, domain.EUnavailable, "The archive could not be stored; try again shortly.")
+		}
+		nb.keys = append(nb.keys, key)
+		nb.add(domain.Source{Name: fetch.SafeName(path.Base(e.Name)), Key: key})
+		return nil
+	})
+	nb.batch.Skipped = skipped
+	return err
+}
+
+// submitBatch records the batch and queues every job. If queueing fails the
+// batch is removed, so a batch is never half-submitted.
+func (s *Server) submitBatch(ctx context.Context, nb *newBatch) error {
+	if err := s.Batches.CreateBatch(ctx, nb.batch, nb.jobs); err != nil {
+		s.removeBlobs(nb.keys)
+		return domain.Wrap(err, domain.EUnavailable, "The batch could not be recorded; try again shortly.")
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for _, j := range nb.jobs {
+		g.Go(func() error { return s.Queue.Enqueue(gctx, j.ID, domain.PriorityBatch) })
+	}
+	if err := g.Wait(); err != nil {
+		// NOTE: tasks queued before the failure find no job and are dropped by the worker.
+		if derr := s.Batches.DeleteBatch(context.WithoutCancel(ctx), nb.batch.ID); derr != nil {
+			s.Log.Error("removing a half-queued batch", "batch_id", nb.batch.ID, "err", derr)
+		}
+		s.removeBlobs(nb.keys)
+		return err
+	}
+	s.Log.Info("batch queued", "batch_id", nb.batch.ID, "jobs", len(nb.jobs))
+	return nil
+}
+
+func (s *Server) removeBlobs(keys []string) {
+	for _, k := range keys {
+		_ = s.Blobs.Delete(context.Background(), k)
+	}
+}
+
+func (s *Server) createBatch(c *gin.Context) {
+	nb, err := s.readBatch(c)
+	if err == nil {
+		err = s.submitBatch(c.Request.Context(), nb)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/batches/"+nb.batch.ID)
+	c.JSON(http.StatusAccepted, batchView(nb.batch))
+}
+
+func (s *Server) getBatch(c *gin.Context) {
+	b, err := s.Batches.Batch(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, batchView(b))
+}
+
+func (s *Server) listBatches(c *gin.Context) {
+	limit, err := strconv.Atoi(c.DefaultQuery("limit", "50"))
+	if err != nil || limit < 1 || limit > 500 {
+		s.fail(c, domain.Errorf(domain.EInvalid, "limit must be a whole number from 1 to 500."))
+		return
+	}
+	bs, err := s.Batches.Batches(c.Request.Context(), limit, c.Query("before"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]batchJSON, len(bs))
+	for i, b := range bs {
+		out[i] = batchView(b)
+	}
+	c.JSON(http.StatusOK, gin.H{"batches": out})
+}
+
+func (s *Server) batchJobs(c *gin.Context) {
+	b, err := s.Batches.Batch(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	limit, err := strconv.Atoi(c.DefaultQuery("limit", "100"))
+	if err != nil || limit < 1 || limit > 1000 {
+		s.fail(c, domain.Errorf(domain.EInvalid, "limit must be a whole number from 1 to 1000."))
+		return
+	}
+	status := domain.Status(c.Query("status"))
+	switch status {
+	case "", domain.StatusQueued, domain.StatusProcessing, domain.StatusDone, domain.StatusFailed:
+	default:
+		s.fail(c, domain.Errorf(domain.EInvalid, "status must be queued, processing, done or failed, not %q.", status))
+		return
+	}
+	jobs, err := s.Jobs.Jobs(c.Request.Context(), domain.JobFilter{
+		BatchID: b.ID, Status: status, Limit: limit, After: c.Query("after"), Variants: true,
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]jobJSON, len(jobs))
+	for i, j := range jobs {
+		out[i] = jobView(j)
+	}
+	c.JSON(http.StatusOK, gin.H{"jobs": out})
+}
+
+// stemOf turns a source name into a safe folder name for the archive.
+func stemOf(name string) string {
+	name = strings.TrimSuffix(name, path.Ext(name))
+	var b strings.Builder
+	for _, r := range name {
+		if b.Len() >= 80 {
+			break
+		}
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	stem := strings.Trim(b.String(), ".")
+	if stem == "" {
+		return "image"
+	}
+	return stem
+}
