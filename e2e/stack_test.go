@@ -68,6 +68,8 @@ func startStack(t testing.TB, extra ...string) *stack {
 		"WORKER_CONCURRENCY=2",
 		"VIPS_BLOCK_UNTRUSTED=1",
 		"MALLOC_ARENA_MAX=2",
+		"RATE_LIMIT=0",
+		"METRICS_ADDR=off",
 	)
 	s.env = append(s.env, extra...)
 	s.start("api")
