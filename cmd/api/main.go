@@ -107,7 +107,7 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
-	blobs, err := storage.Open(cfg.StorageURL)
+	blobs, err := storage.Open(ctx, cfg.StorageURL)
 	if err != nil {
 		return err
 	}

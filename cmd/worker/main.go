@@ -88,7 +88,7 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	blobs, err := storage.Open(cfg.StorageURL)
+	blobs, err := storage.Open(ctx, cfg.StorageURL)
 	if err != nil {
 		return err
 	}

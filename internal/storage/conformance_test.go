@@ -117,7 +117,7 @@ type errReader struct{}
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("broken reader") }
 
 func TestFile(t *testing.T) {
-	s, err := Open("file://" + t.TempDir())
+	s, err := Open(context.Background(), "file://"+t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestFile(t *testing.T) {
 }
 
 func TestOpenRefusesUnknownScheme(t *testing.T) {
-	if _, err := Open("ftp://x"); err == nil || !strings.Contains(err.Error(), "STORAGE_URL") {
+	if _, err := Open(context.Background(), "ftp://x"); err == nil || !strings.Contains(err.Error(), "STORAGE_URL") {
 		t.Fatalf("got %v, want an error naming STORAGE_URL", err)
 	}
 }

@@ -3,6 +3,7 @@
 package storage
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"path"
@@ -11,8 +12,9 @@ import (
 	"github.com/augment-ml/augment/internal/domain"
 )
 
-// Open returns the store that rawURL names: file://DIR.
-func Open(rawURL string) (domain.Blobs, error) {
+// Open returns the store that rawURL names: file://DIR or
+// s3://BUCKET/PREFIX?endpoint=HOST:PORT&region=R.
+func Open(ctx context.Context, rawURL string) (domain.Blobs, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("STORAGE_URL: %w", err)
@@ -24,8 +26,10 @@ func Open(rawURL string) (domain.Blobs, error) {
 			return nil, fmt.Errorf("STORAGE_URL: file:// needs a directory, as in file://./data")
 		}
 		return NewFile(dir)
+	case "s3":
+		return NewS3(ctx, u)
 	default:
-		return nil, fmt.Errorf("STORAGE_URL: unknown scheme %q (want file://)", u.Scheme)
+		return nil, fmt.Errorf("STORAGE_URL: unknown scheme %q (want file:// or s3://)", u.Scheme)
 	}
 }
 
