@@ -23,3 +23,14 @@ test:
 lint:
 	gofmt -l . | (! grep .)
 	$(GO) vet ./...
+
+## bench: libvips floor vs presets (Go benchmarks), then the running service
+## at worker concurrency 1 and 2, the ?url= page time and a 10,000-URL batch
+bench:
+	./scripts/services.sh
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/imaging
+	$(GO) test -run '^$$' -bench 'Worker|SyncFlow|SubmitBatch10k' -benchtime 5x -timeout 60m ./e2e
+
+## soak: 1,000 jobs on large.jpg, then the worker's RSS
+soak:
+	$(GO) test -run '^$$' -bench Soak -timeout 60m ./e2e

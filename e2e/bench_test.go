@@ -1,0 +1,145 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// BenchmarkWorker drives the running service: each op is one job of 8
+// variants. It reports ms per variant, variants per second and the worker's
+// peak RSS, for both corpus photos, the default and heavy presets, and the
+// worker at concurrency 1 and 2.
+func BenchmarkWorker(b *testing.B) {
+	for _, img := range []string{"cardinal.jpg", "large.jpg"} {
+		for _, preset := range []string{"default", "heavy"} {
+			for _, conc := range []int{1, 2} {
+				b.Run(fmt.Sprintf("%s/%s/c%d", strings.TrimSuffix(img, ".jpg"), preset, conc), func(b *testing.B) {
+					benchWorker(b, img, preset, conc, 8)
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkSoak runs AUGMENT_SOAK_JOBS jobs (default 1000) of one variant
+// of large.jpg and reports the worker's RSS at the end: `make soak`.
+func BenchmarkSoak(b *testing.B) {
+	n, _ := strconv.Atoi(os.Getenv("AUGMENT_SOAK_JOBS"))
+	if n == 0 {
+		n = 1000
+	}
+	b.Run("large/default/c2", func(b *testing.B) {
+		b.N = n
+		benchWorker(b, "large.jpg", "default", 2, 1)
+	})
+}
+
+func benchWorker(b *testing.B, img, preset string, conc, variants int) {
+	s := startStack(b, fmt.Sprintf("WORKER_CONCURRENCY=%d", conc))
+	srv := images(b)
+	body := fmt.Sprintf(`{"url": "%s/%s", "variants": %d, "preset": "%s", "seed": 1}`, srv.URL, img, variants, preset)
+	post := func() string {
+		resp, err := http.Post(s.URL+"/api/v1/jobs", "application/json", strings.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		return strings.TrimPrefix(resp.Header.Get("Location"), "/api/v1/jobs/")
+	}
+	s.waitJob(post(), 2*time.Minute) // warm up: connections, caches, the source server
+	b.ResetTimer()
+	ids := make([]string, b.N)
+	for i := range ids {
+		ids[i] = post()
+	}
+	for _, id := range ids {
+		if j := s.waitJob(id, 10*time.Minute); j.Status != "done" {
+			b.Fatalf("job %s: %s %+v", id, j.Status, j.Error)
+		}
+	}
+	b.StopTimer()
+	total := float64(b.N * variants)
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/total, "ms/variant")
+	b.ReportMetric(total/b.Elapsed().Seconds(), "variants/s")
+	b.ReportMetric(float64(s.workerPeakRSS())/(1<<20), "peakRSS_MB")
+	b.ReportMetric(float64(s.workerRSS())/(1<<20), "RSS_MB")
+}
+
+// BenchmarkSyncFlow times GET /?url= on cardinal.jpg with 4 variants, from
+// request to finished page.
+func BenchmarkSyncFlow(b *testing.B) {
+	s := startStack(b)
+	srv := images(b)
+	u := s.URL + "/?url=" + url.QueryEscape(srv.URL+"/cardinal.jpg") + "&n=4"
+	get := func() {
+		resp, err := http.Get(u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+	get()
+	b.ResetTimer()
+	for range b.N {
+		get()
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/page")
+}
+
+// BenchmarkSubmitBatch10k times POST /api/v1/batches with 10,000 URLs
+// (recorded and queued; no worker runs).
+func BenchmarkSubmitBatch10k(b *testing.B) {
+	s := startStack(b, "WORKER_CONCURRENCY=1")
+	s.KillWorker()
+	urls := make([]string, 10_000)
+	for i := range urls {
+		urls[i] = fmt.Sprintf(`"http://127.0.0.1:9/img-%d.jpg"`, i)
+	}
+	body, _ := json.Marshal(json.RawMessage(`{"urls": [` + strings.Join(urls, ",") + `], "variants": 4}`))
+	b.ResetTimer()
+	for range b.N {
+		resp, err := http.Post(s.URL+"/api/v1/batches", "application/json", strings.NewReader(string(body)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/batch")
+}
+
+// workerPeakRSS and workerRSS read the worker's VmHWM and VmRSS in bytes.
+func (s *stack) workerPeakRSS() int64 { return s.workerStatus("VmHWM:") }
+func (s *stack) workerRSS() int64     { return s.workerStatus("VmRSS:") }
+
+func (s *stack) workerStatus(field string) int64 {
+	s.mu.Lock()
+	pid := s.worker.Process.Pid
+	s.mu.Unlock()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, field) {
+			kb, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
