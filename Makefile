@@ -33,4 +33,4 @@ bench:
 
 ## soak: 1,000 jobs on large.jpg, then the worker's RSS
 soak:
-	$(GO) test -run '^$$' -bench Soak -timeout 60m ./e2e
+	$(GO) test -run '^$$' -bench Soak -benchtime 1000x -timeout 60m ./e2e

@@ -58,11 +58,6 @@ func sniffISOBMFF(b []byte) string {
 	return ""
 }
 
-// contentType returns the MIME type of a format named by Sniff.
-func contentType(format string) string {
-	return "image/" + format
-}
-
 // describe names what b is, for a message refusing it: a MIME type such as
 // "text/html" or "application/pdf".
 func describe(b []byte) string {
