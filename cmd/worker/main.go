@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/augment-ml/augment/internal/config"
 	"github.com/augment-ml/augment/internal/fetch"
@@ -53,7 +54,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 25*time.Second),
 		MetricsAddr:     e.String("METRICS_ADDR", ":9101"),
 	}
-	_, err := asynq.ParseRedisURI(c.RedisURL)
+	_, err := redis.ParseURL(c.RedisURL)
 	e.Check("REDIS_URL", err)
 	return c, e.Err()
 }
@@ -92,7 +93,7 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	redis, _ := asynq.ParseRedisURI(cfg.RedisURL)
+	ropt, _ := redis.ParseURL(cfg.RedisURL)
 	h := &worker.Handler{
 		Jobs:      db,
 		Blobs:     blobs,
@@ -100,13 +101,17 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		MaxPixels: cfg.MaxPixels,
 		Log:       log,
 	}
-	srv := asynq.NewServer(redis, asynq.Config{
+	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:     cfg.Concurrency,
 		Queues:          queue.Queues,
 		StrictPriority:  true,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Logger:          queue.Logger(log),
 	})
+	rdb := redis.NewClient(ropt)
+	defer rdb.Close()
+	sweeper := &worker.Sweeper{Jobs: db, Queue: queue.NewEnqueuer(rdb), Age: 2 * time.Minute, Every: time.Minute, Log: log}
+	go sweeper.Run(ctx)
 	mux := asynq.NewServeMux()
 	mux.Handle(queue.TypeAugment, h)
 	if err := srv.Start(mux); err != nil {

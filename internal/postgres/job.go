@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -121,6 +122,18 @@ func (db *DB) loadVariants(ctx context.Context, jobs []*domain.Job) error {
 		byID[id].Variants = append(byID[id].Variants, v)
 	}
 	return rows.Err()
+}
+
+// Unfinished returns jobs still queued or processing that are older than
+// olderThan, oldest first.
+func (db *DB) Unfinished(ctx context.Context, olderThan time.Duration, limit int) ([]*domain.Job, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+jobColumns+` FROM jobs
+		WHERE status IN ('queued', 'processing') AND created_at < now() - $1::interval
+		ORDER BY created_at LIMIT $2`, olderThan, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: unfinished jobs: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Job, error) { return scanJob(r) })
 }
 
 // DeleteJob removes a job and its variant records.
