@@ -94,6 +94,8 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	ropt, _ := redis.ParseURL(cfg.RedisURL)
+	rdb := redis.NewClient(ropt)
+	defer rdb.Close()
 	h := &worker.Handler{
 		Jobs:      db,
 		Blobs:     blobs,
@@ -108,8 +110,6 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Logger:          queue.Logger(log),
 	})
-	rdb := redis.NewClient(ropt)
-	defer rdb.Close()
 	sweeper := &worker.Sweeper{Jobs: db, Queue: queue.NewEnqueuer(rdb), Age: 2 * time.Minute, Every: time.Minute, Log: log}
 	go sweeper.Run(ctx)
 	mux := asynq.NewServeMux()
