@@ -73,7 +73,9 @@ func fileName(contentDisposition string, urls ...*url.URL) string {
 		if u == nil {
 			continue
 		}
-		base := path.Base(u.EscapedPath())
+		// NOTE: not path.Base, which would name "/photos/" after the folder.
+		p := u.EscapedPath()
+		base := p[strings.LastIndexByte(p, '/')+1:]
 		if s, err := url.PathUnescape(base); err == nil {
 			base = s
 		}

@@ -1,0 +1,169 @@
+// Package fetch downloads source images from user-given URLs. It is a
+// security boundary: a URL must not make the service reach its own network
+// (SSRF), so every connection is checked on the address actually dialled, and
+// every download is bounded in size and time.
+package fetch
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/augment-ml/augment/internal/domain"
+)
+
+// UserAgent is the User-Agent sent with every request unless Config names
+// another.
+const UserAgent = "augment/1 (+https://github.com/augment-ml/augment)"
+
+// Defaults for the zero values of Config.
+const (
+	DefaultMaxBytes     = 20 << 20
+	DefaultTimeout      = 30 * time.Second
+	DefaultMaxRedirects = 3
+)
+
+// Config sets a Fetcher's limits. The zero value is safe: private addresses
+// blocked and the defaults above.
+type Config struct {
+	AllowPrivate bool          // let fetches reach loopback, private and link-local addresses (dev and tests only)
+	MaxBytes     int64         // largest body accepted; 0 means DefaultMaxBytes
+	Timeout      time.Duration // the whole fetch, redirects and body included; 0 means DefaultTimeout
+	MaxRedirects int           // redirects followed; 0 means DefaultMaxRedirects, negative means none
+	UserAgent    string        // "" means UserAgent
+}
+
+// Result is a downloaded image.
+type Result struct {
+	Body        []byte
+	Name        string // file name from Content-Disposition or the URL path, sanitised by SafeName; "image" when there is none
+	ContentType string // sniffed from Body, e.g. "image/jpeg"; never taken from the server's header
+}
+
+// Fetcher downloads images. It is safe for concurrent use and keeps
+// connections alive between fetches, so make one and share it.
+type Fetcher struct {
+	cfg    Config
+	dialer *net.Dialer
+	client *http.Client
+	public func(netip.AddrPort) bool // the address check; tests replace it
+}
+
+// New returns a Fetcher with cfg's limits.
+func New(cfg Config) *Fetcher {
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = DefaultMaxBytes
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	switch {
+	case cfg.MaxRedirects == 0:
+		cfg.MaxRedirects = DefaultMaxRedirects
+	case cfg.MaxRedirects < 0:
+		cfg.MaxRedirects = 0
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = UserAgent
+	}
+	f := &Fetcher{cfg: cfg, public: func(ap netip.AddrPort) bool { return isPublic(ap.Addr()) }}
+	step := min(10*time.Second, cfg.Timeout)
+	f.dialer = &net.Dialer{Timeout: step, KeepAlive: 30 * time.Second, Control: f.control}
+	f.client = &http.Client{
+		Transport: &http.Transport{
+			Proxy:                  nil, // NOTE: a proxy would dial for us and bypass the address check
+			DialContext:            f.dialContext,
+			ForceAttemptHTTP2:      true,
+			TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
+			TLSHandshakeTimeout:    step,
+			ResponseHeaderTimeout:  cfg.Timeout,
+			MaxResponseHeaderBytes: 64 << 10,
+			MaxIdleConns:           64,
+			IdleConnTimeout:        90 * time.Second,
+		},
+		CheckRedirect: f.checkRedirect,
+		// No Jar: cookies set by one URL must never be sent to another.
+	}
+	return f
+}
+
+// Fetch downloads rawURL and returns it if it is a supported image. Errors are
+// *domain.Error: EInvalidURL, EFetchBlocked (the host resolves to a blocked
+// address, on the first hop or after a redirect), EFetchFailed (unreachable,
+// non-2xx status, too many redirects), ETooLarge, ENotImage and ETimeout. When
+// ctx itself ends, Fetch returns an error wrapping ctx.Err() instead, so the
+// caller can tell an interruption from a bad URL.
+func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Result, error) {
+	u, err := ValidateURL(rawURL)
+	if err != nil {
+		return Result{}, err
+	}
+	fctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(fctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return Result{}, domain.Wrap(err, domain.EInvalidURL, "The URL could not be parsed.")
+	}
+	req.Header.Set("User-Agent", f.cfg.UserAgent)
+	req.Header.Set("Accept", "image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8")
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return Result{}, f.failure(ctx, u, err)
+	}
+	defer resp.Body.Close()
+
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		// NOTE: the reason phrase is the server's text, so name the status by its number.
+		status := strconv.Itoa(resp.StatusCode)
+		if text := http.StatusText(resp.StatusCode); text != "" {
+			status += " " + text
+		}
+		return Result{}, domain.Errorf(domain.EFetchFailed, "The URL answered with status %s.", status)
+	}
+	if resp.ContentLength > f.cfg.MaxBytes {
+		return Result{}, f.tooLarge()
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, f.cfg.MaxBytes+1))
+	if err != nil {
+		return Result{}, f.failure(ctx, u, err)
+	}
+	if int64(len(body)) > f.cfg.MaxBytes {
+		return Result{}, f.tooLarge()
+	}
+	if len(body) == 0 {
+		return Result{}, domain.Errorf(domain.ENotImage, "The URL returned an empty body, not an image.")
+	}
+	format := Sniff(body)
+	if format == "" {
+		return Result{}, domain.Errorf(domain.ENotImage,
+			"The URL returned %s, not a supported image (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF).", describe(body))
+	}
+	return Result{
+		Body:        body,
+		Name:        fileName(resp.Header.Get("Content-Disposition"), u, resp.Request.URL),
+		ContentType: "image/" + format,
+	}, nil
+}
+
+func (f *Fetcher) tooLarge() error {
+	return domain.Errorf(domain.ETooLarge, "The image at the URL is larger than the limit of %d bytes.", f.cfg.MaxBytes)
+}
+
+// checkRedirect holds every redirect to the rules of the first URL; the
+// address check happens again when the new host is dialled.
+func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > f.cfg.MaxRedirects {
+		return domain.Errorf(domain.EFetchFailed,
+			"The URL redirected more than %d times; too many redirects.", f.cfg.MaxRedirects)
+	}
+	if err := checkURL(req.URL); err != nil {
+		return domain.Wrap(err, domain.EFetchFailed,
+			"The URL redirected to a location that is not allowed: %s", domain.ErrorMessage(err))
+	}
+	return nil
+}
