@@ -89,7 +89,7 @@ func TestSyncFlowRefusesBadInput(t *testing.T) {
 		says   string
 	}{
 		{"url=" + url.QueryEscape(img.URL+"/bad/not-an-image.jpg"), 415, "not"},
-		{"url=" + url.QueryEscape(img.URL+"/bad/vector.svg"), 415, "SVG"},
+		{"url=" + url.QueryEscape(img.URL+"/bad/vector.svg"), 415, "svg"},
 		{"url=" + url.QueryEscape(img.URL+"/bad/bomb-900mp.png"), 413, "pixels"},
 		{"url=" + url.QueryEscape(img.URL+"/nope.jpg"), 400, "404"},
 		{"url=ftp://example.com/x.jpg", 400, "http"},
