@@ -1,0 +1,208 @@
+package worker
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/augment-ml/augment/internal/augment"
+	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/fetch"
+	"github.com/augment-ml/augment/internal/imaging"
+	"github.com/augment-ml/augment/internal/postgres"
+	"github.com/augment-ml/augment/internal/queue"
+	"github.com/augment-ml/augment/internal/storage"
+	"github.com/augment-ml/augment/internal/testenv"
+)
+
+const redisDB = 7
+
+func TestMain(m *testing.M) {
+	imaging.Init(imaging.Config{})
+	os.Exit(m.Run())
+}
+
+type fixture struct {
+	dsn   string
+	db    *postgres.DB
+	blobs domain.Blobs
+	h     *Handler
+	img   *httptest.Server
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	dsn := testenv.Database(t)
+	db, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := storage.Open(ctx, "file://"+t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := httptest.NewServer(http.FileServer(http.Dir("../../../shared/corpus")))
+	t.Cleanup(img.Close)
+	return &fixture{dsn: dsn, db: db, blobs: blobs, img: img, h: &Handler{
+		Jobs: db, Blobs: blobs, MaxPixels: 50_000_000,
+		Fetcher: fetch.New(fetch.Config{AllowPrivate: true}),
+		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}}
+}
+
+func (f *fixture) job(t *testing.T, url string, n int, pipeline string) *domain.Job {
+	t.Helper()
+	p, err := augment.Parse([]byte(pipeline))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &domain.Job{ID: uuid.NewString(), Source: domain.Source{URL: url},
+		Spec: domain.Spec{Variants: n, Seed: 9, Pipeline: p.JSON()}}
+	if err := f.db.CreateJob(context.Background(), j); err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func task(id string) *asynq.Task {
+	return queue.NewTask(id, domain.PriorityDefault)
+}
+
+// TestHandlerIsIdempotent runs one task twice, and once more after losing a
+// variant record: the rows and files come out the same every time.
+func TestHandlerIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	j := f.job(t, f.img.URL+"/rocket.jpg", 3, `[{"op": "hflip", "p": 0.5}, {"op": "rotate", "degrees": [-30, 30]}]`)
+	if err := f.h.ProcessTask(ctx, task(j.ID)); err != nil {
+		t.Fatal(err)
+	}
+	first, err := f.db.Job(ctx, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Status != domain.StatusDone || len(first.Variants) != 3 || first.Source.Width != 640 {
+		t.Fatalf("job = %+v", first)
+	}
+	files := map[string][]byte{}
+	for _, v := range first.Variants {
+		files[v.Key] = read(t, f.blobs, v.Key)
+	}
+	// A redelivered task of a finished job changes nothing.
+	if err := f.h.ProcessTask(ctx, task(j.ID)); err != nil {
+		t.Fatal(err)
+	}
+	// A job interrupted after one variant resumes and writes the same files.
+	conn, err := pgx.Connect(ctx, f.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, q := range []string{
+		`UPDATE jobs SET status = 'processing', finished_at = NULL WHERE id = $1`,
+		`DELETE FROM variants WHERE job_id = $1 AND idx > 0`,
+	} {
+		if _, err := conn.Exec(ctx, q, j.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.h.ProcessTask(ctx, task(j.ID)); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := f.db.Job(ctx, j.ID)
+	if diff := cmp.Diff(first.Variants, again.Variants); diff != "" || again.Status != domain.StatusDone {
+		t.Fatalf("variants changed on retry (-first +again):\n%s", diff)
+	}
+	for k, b := range files {
+		if !bytes.Equal(read(t, f.blobs, k), b) {
+			t.Errorf("%s changed on retry", k)
+		}
+	}
+}
+
+// TestHandlerFailsBadSourcesForGood: a bad source fails the job with a code
+// and is not retried.
+func TestHandlerFailsBadSourcesForGood(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	for path, code := range map[string]string{
+		"/bad/truncated.jpg":    domain.ENotImage,
+		"/bad/bomb-900mp.png":   domain.ETooManyPixels,
+		"/bad/not-an-image.jpg": domain.ENotImage,
+	} {
+		j := f.job(t, f.img.URL+path, 2, `[{"op": "hflip"}]`)
+		err := f.h.ProcessTask(ctx, task(j.ID))
+		if err == nil || !isSkipRetry(err) {
+			t.Errorf("%s: err = %v, want a SkipRetry", path, err)
+		}
+		got, _ := f.db.Job(ctx, j.ID)
+		if got.Status != domain.StatusFailed || got.Error == nil || got.Error.Code != code {
+			t.Errorf("%s: job %s with %+v, want failed %s", path, got.Status, got.Error, code)
+		}
+	}
+	if err := f.h.ProcessTask(ctx, task(uuid.NewString())); err == nil || !isSkipRetry(err) {
+		t.Errorf("a task for a missing job: %v, want a SkipRetry", err)
+	}
+}
+
+// TestSweeperRequeuesLostTasks: a recorded job whose task vanished is queued
+// again, once.
+func TestSweeperRequeuesLostTasks(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	j := f.job(t, f.img.URL+"/rocket.jpg", 1, `[{"op": "hflip"}]`)
+	opt, _ := redis.ParseURL(testenv.Redis(t, redisDB))
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	s := &Sweeper{Jobs: f.db, Queue: queue.NewEnqueuer(rdb), Age: 0, Log: f.h.Log}
+	for range 2 {
+		n, err := s.Sweep(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("Sweep = %d, %v", n, err)
+		}
+	}
+	ins := asynq.NewInspectorFromRedisClient(rdb)
+	tasks, err := ins.ListPendingTasks(queue.QueueDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tasks) != 1 || tasks[0].ID != j.ID {
+		t.Fatalf("pending tasks = %d, want the one job", len(tasks))
+	}
+	var p queue.Payload
+	_ = json.Unmarshal(tasks[0].Payload, &p)
+	if p.JobID != j.ID {
+		t.Fatalf("payload = %+v", p)
+	}
+}
+
+func read(t *testing.T, b domain.Blobs, key string) []byte {
+	t.Helper()
+	r, _, err := b.Get(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	data, _ := io.ReadAll(r)
+	return data
+}
+
+func isSkipRetry(err error) bool { return errors.Is(err, asynq.SkipRetry) }
