@@ -47,15 +47,22 @@ func TestToken(t *testing.T) {
 		t.Fatalf("job %s", j.Status)
 	}
 
-	for _, p := range []string{"/monitoring/", "/monitoring/api/queues"} {
-		resp, err := http.Get(s.URL + p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 401 && resp.StatusCode != 303 {
-			t.Errorf("GET %s without a token = %d", p, resp.StatusCode)
-		}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = http.Get(s.URL + "/monitoring/api/queues")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkError(t, resp, 401, "unauthorized", "token")
+	// A browser is sent to log in instead.
+	req, _ = http.NewRequest(http.MethodGet, s.URL+"/monitoring/", nil)
+	req.Header.Set("Accept", "text/html")
+	resp, err = noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/login?next=%2Fmonitoring%2F" {
+		t.Errorf("a browser without the cookie: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 
 	resp, err = http.PostForm(s.URL+"/login", url.Values{"token": {"wrong"}, "next": {"/monitoring/"}})
@@ -68,7 +75,6 @@ func TestToken(t *testing.T) {
 	}
 	// NOTE: the cookie is Secure, which Go's cookiejar never sends over http; the test
 	// carries it by hand, as a browser does for a secure context such as 127.0.0.1.
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err = noRedirect.PostForm(s.URL+"/login", url.Values{"token": {"s3cret"}, "next": {"/monitoring/"}})
 	if err != nil {
 		t.Fatal(err)

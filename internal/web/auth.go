@@ -23,7 +23,8 @@ func (s *Server) allowToken(c *gin.Context) bool {
 	if s.Token == "" || s.authorized(c) {
 		return true
 	}
-	if !strings.HasPrefix(c.Request.URL.Path, "/api/") && c.Request.Method == http.MethodGet && acceptsHTML(c) {
+	if !isAPI(c.Request.URL.Path) && c.Request.Method == http.MethodGet &&
+		strings.Contains(c.GetHeader("Accept"), "text/html") {
 		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 		c.Abort()
 		return false

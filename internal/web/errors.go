@@ -48,7 +48,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if status >= 500 {
 		s.Log.Error("request failed", "path", c.Request.URL.Path, "code", code, "err", err)
 	}
-	if strings.HasPrefix(c.Request.URL.Path, "/api/") || !acceptsHTML(c) {
+	if isAPI(c.Request.URL.Path) || !acceptsHTML(c) {
 		c.AbortWithStatusJSON(status, gin.H{"error": gin.H{"code": code, "message": domain.ErrorMessage(err)}})
 		return
 	}
@@ -59,4 +59,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 func acceptsHTML(c *gin.Context) bool {
 	a := c.GetHeader("Accept")
 	return a == "" || strings.Contains(a, "text/html") || strings.Contains(a, "*/*")
+}
+
+// isAPI tells the JSON APIs (ours and the dashboard's) from the pages.
+func isAPI(path string) bool {
+	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/monitoring/api/")
 }
