@@ -119,7 +119,7 @@ func readLines(t testing.TB, f *zip.File, fn func([]byte)) {
 
 // corpusFile reads a test image.
 func corpusFile(t testing.TB, name string) []byte {
-	b, err := os.ReadFile("../../shared/corpus/" + name)
+	b, err := os.ReadFile("../testdata/corpus/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}

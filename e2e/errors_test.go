@@ -70,7 +70,7 @@ func TestAPIRefusesBadRequests(t *testing.T) {
 		{"bomb-900mp.png", "too_many_pixels", "30000×30000"},
 	} {
 		t.Run("upload "+tc.file, func(t *testing.T) {
-			data, err := os.ReadFile("../../shared/corpus/bad/" + tc.file)
+			data, err := os.ReadFile("../testdata/corpus/bad/" + tc.file)
 			if err != nil {
 				t.Fatal(err)
 			}

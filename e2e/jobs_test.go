@@ -150,7 +150,7 @@ func TestJSONAPI(t *testing.T) {
 			t.Errorf("variant %d: decodes as %s %dx%d (%v), record says %dx%d", v.Index, format, cfg.Width, cfg.Height, err, v.Width, v.Height)
 		}
 	}
-	orig, _ := os.ReadFile("../../shared/corpus/logo-alpha.png")
+	orig, _ := os.ReadFile("../testdata/corpus/logo-alpha.png")
 	if got := download(t, s.URL+j.Source.Href, "image/png"); !bytes.Equal(got, orig) {
 		t.Error("source download differs from the original")
 	}
@@ -167,7 +167,7 @@ func TestUpload(t *testing.T) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	f, _ := w.CreateFormFile("image", "rocket.jpg")
-	data, _ := os.ReadFile("../../shared/corpus/rocket.jpg")
+	data, _ := os.ReadFile("../testdata/corpus/rocket.jpg")
 	f.Write(data)
 	w.WriteField("variants", "2")
 	w.WriteField("preset", "grayscale")

@@ -170,7 +170,7 @@ func (s *stack) waitJob(id string, within time.Duration) job {
 
 // images serves the corpus, and the bad inputs under /bad/, from 127.0.0.1.
 func images(t testing.TB) *httptest.Server {
-	srv := httptest.NewServer(http.FileServer(http.Dir("../../shared/corpus")))
+	srv := httptest.NewServer(http.FileServer(http.Dir("../testdata/corpus")))
 	t.Cleanup(srv.Close)
 	return srv
 }

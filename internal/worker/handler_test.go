@@ -59,7 +59,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img := httptest.NewServer(http.FileServer(http.Dir("../../../shared/corpus")))
+	img := httptest.NewServer(http.FileServer(http.Dir("../../testdata/corpus")))
 	t.Cleanup(img.Close)
 	return &fixture{dsn: dsn, db: db, blobs: blobs, img: img, h: &Handler{
 		Jobs: db, Blobs: blobs, MaxPixels: 50_000_000,
