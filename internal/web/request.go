@@ -208,6 +208,8 @@ func jsonError(err error) error {
 	switch {
 	case errors.As(err, &mbe):
 		return err
+	case errors.As(err, &te) && te.Field == "":
+		return domain.Errorf(domain.EInvalid, "The request body must be a JSON object, not a JSON %s.", te.Value)
 	case errors.As(err, &te):
 		return domain.Errorf(domain.EInvalidSpec, "%s must be of type %s, not %s.", te.Field, jsonType(te.Type.String()), te.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
