@@ -9,6 +9,6 @@ export VIPS_BLOCK_UNTRUSTED=1
 ./bin/worker & worker=$!
 trap 'kill -TERM $api $worker 2>/dev/null; wait' INT TERM
 echo "augment is on http://127.0.0.1${HTTP_ADDR:-:8000}/ (Ctrl-C stops it)"
-wait -n $api $worker
+wait -n $api $worker || true
 kill -TERM $api $worker 2>/dev/null || true
 wait

@@ -67,7 +67,9 @@ func CreateDatabase(ctx context.Context, dsn string) error {
 	}
 	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // created meanwhile by another process
+	// NOTE: another process (the worker, a second api) may create it meanwhile:
+	// PostgreSQL then answers duplicate_database or a unique violation.
+	if errors.As(err, &pgErr) && (pgErr.Code == "42P04" || pgErr.Code == "23505") {
 		return nil
 	}
 	if err != nil {

@@ -132,10 +132,11 @@ func (s *Server) serveBlob(c *gin.Context, key, format string) {
 	c.DataFromReader(http.StatusOK, size, ct, r, nil)
 }
 
-// waitEnded polls the job until it ends or d passes.
+// waitEnded polls the job until it ends or d passes, and returns it as it
+// stands then.
 func (s *Server) waitEnded(ctx context.Context, id string, d time.Duration) (*domain.Job, error) {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -145,6 +146,8 @@ func (s *Server) waitEnded(ctx context.Context, id string, d time.Duration) (*do
 		}
 		select {
 		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-deadline.C:
 			return j, nil
 		case <-tick.C:
 		}
