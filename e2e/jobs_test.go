@@ -213,3 +213,23 @@ func download(t *testing.T, u, wantType string) []byte {
 	b, _ := io.ReadAll(resp.Body)
 	return b
 }
+
+// TestSyncFlowRedirectsOnTimeout: a job that outlasts SYNC_TIMEOUT leaves
+// the person on its page, which fills in later.
+func TestSyncFlowRedirectsOnTimeout(t *testing.T) {
+	s := startStack(t, "SYNC_TIMEOUT=1s", "WORKER_CONCURRENCY=1")
+	img := images(t)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Get(s.URL + "/?url=" + url.QueryEscape(img.URL+"/large.jpg") + "&n=32&preset=heavy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/jobs/") {
+		t.Fatalf("GET /?url= of a long job = %d → %q, want 303 to its page", resp.StatusCode, loc)
+	}
+	if j := s.waitJob(strings.TrimPrefix(loc, "/jobs/"), 5*time.Minute); j.Status != "done" || len(j.Variants) != 32 {
+		t.Fatalf("the job ended %s with %d variants", j.Status, len(j.Variants))
+	}
+}
