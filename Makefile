@@ -15,7 +15,7 @@ run: build
 
 ## test: every test, on the real Redis, PostgreSQL, libvips and Chromium
 test:
-	./scripts/services.sh browser
+	./scripts/services.sh test
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 15m ./...
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./internal/augment

@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # Makes sure this machine has what augment needs: libvips (and, with
-# "browser", Chromium for the browser tests), and running Redis and PostgreSQL.
+# "test", Chromium for the browser tests and a MinIO server for the S3
+# storage tests), and running Redis and PostgreSQL.
 # Safe to run again; it changes nothing that is already in place.
 set -euo pipefail
 
 need_pkgs=()
 pkg-config --exists vips 2>/dev/null || need_pkgs+=(libvips-dev)
 command -v pkg-config >/dev/null || need_pkgs+=(pkg-config)
-if [[ "${1:-}" == "browser" ]] && ! command -v chromium >/dev/null; then need_pkgs+=(chromium); fi
+if [[ "${1:-}" == "test" ]] && ! command -v chromium >/dev/null; then need_pkgs+=(chromium); fi
 if ((${#need_pkgs[@]})); then
   echo "installing ${need_pkgs[*]}…"
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+# MinIO, built from the Go module proxy at a pinned version (a few minutes the
+# first time); the S3 conformance tests start it on a loopback port.
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+if [[ "${1:-}" == "test" ]] && ! command -v minio >/dev/null && [[ ! -x "$(go env GOPATH)/bin/minio" ]]; then
+  echo "building MinIO $MINIO_VERSION…"
+  (cd /tmp && go install "github.com/minio/minio@$MINIO_VERSION")
 fi
 
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then

@@ -14,7 +14,7 @@
 // between the planner and the renderer; positions are fractions so a plan does
 // not depend on the image size it meets.
 //
-//	hflip, vflip, grayscale, invert, equalize, autocontrast   (no args)
+//	hflip, vflip, grayscale, invert, equalize, autocontrast   (no args; identity plans to no op at all)
 //	rot90               k: 1|2|3 quarter turns counter-clockwise (as numpy.rot90)
 //	rotate              angle: degrees, counter-clockwise; fill: black|white|edge|mirror; expand: bool
 //	affine              angle, shear: degrees; scale: factor; translate: [fx, fy] fractions of width/height; fill
@@ -23,12 +23,13 @@
 //	random_crop         size: [w, h]; x, y: 0–1 position in the free room (a source smaller than size is scaled up to cover first)
 //	center_crop         size: [w, h] (same rule for a smaller source)
 //	resize              size: [w, h]  or  longest: px
-//	zoom                scale: ≥ 1 (crop the centre 1/scale, resize back to the input size)
+//	zoom                scale: ≥ 1 (magnify about the centre, keeping the input size)
 //	brightness          factor (multiplies every channel)
 //	contrast            factor (about the mean luminance, as torchvision)
 //	saturation          factor (blend with grayscale, as torchvision)
-//	hue                 shift: turns, −0.5–0.5
+//	hue                 shift: turns, −0.5–0.5 (a rotation of the chroma plane of YIQ; 1/3 takes red to green)
 //	color_jitter        brightness, contrast, saturation: factors; hue: turns; order: names of the four in the order applied
+//	                    (composed into one colour matrix and clipped once, at the end)
 //	gamma               gamma (> 1 brightens mid-tones: out = in^(1/gamma))
 //	channel_shuffle     order: permutation of [0, 1, 2]
 //	solarize            threshold: 0–255 (pixels ≥ threshold are inverted)
@@ -38,7 +39,8 @@
 //	gaussian_noise      std: fraction of 255; seed: integer for the noise field
 //	jpeg_compression    quality: 1–100 (encode and decode mid-pipeline)
 //	downscale           scale: 0–1 (down by scale, then back up to the input size)
-//	cutout              boxes: [[x, y, w, h] …] fractions of width/height; fill: black|white|gray
+//	cutout              boxes: [[x, y, size] …]: x, y: 0–1 position of the box in the free room, size: side as a fraction of the shorter side; fill: black|white|gray
 //
-// Alpha: ops keep an alpha channel; encoding to JPEG flattens it onto white.
+// Alpha: ops keep an alpha channel; fills outside the image are transparent
+// (white fill: opaque white); encoding to JPEG flattens onto white.
 package augment

@@ -127,3 +127,20 @@ func toFloats(v any) []float64 {
 	}
 	return nil
 }
+
+// Strings returns the list arg k as strings, or nil when it is absent.
+func (o Op) Strings(k string) []string {
+	switch v := o.Args[k].(type) {
+	case []string:
+		return v
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, e := range v {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}

@@ -19,6 +19,7 @@ const (
 	KindSize  Kind = "size"  // [w, h] in pixels
 	KindBool  Kind = "bool"
 	KindEnum  Kind = "enum"
+	KindPair  Kind = "pair" // [x, y] fractions
 )
 
 // Param describes one parameter of an op.
@@ -74,6 +75,13 @@ func (p Param) parse(raw json.RawMessage) (value, error) {
 			return v, fmt.Errorf("must be [width, height] in whole pixels from 1 to %d", maxSide)
 		}
 		v.size = [2]int{int(sz[0]), int(sz[1])}
+	case KindPair:
+		var r []float64
+		if err := json.Unmarshal(raw, &r); err != nil || len(r) != 2 || (p.Min != nil && (r[0] < *p.Min || r[1] < *p.Min)) ||
+			(p.Max != nil && (r[0] > *p.Max || r[1] > *p.Max)) {
+			return v, fmt.Errorf("must be a pair [x, y]%s", p.within())
+		}
+		v.lo, v.hi = r[0], r[1]
 	case KindBool:
 		if err := json.Unmarshal(raw, &v.b); err != nil {
 			return v, fmt.Errorf("must be true or false")

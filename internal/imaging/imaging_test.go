@@ -6,6 +6,7 @@ import (
 	"image"
 	_ "image/jpeg"
 	"image/png"
+	"math"
 	"os"
 	"testing"
 
@@ -78,6 +79,22 @@ func samePixels(a, b image.Image, tolerance int) bool {
 	return true
 }
 
+// centreDiff is the mean absolute channel difference of the side×side
+// squares at the centres of a and b.
+func centreDiff(a, b image.Image, side int) float64 {
+	ax, ay := a.Bounds().Dx()/2-side/2, a.Bounds().Dy()/2-side/2
+	bx, by := b.Bounds().Dx()/2-side/2, b.Bounds().Dy()/2-side/2
+	sum := 0.0
+	for y := range side {
+		for x := range side {
+			r1, g1, b1, _ := a.At(ax+x, ay+y).RGBA()
+			r2, g2, b2, _ := b.At(bx+x, by+y).RGBA()
+			sum += math.Abs(float64(r1>>8)-float64(r2>>8)) + math.Abs(float64(g1>>8)-float64(g2>>8)) + math.Abs(float64(b1>>8)-float64(b2>>8))
+		}
+	}
+	return sum / float64(3*side*side)
+}
+
 func TestFlipTwiceIsTheOriginal(t *testing.T) {
 	im := decode(t, "chelsea.png")
 	if !samePixels(render(t, im), render(t, im, op("hflip"), op("hflip")), 0) {
@@ -100,6 +117,14 @@ func TestRotate90IsRot90(t *testing.T) {
 	}
 	if !samePixels(a, b, 40) {
 		t.Error("rotate by 90° differs from rot90 k=1")
+	}
+	// A resampled rotation turns the same way as the exact one.
+	c := render(t, im, op("rotate", "angle", 89.5, "expand", true))
+	if d := centreDiff(c, b, 150); d > 12 {
+		t.Errorf("rotate 89.5° differs from rot90 k=1 by %.1f on average in the centre", d)
+	}
+	if d := centreDiff(c, render(t, im, op("rot90", "k", 3.0)), 150); d < 20 {
+		t.Errorf("rotate 89.5° is close to a clockwise quarter turn (%.1f)", d)
 	}
 	// Counter-clockwise: the top-right corner moves to the top-left.
 	orig := render(t, im)

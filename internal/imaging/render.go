@@ -27,10 +27,13 @@ type Result struct {
 	Format        string
 }
 
-// chain holds the images a render makes, so each is released once.
+// chain holds the images a render makes, so each is released once. Steps
+// are lazy libvips operations; pixels are computed when the result is encoded
+// or when an op needs them earlier (see materialise).
 type chain struct {
-	cur  *C.VipsImage
-	refs []*C.VipsImage
+	cur    *C.VipsImage
+	refs   []*C.VipsImage
+	memory bool // cur holds its pixels in memory
 }
 
 func (c *chain) step(rc C.int, out *C.VipsImage) error {
@@ -39,6 +42,24 @@ func (c *chain) step(rc C.int, out *C.VipsImage) error {
 	}
 	c.refs = append(c.refs, out)
 	c.cur = out
+	c.memory = false
+	return nil
+}
+
+// materialise computes the pending steps once into memory and drops them.
+// Ops that read statistics of the whole image, and perspective, whose
+// every output tile may read anywhere in its input, run on memory: on a
+// lazy pipeline they would recompute everything before them many times.
+func (c *chain) materialise() error {
+	if c.memory {
+		return nil
+	}
+	out := C.vips_image_copy_memory(c.cur)
+	if out == nil {
+		return vipsError()
+	}
+	c.release()
+	c.refs, c.cur, c.memory = []*C.VipsImage{out}, out, true
 	return nil
 }
 
@@ -48,14 +69,26 @@ func (c *chain) release() {
 	}
 }
 
+// onMemory says whether op runs on a materialised image.
+func onMemory(op augment.Op) bool {
+	return readsMean(op) || op.Name == "equalize" || op.Name == "autocontrast" || op.Name == "perspective"
+}
+
 func (c *chain) size() (int, int) { return int(c.cur.Xsize), int(c.cur.Ysize) }
 
 // Render applies ops in order to the decoded image and encodes the result.
 func (im *Image) Render(ops []augment.Op, out Output) (Result, error) {
-	c := &chain{cur: im.img}
+	c := &chain{cur: im.img, memory: true}
 	defer c.release()
 	for _, op := range ops {
-		if err := apply(c, op); err != nil {
+		err := error(nil)
+		if onMemory(op) {
+			err = c.materialise()
+		}
+		if err == nil {
+			err = apply(c, op)
+		}
+		if err != nil {
 			return Result{}, fmt.Errorf("%s: %w", op.Name, err)
 		}
 	}
@@ -92,8 +125,18 @@ func apply(c *chain, op augment.Op) error {
 	case "rot90":
 		return c.step(C.aug_rot(c.cur, &out, C.int(op.Int("k", 1))), out)
 	case "rotate":
-		return c.step(C.aug_rotate(c.cur, &out, C.double(op.Float("angle", 0)),
-			extend[op.String("fill", "black")], boolC(op.Bool("expand", false))), out)
+		angle := op.Float("angle", 0)
+		expand := op.Bool("expand", false)
+		if q := angle / 90; q == math.Trunc(q) && (expand || w == h || int(q)%2 == 0) {
+			return c.step(C.aug_rot(c.cur, &out, C.int(int(q))), out) // exact, no resampling
+		}
+		ow, oh := w, h
+		if expand {
+			cos, sin := math.Abs(math.Cos(angle*math.Pi/180)), math.Abs(math.Sin(angle*math.Pi/180))
+			ow = int(math.Ceil(float64(w)*cos + float64(h)*sin - 1e-6))
+			oh = int(math.Ceil(float64(w)*sin + float64(h)*cos - 1e-6))
+		}
+		return c.transform(affineMatrix(angle, 1, 0), 0, 0, ow, oh, op.String("fill", "black"))
 	case "random_resized_crop":
 		size := op.Floats("size")
 		area := op.Float("scale", 1) * float64(w*h)
@@ -115,28 +158,15 @@ func apply(c *chain, op augment.Op) error {
 			tw, th = max(1, int(math.Round(float64(w)*f))), max(1, int(math.Round(float64(h)*f)))
 		}
 		return c.step(C.aug_resize(c.cur, &out, C.int(tw), C.int(th)), out)
-	case "zoom":
+	case "zoom": // scale up about the centre, keeping the size
 		s := math.Max(1, op.Float("scale", 1))
-		cw, ch := max(1, int(float64(w)/s)), max(1, int(float64(h)/s))
-		if err := c.step(C.aug_crop(c.cur, &out, C.int((w-cw)/2), C.int((h-ch)/2), C.int(cw), C.int(ch)), out); err != nil {
-			return err
-		}
-		return c.step(C.aug_resize(c.cur, &out, C.int(w), C.int(h)), out)
-	case "brightness":
-		return c.step(C.aug_linear(c.cur, &out, C.double(op.Float("factor", 1)), 0), out)
-	case "contrast":
-		var mean C.double
-		if C.aug_mean_luma(c.cur, &mean) != 0 {
-			return vipsError()
-		}
-		f := op.Float("factor", 1)
-		return c.step(C.aug_linear(c.cur, &out, C.double(f), C.double(float64(mean)*(1-f))), out)
+		return c.transform(affineMatrix(0, s, 0), 0, 0, w, h, "edge")
 	case "gaussian_blur":
 		return c.step(C.aug_blur(c.cur, &out, C.double(op.Float("sigma", 1))), out)
-	case "grayscale":
-		return c.step(C.aug_gray(c.cur, &out), out)
+	case "brightness", "contrast", "saturation", "hue", "grayscale", "color_jitter":
+		return c.recolour(op)
 	}
-	return fmt.Errorf("unknown operation %q", op.Name)
+	return applyMore(c, op)
 }
 
 func boolC(b bool) C.int {

@@ -54,36 +54,6 @@ int aug_rot(VipsImage *in, VipsImage **out, int quarters_ccw) {
 	return vips_rot(in, out, a[((quarters_ccw % 4) + 4) % 4], NULL);
 }
 
-// aug_rotate pads the image with the fill (extend mode), rotates it and cuts
-// out the original size, or the rotated bounding box when expand is set.
-int aug_rotate(VipsImage *in, VipsImage **out, double angle_ccw, int extend, int expand) {
-	int w = in->Xsize, h = in->Ysize;
-	double quarters = angle_ccw / 90.0;
-	if (quarters == floor(quarters) && (expand || w == h || ((long) quarters) % 2 == 0))
-		return aug_rot(in, out, (int) (((long) quarters % 4 + 4) % 4)); // exact, no resampling
-	double rad = angle_ccw * 3.14159265358979323846 / 180.0;
-	double c = fabs(cos(rad)), s = fabs(sin(rad));
-	int ow = w, oh = h;
-	if (expand) {
-		ow = (int) ceil(w * c + h * s - 1e-6);
-		oh = (int) ceil(w * s + h * c - 1e-6);
-	}
-	int pad = (int) ceil(sqrt((double) ow * ow + (double) oh * oh) / 2.0) + 2;
-	VipsImage *t[3] = {NULL, NULL, NULL};
-	int rc = -1;
-	double white[4] = {255, 255, 255, 255};
-	VipsArrayDouble *bg = vips_array_double_new(white, in->Bands);
-	if (vips_embed(in, &t[0], pad, pad, w + 2 * pad, h + 2 * pad, "extend", extend, "background", bg, NULL)) goto done;
-	if (vips_rotate(t[0], &t[1], -angle_ccw, NULL)) goto done;
-	int x = (t[1]->Xsize - ow) / 2, y = (t[1]->Ysize - oh) / 2;
-	if (vips_extract_area(t[1], out, x, y, ow, oh, NULL)) goto done;
-	rc = 0;
-done:
-	vips_area_unref(VIPS_AREA(bg));
-	for (int i = 0; i < 3; i++) if (t[i]) g_object_unref(t[i]);
-	return rc;
-}
-
 int aug_crop(VipsImage *in, VipsImage **out, int x, int y, int w, int h) {
 	return vips_extract_area(in, out, x, y, w, h, NULL);
 }
@@ -102,56 +72,50 @@ int aug_resize(VipsImage *in, VipsImage **out, int w, int h) {
 	return rc;
 }
 
-// aug_linear applies a*x + b to the colour bands, keeps alpha, and clips
-// back to 8 bits.
-int aug_linear(VipsImage *in, VipsImage **out, double a, double b) {
-	VipsImage *t[4] = {NULL, NULL, NULL, NULL};
+// aug_recomb maps the colour bands through out = M·rgb + offset (m: three
+// rows of four: r, g, b, offset), clips to 8 bits and keeps alpha.
+int aug_recomb(VipsImage *in, VipsImage **out, const double *m) {
+	VipsImage *t[5] = {NULL};
 	int rc = -1;
-	int colour = in->Bands >= 3 ? 3 : 1;
-	if (vips_extract_band(in, &t[0], 0, "n", colour, NULL)) goto done;
-	if (vips_linear1(t[0], &t[1], a, b, NULL)) goto done;
-	if (vips_cast(t[1], &t[2], VIPS_FORMAT_UCHAR, NULL)) goto done;
-	if (in->Bands > colour) {
-		if (vips_extract_band(in, &t[3], colour, "n", in->Bands - colour, NULL)) goto done;
-		if (vips_bandjoin2(t[2], t[3], out, NULL)) goto done;
-	} else {
-		*out = t[2];
-		t[2] = NULL;
+	double mat[9], a[3] = {1, 1, 1}, b[3];
+	for (int i = 0; i < 3; i++) {
+		for (int j = 0; j < 3; j++) mat[3 * i + j] = m[4 * i + j];
+		b[i] = m[4 * i + 3];
 	}
+	if (vips_extract_band(in, &t[0], 0, "n", 3, NULL)) goto done;
+	if (!(t[1] = vips_image_new_matrix_from_array(3, 3, mat, 9))) goto done;
+	if (vips_recomb(t[0], &t[2], t[1], NULL)) goto done;
+	if (vips_linear(t[2], &t[3], a, b, 3, NULL)) goto done;
+	if (in->Bands > 3) {
+		if (vips_cast(t[3], &t[4], VIPS_FORMAT_UCHAR, NULL)) goto done;
+		g_object_unref(t[2]);
+		t[2] = NULL;
+		if (vips_extract_band(in, &t[2], 3, "n", in->Bands - 3, NULL)) goto done;
+		if (vips_bandjoin2(t[4], t[2], out, NULL)) goto done;
+	} else if (vips_cast(t[3], out, VIPS_FORMAT_UCHAR, NULL)) goto done;
+	(*out)->Type = VIPS_INTERPRETATION_sRGB;
 	rc = 0;
 done:
-	for (int i = 0; i < 4; i++) if (t[i]) g_object_unref(t[i]);
+	for (int i = 0; i < 5; i++) if (t[i]) g_object_unref(t[i]);
 	return rc;
 }
 
-int aug_mean_luma(VipsImage *in, double *mean) {
-	VipsImage *t[2] = {NULL, NULL};
+// aug_means gives the mean of each colour band in one pass.
+int aug_means(VipsImage *in, double *means) {
+	VipsImage *st = NULL, *mem = NULL;
 	int rc = -1;
-	if (vips_extract_band(in, &t[0], 0, "n", in->Bands >= 3 ? 3 : 1, NULL)) goto done;
-	if (t[0]->Bands == 3) {
-		if (vips_colourspace(t[0], &t[1], VIPS_INTERPRETATION_B_W, NULL)) goto done;
-	} else {
-		t[1] = t[0];
-		g_object_ref(t[1]);
-	}
-	if (vips_avg(t[1], mean, NULL)) goto done;
+	if (vips_stats(in, &st, NULL)) goto done;
+	if (!(mem = vips_image_copy_memory(st))) goto done;
+	for (int i = 0; i < 3; i++) means[i] = *VIPS_MATRIX(mem, 4, i + 1); // column 4: mean
 	rc = 0;
 done:
-	for (int i = 0; i < 2; i++) if (t[i]) g_object_unref(t[i]);
+	if (st) g_object_unref(st);
+	if (mem) g_object_unref(mem);
 	return rc;
 }
 
 int aug_blur(VipsImage *in, VipsImage **out, double sigma) {
 	return vips_gaussblur(in, out, sigma, NULL);
-}
-
-// aug_gray makes the colour bands equal (luminance), keeping sRGB and alpha.
-int aug_gray(VipsImage *in, VipsImage **out) {
-	VipsImage *t = NULL;
-	if (vips_colourspace(in, &t, VIPS_INTERPRETATION_B_W, NULL)) return -1;
-	int rc = vips_colourspace(t, out, VIPS_INTERPRETATION_sRGB, NULL);
-	g_object_unref(t);
-	return rc;
 }
 
 // aug_save encodes: 0 JPEG (alpha flattened onto white), 1 PNG, 2 WebP.

@@ -1,0 +1,171 @@
+package imaging
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/png"
+	"math"
+	"testing"
+
+	"github.com/augment-ml/augment/internal/augment"
+)
+
+// everyOp is a pipeline that uses every operation of the catalogue.
+const everyOp = `[
+	{"op": "hflip"}, {"op": "vflip"}, {"op": "rot90"}, {"op": "rotate", "fill": "edge", "expand": true},
+	{"op": "affine", "fill": "mirror"}, {"op": "perspective", "distortion": 0.3},
+	{"op": "random_resized_crop", "size": [300, 200]}, {"op": "random_crop", "size": [280, 190]},
+	{"op": "center_crop", "size": [260, 180]}, {"op": "resize", "longest": 400}, {"op": "zoom"},
+	{"op": "brightness"}, {"op": "contrast"}, {"op": "saturation"}, {"op": "hue"},
+	{"op": "color_jitter", "brightness": 0.3, "contrast": 0.3, "saturation": 0.3, "hue": 0.1},
+	{"op": "gamma"}, {"op": "grayscale", "p": 0.5}, {"op": "invert"}, {"op": "solarize"}, {"op": "posterize"},
+	{"op": "equalize"}, {"op": "autocontrast"}, {"op": "channel_shuffle"},
+	{"op": "gaussian_blur"}, {"op": "sharpen"}, {"op": "gaussian_noise"}, {"op": "jpeg_compression"},
+	{"op": "downscale"}, {"op": "cutout", "fill": "gray"}, {"op": "randaugment", "n": 3, "m": 15}]`
+
+func TestEveryOpRenders(t *testing.T) {
+	p, err := augment.Parse([]byte(everyOp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"rocket.jpg", "logo-alpha.png", "exif-orientation-6.jpg", "chelsea.png"} {
+		im := decode(t, name)
+		for i := range 3 {
+			ops := p.Plan(int64(i), i)
+			for _, format := range []string{"jpeg", "png", "webp"}[:1+i] {
+				res, err := im.Render(ops, Output{Format: format})
+				if err != nil {
+					t.Fatalf("%s, variant %d: %v", name, i, err)
+				}
+				if res.Width <= 0 || res.Height <= 0 || len(res.Bytes) == 0 {
+					t.Fatalf("%s, variant %d: empty result", name, i)
+				}
+			}
+			// Each op alone, too, so one op cannot hide behind another.
+			for _, op := range ops {
+				if _, err := im.Render([]augment.Op{op}, Output{}); err != nil {
+					t.Fatalf("%s: %s alone: %v", name, op.Name, err)
+				}
+			}
+		}
+	}
+}
+
+func TestSaturationZeroIsGray(t *testing.T) {
+	img := render(t, decode(t, "coffee.png"), op("saturation", "factor", 0.0))
+	for y := 0; y < img.Bounds().Dy(); y += 11 {
+		for x := 0; x < img.Bounds().Dx(); x += 11 {
+			r, g, b, _ := img.At(x, y).RGBA()
+			if d := max(r, g, b) - min(r, g, b); d > 2<<8 {
+				t.Fatalf("pixel (%d,%d) = %d %d %d is not gray", x, y, r>>8, g>>8, b>>8)
+			}
+		}
+	}
+}
+
+// solid returns a w×h PNG of one colour, decoded.
+func solid(t *testing.T, w, h int, r, g, b uint8) *Image {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for i := 0; i < len(img.Pix); i += 4 {
+		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = r, g, b, 255
+	}
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, img)
+	im, err := Decode(buf.Bytes(), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(im.Close)
+	return im
+}
+
+func TestHueMovesRed(t *testing.T) {
+	im := solid(t, 16, 16, 220, 20, 20)
+	r, g, b, _ := render(t, im, op("hue", "shift", 0.0)).At(8, 8).RGBA()
+	if r>>8 < 200 || g>>8 > 40 {
+		t.Fatalf("shift 0 changed red to %d %d %d", r>>8, g>>8, b>>8)
+	}
+	r, g, b, _ = render(t, im, op("hue", "shift", 1.0/3)).At(8, 8).RGBA()
+	if g <= r || g <= b {
+		t.Fatalf("a third of a turn took red to %d %d %d, want green to lead", r>>8, g>>8, b>>8)
+	}
+	r, g, b, _ = render(t, im, op("hue", "shift", 0.5)).At(8, 8).RGBA()
+	if r >= g || r >= b {
+		t.Fatalf("half a turn took red to %d %d %d, want cyan", r>>8, g>>8, b>>8)
+	}
+}
+
+func TestCutoutZeroesItsBoxOnly(t *testing.T) {
+	im := solid(t, 200, 100, 200, 150, 100)
+	img := render(t, im, op("cutout", "boxes", [][]float64{{0.5, 0.25, 0.4}}, "fill", "black"))
+	// side 0.4·100 = 40; x = 0.5·(200−40) = 80, y = 0.25·(100−40) = 15
+	for y := range 100 {
+		for x := range 200 {
+			r, _, _, _ := img.At(x, y).RGBA()
+			inside := x >= 80 && x < 120 && y >= 15 && y < 55
+			if inside != (r == 0) {
+				t.Fatalf("pixel (%d,%d) red %d: inside the box %v", x, y, r>>8, inside)
+			}
+		}
+	}
+}
+
+func TestGammaInvertSolarizePosterize(t *testing.T) {
+	im := solid(t, 8, 8, 64, 128, 200)
+	at := func(o augment.Op) [3]uint32 {
+		r, g, b, _ := render(t, im, o).At(4, 4).RGBA()
+		return [3]uint32{r >> 8, g >> 8, b >> 8}
+	}
+	if got := at(op("invert")); got != [3]uint32{191, 127, 55} {
+		t.Errorf("invert = %v", got)
+	}
+	if got := at(op("solarize", "threshold", 128.0)); got != [3]uint32{64, 127, 55} {
+		t.Errorf("solarize 128 = %v", got)
+	}
+	if got := at(op("posterize", "bits", 2.0)); got != [3]uint32{64, 128, 192} {
+		t.Errorf("posterize 2 = %v", got)
+	}
+	want := uint32(math.Round(255 * math.Pow(64.0/255, 1/2.0)))
+	if got := at(op("gamma", "gamma", 2.0)); got[0] < want-1 || got[0] > want+1 {
+		t.Errorf("gamma 2 took 64 to %d, want %d", got[0], want)
+	}
+	if got := at(op("channel_shuffle", "order", []float64{2, 0, 1})); got != [3]uint32{200, 64, 128} {
+		t.Errorf("channel_shuffle [2 0 1] = %v", got)
+	}
+}
+
+func TestNoiseIsReproducible(t *testing.T) {
+	im := decode(t, "rocket.jpg")
+	ops := []augment.Op{op("gaussian_noise", "std", 0.05, "seed", 1234.0)}
+	a, _ := im.Render(ops, Output{Format: "png"})
+	b, _ := im.Render(ops, Output{Format: "png"})
+	c, _ := im.Render([]augment.Op{op("gaussian_noise", "std", 0.05, "seed", 99.0)}, Output{Format: "png"})
+	if !bytes.Equal(a.Bytes, b.Bytes) {
+		t.Error("the same noise seed gave different pixels")
+	}
+	if bytes.Equal(a.Bytes, c.Bytes) {
+		t.Error("different noise seeds gave the same pixels")
+	}
+}
+
+func TestHeavyPlansReplay(t *testing.T) {
+	im := decode(t, "hubble.jpg")
+	p, _ := augment.Preset("heavy")
+	for i := range 4 {
+		ops := p.Plan(77, i)
+		a, err := im.Render(ops, Output{Format: "png"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := json.Marshal(ops)
+		back, err := augment.ParseOps(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := im.Render(back, Output{Format: "png"})
+		if !bytes.Equal(a.Bytes, b.Bytes) {
+			t.Fatalf("variant %d: recorded ops %s do not replay", i, raw)
+		}
+	}
+}

@@ -1,0 +1,179 @@
+package imaging
+
+/*
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/augment-ml/augment/internal/augment"
+)
+
+// Colour operations of shim_more.c, in its order.
+const (
+	cGamma = iota
+	cInvert
+	cSolarize
+	cPosterize
+	cEqualize
+	cAutocontrast
+	cShuffle
+	cSharpen
+)
+
+var colourOps = map[string]int{
+	"invert": cInvert, "equalize": cEqualize, "autocontrast": cAutocontrast,
+	"gamma": cGamma, "solarize": cSolarize, "posterize": cPosterize,
+}
+
+// colourArg is the recorded value each one-parameter colour op takes.
+var colourArg = map[string]string{"gamma": "gamma", "solarize": "threshold", "posterize": "bits"}
+
+func (c *chain) colour(op int, p ...float64) error {
+	var out *C.VipsImage
+	args := make([]C.double, 4)
+	for i, v := range p {
+		args[i] = C.double(v)
+	}
+	return c.step(C.aug_colour(c.cur, &out, C.int(op), &args[0]), out)
+}
+
+func applyMore(c *chain, op augment.Op) error {
+	var out *C.VipsImage
+	w, h := c.size()
+	if k, ok := colourOps[op.Name]; ok {
+		return c.colour(k, op.Float(colourArg[op.Name], 0))
+	}
+	switch op.Name {
+	case "channel_shuffle":
+		o := op.Floats("order")
+		if len(o) != 3 {
+			o = []float64{0, 1, 2}
+		}
+		return c.colour(cShuffle, o...)
+	case "sharpen":
+		return c.colour(cSharpen, op.Float("sigma", 1), op.Float("amount", 1))
+	case "gaussian_noise":
+		return c.step(C.aug_noise(c.cur, &out, C.double(op.Float("std", 0)*255), C.int(op.Int("seed", 0))), out)
+	case "jpeg_compression":
+		return c.step(C.aug_jpeg(c.cur, &out, C.int(op.Int("quality", 75))), out)
+	case "downscale":
+		return c.step(C.aug_shrink(c.cur, &out, C.double(op.Float("scale", 0.5))), out)
+	case "cutout":
+		ink := map[string]float64{"black": 0, "white": 255, "gray": 128}[op.String("fill", "black")]
+		var boxes []C.int
+		for _, b := range op.Lists("boxes") {
+			if len(b) != 3 {
+				continue
+			}
+			side := max(1, int(math.Round(b[2]*float64(min(w, h)))))
+			x, y := int(math.Round(b[0]*float64(w-side))), int(math.Round(b[1]*float64(h-side)))
+			boxes = append(boxes, C.int(x), C.int(y), C.int(side), C.int(side))
+		}
+		if len(boxes) == 0 {
+			return nil
+		}
+		return c.step(C.aug_cutout(c.cur, &out, &boxes[0], C.int(len(boxes)/4), C.double(ink)), out)
+	case "random_crop", "center_crop":
+		size := op.Floats("size")
+		tw, th := int(size[0]), int(size[1])
+		if w < tw || h < th { // scale up to cover the crop first
+			f := math.Max(float64(tw)/float64(w), float64(th)/float64(h))
+			w, h = max(tw, int(math.Ceil(float64(w)*f))), max(th, int(math.Ceil(float64(h)*f)))
+			if err := c.step(C.aug_resize(c.cur, &out, C.int(w), C.int(h)), out); err != nil {
+				return err
+			}
+		}
+		fx, fy := op.Float("x", 0.5), op.Float("y", 0.5)
+		x, y := int(math.Round(fx*float64(w-tw))), int(math.Round(fy*float64(h-th)))
+		return c.step(C.aug_crop(c.cur, &out, C.int(x), C.int(y), C.int(tw), C.int(th)), out)
+	case "affine":
+		t := op.Floats("translate")
+		if len(t) != 2 {
+			t = []float64{0, 0}
+		}
+		m := affineMatrix(op.Float("angle", 0), op.Float("scale", 1), op.Float("shear", 0))
+		return c.transform(m, t[0]*float64(w), t[1]*float64(h), w, h, op.String("fill", "black"))
+	case "perspective":
+		pts := op.Lists("points")
+		if len(pts) != 4 {
+			return fmt.Errorf("needs four points")
+		}
+		hm, err := homography(float64(w), float64(h), pts)
+		if err != nil {
+			return err
+		}
+		var m [9]C.double
+		for i, v := range hm {
+			m[i] = C.double(v)
+		}
+		return c.step(C.aug_perspective(c.cur, &out, &m[0], extend[op.String("fill", "black")]), out)
+	}
+	return fmt.Errorf("unknown operation %q", op.Name)
+}
+
+// affineMatrix is scale · rotation (counter-clockwise, y down) · horizontal
+// shear, as [a b; c d] from input to output coordinates.
+func affineMatrix(angle, scale, shear float64) [4]float64 {
+	th, sh := angle*math.Pi/180, math.Tan(shear*math.Pi/180)
+	cos, sin := math.Cos(th), math.Sin(th)
+	// [cos sin; -sin cos] · [1 sh; 0 1]
+	return [4]float64{scale * cos, scale * (cos*sh + sin), scale * -sin, scale * (-sin*sh + cos)}
+}
+
+// transform maps the image through m about its centre onto an ow×oh canvas
+// centred on it, moved by (dx, dy) pixels, in one resampling pass.
+func (c *chain) transform(m [4]float64, dx, dy float64, ow, oh int, fill string) error {
+	w, h := c.size()
+	cx, cy := float64(w)/2, float64(h)/2
+	odx := float64(ow)/2 + dx - (m[0]*cx + m[1]*cy)
+	ody := float64(oh)/2 + dy - (m[2]*cx + m[3]*cy)
+	var out *C.VipsImage
+	return c.step(C.aug_affine(c.cur, &out, C.double(m[0]), C.double(m[1]), C.double(m[2]), C.double(m[3]),
+		C.double(odx), C.double(ody), C.int(ow), C.int(oh), extend[fill]), out)
+}
+
+// homography returns the row-major 3×3 matrix that maps output pixels to
+// input pixels when the corners of a w×h image move by pts (fractions).
+func homography(w, h float64, pts [][]float64) ([]float64, error) {
+	src := [][2]float64{{0, 0}, {w, 0}, {w, h}, {0, h}}
+	var a [8][9]float64
+	for i := range 4 {
+		if len(pts[i]) != 2 {
+			return nil, fmt.Errorf("a point needs two numbers")
+		}
+		x, y := src[i][0]+pts[i][0]*w, src[i][1]+pts[i][1]*h // output corner
+		u, v := src[i][0], src[i][1]                         // input corner
+		a[2*i] = [9]float64{x, y, 1, 0, 0, 0, -u * x, -u * y, u}
+		a[2*i+1] = [9]float64{0, 0, 0, x, y, 1, -v * x, -v * y, v}
+	}
+	for col := range 8 { // Gauss–Jordan with partial pivoting
+		p := col
+		for r := col + 1; r < 8; r++ {
+			if math.Abs(a[r][col]) > math.Abs(a[p][col]) {
+				p = r
+			}
+		}
+		if math.Abs(a[p][col]) < 1e-12 {
+			return nil, fmt.Errorf("the corners do not make a quadrilateral")
+		}
+		a[col], a[p] = a[p], a[col]
+		for r := range 8 {
+			if r != col {
+				f := a[r][col] / a[col][col]
+				for k := col; k < 9; k++ {
+					a[r][k] -= f * a[col][k]
+				}
+			}
+		}
+	}
+	hm := make([]float64, 9)
+	for i := range 8 {
+		hm[i] = a[i][8] / a[i][i]
+	}
+	hm[8] = 1
+	return hm, nil
+}
