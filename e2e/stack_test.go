@@ -237,4 +237,3 @@ func (l *logBuf) String() string {
 	}
 	return s
 }
-
