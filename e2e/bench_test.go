@@ -15,11 +15,12 @@ import (
 
 // BenchmarkWorker drives the running service: each op is one job of 8
 // variants. It reports ms per variant, variants per second and the worker's
-// peak RSS, for both corpus photos, the default and heavy presets, and the
-// worker at concurrency 1 and 2.
+// peak RSS, for both corpus photos, the default and heavy presets beside the
+// floor (a pipeline of identity: fetch, decode once, encode 8), and the worker
+// at concurrency 1 and 2.
 func BenchmarkWorker(b *testing.B) {
 	for _, img := range []string{"cardinal.jpg", "large.jpg"} {
-		for _, preset := range []string{"default", "heavy"} {
+		for _, preset := range []string{"floor", "default", "heavy"} {
 			for _, conc := range []int{1, 2} {
 				b.Run(fmt.Sprintf("%s/%s/c%d", strings.TrimSuffix(img, ".jpg"), preset, conc), func(b *testing.B) {
 					benchWorker(b, img, preset, conc, 8)
@@ -38,7 +39,11 @@ func BenchmarkSoak(b *testing.B) {
 func benchWorker(b *testing.B, img, preset string, conc, variants int) {
 	s := startStack(b, fmt.Sprintf("WORKER_CONCURRENCY=%d", conc))
 	srv := images(b)
-	body := fmt.Sprintf(`{"url": "%s/%s", "variants": %d, "preset": "%s", "seed": 1}`, srv.URL, img, variants, preset)
+	spec := `"preset": "` + preset + `"`
+	if preset == "floor" {
+		spec = `"pipeline": [{"op": "identity"}]`
+	}
+	body := fmt.Sprintf(`{"url": "%s/%s", "variants": %d, %s, "seed": 1}`, srv.URL, img, variants, spec)
 	post := func() string {
 		resp, err := http.Post(s.URL+"/api/v1/jobs", "application/json", strings.NewReader(body))
 		if err != nil {

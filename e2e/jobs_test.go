@@ -233,3 +233,79 @@ func TestSyncFlowRedirectsOnTimeout(t *testing.T) {
 		t.Fatalf("the job ended %s with %d variants", j.Status, len(j.Variants))
 	}
 }
+
+// TestCatalogue: the ops and presets the API describes are the ones the home
+// page offers and a job accepts, and every preset renders on the worker.
+func TestCatalogue(t *testing.T) {
+	s := startStack(t)
+	img := images(t)
+	var ops struct {
+		Ops []struct {
+			Name   string            `json:"name"`
+			Group  string            `json:"group"`
+			Params []json.RawMessage `json:"params"`
+		} `json:"ops"`
+	}
+	if st := s.getJSON("/api/v1/ops", &ops); st != http.StatusOK {
+		t.Fatalf("GET /api/v1/ops = %d", st)
+	}
+	var presets struct {
+		Presets []struct {
+			Name     string          `json:"name"`
+			Pipeline json.RawMessage `json:"pipeline"`
+		} `json:"presets"`
+	}
+	if st := s.getJSON("/api/v1/presets", &presets); st != http.StatusOK {
+		t.Fatalf("GET /api/v1/presets = %d", st)
+	}
+	resp, err := http.Get(s.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+
+	want := strings.Fields(`hflip vflip rot90 rotate affine perspective random_resized_crop random_crop center_crop
+		resize zoom brightness contrast saturation hue color_jitter gamma grayscale invert solarize posterize equalize
+		autocontrast channel_shuffle gaussian_blur sharpen gaussian_noise jpeg_compression downscale cutout one_of some_of randaugment`)
+	got := map[string]bool{}
+	for _, o := range ops.Ops {
+		got[o.Name] = true
+		if !strings.Contains(string(home), "<code>"+o.Name+"</code>") {
+			t.Errorf("the home page does not offer %s", o.Name)
+		}
+	}
+	for _, name := range want {
+		if !got[name] {
+			t.Errorf("GET /api/v1/ops lacks %s", name)
+		}
+	}
+
+	// Each preset, as its own pipeline, is accepted and renders.
+	var ids []string
+	for _, p := range presets.Presets {
+		if !strings.Contains(string(home), `value="`+p.Name+`"`) {
+			t.Errorf("the home page does not offer the preset %s", p.Name)
+		}
+		body := `{"url": "` + img.URL + `/chelsea.png", "variants": 2, "seed": 3, "pipeline": ` + string(p.Pipeline) + `}`
+		resp, err := http.Post(s.URL+"/api/v1/jobs", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var created job
+		_ = json.NewDecoder(resp.Body).Decode(&created)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("preset %s as a pipeline: POST = %d", p.Name, resp.StatusCode)
+		}
+		ids = append(ids, created.ID)
+	}
+	if len(presets.Presets) != 6 {
+		t.Errorf("%d presets, want default, classic, grayscale, geometric, photometric and heavy", len(presets.Presets))
+	}
+	for _, id := range ids {
+		if j := s.waitJob(id, 90*time.Second); j.Status != "done" || len(j.Variants) != 2 {
+			t.Errorf("job %s: %s, %d variants", id, j.Status, len(j.Variants))
+		}
+	}
+}

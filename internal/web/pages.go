@@ -46,7 +46,7 @@ func (s *Server) renderHome(c *gin.Context, status int, problem string) {
 	if strings.HasPrefix(c.Request.URL.Path, "/batches") {
 		tab = "batch"
 	}
-	c.HTML(status, "home.html", gin.H{"Presets": augment.Presets(), "Error": problem, "Form": c.Request.PostForm, "Tab": tab})
+	c.HTML(status, "home.html", gin.H{"Presets": augment.Presets(), "Ops": augment.Catalogue(), "Error": problem, "Form": c.Request.PostForm, "Tab": tab})
 }
 
 // syncFlow queues the job at interactive priority and waits for it; a job
