@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include "shim.h"
 
 // fill_bg is the background for a fill: white for 5 (white), else zero
@@ -123,29 +124,36 @@ done:
 	return rc;
 }
 
-// aug_noise adds seeded Gaussian noise, one field per colour band.
+// aug_noise adds seeded, zero-mean noise of standard deviation sigma to each
+// colour band (alpha is left alone). The noise is the sum of four uniform
+// draws (Irwin–Hall), close to Gaussian, from splitmix64: a pass over the
+// pixels in C, many times faster than vips_gaussnoise's twelve draws.
 int aug_noise(VipsImage *in, VipsImage **out, double sigma, int seed) {
-	VipsImage *n[3] = {NULL}, *t[5] = {NULL};
-	int rc = -1;
-	for (int i = 0; i < 3; i++)
-		if (vips_gaussnoise(&n[i], in->Xsize, in->Ysize, "sigma", sigma, "mean", 0.0, "seed", seed + i, NULL)) goto done;
-	if (vips_bandjoin(n, &t[0], 3, NULL)) goto done;
-	if (vips_extract_band(in, &t[1], 0, "n", 3, NULL)) goto done;
-	if (vips_add(t[1], t[0], &t[2], NULL)) goto done;
-	if (vips_cast(t[2], &t[3], VIPS_FORMAT_UCHAR, NULL)) goto done;
-	if (in->Bands > 3) {
-		if (vips_extract_band(in, &t[4], 3, "n", in->Bands - 3, NULL)) goto done;
-		if (vips_bandjoin2(t[3], t[4], out, NULL)) goto done;
-	} else {
-		*out = t[3];
-		t[3] = NULL;
-	}
+	VipsImage *mem = vips_image_copy_memory(in);
+	if (!mem) return -1;
+	size_t size = VIPS_IMAGE_SIZEOF_IMAGE(mem);
+	*out = vips_image_new_from_memory_copy(VIPS_IMAGE_ADDR(mem, 0, 0), size, mem->Xsize, mem->Ysize, mem->Bands, VIPS_FORMAT_UCHAR);
+	g_object_unref(mem);
+	if (!*out) return -1;
 	(*out)->Type = VIPS_INTERPRETATION_sRGB;
-	rc = 0;
-done:
-	for (int i = 0; i < 3; i++) if (n[i]) g_object_unref(n[i]);
-	for (int i = 0; i < 5; i++) if (t[i]) g_object_unref(t[i]);
-	return rc;
+	VipsPel *p = VIPS_IMAGE_ADDR(*out, 0, 0);
+	int bands = (*out)->Bands, colour = bands >= 3 ? 3 : bands;
+	uint64_t state = (uint64_t) (uint32_t) seed * 0x9E3779B97F4A7C15ULL + 1;
+	// four uniforms on [0, 65535] sum to mean 131070, sd 65536·sqrt(4/12)
+	double scale = sigma / (65536.0 * sqrt(1.0 / 3.0));
+	size_t pixels = (size_t) (*out)->Xsize * (*out)->Ysize;
+	for (size_t i = 0; i < pixels; i++, p += bands) {
+		for (int b = 0; b < colour; b++) {
+			uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+			z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+			z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+			z ^= z >> 31;
+			double u = (double) (z & 0xffff) + ((z >> 16) & 0xffff) + ((z >> 32) & 0xffff) + (z >> 48);
+			double v = p[b] + (u - 131070.0) * scale;
+			p[b] = v < 0 ? 0 : v > 255 ? 255 : (VipsPel) (v + 0.5);
+		}
+	}
+	return 0;
 }
 
 // aug_jpeg encodes the colour bands as JPEG and decodes them again.
