@@ -169,3 +169,27 @@ func TestHeavyPlansReplay(t *testing.T) {
 		}
 	}
 }
+
+// TestFills: edge and mirror fills continue the image into the corners a
+// rotation, an affine map or a perspective warp uncovers; black and white
+// paint them.
+func TestFills(t *testing.T) {
+	im := solid(t, 120, 80, 40, 160, 90)
+	for _, o := range []augment.Op{
+		op("rotate", "angle", 30.0),
+		op("affine", "angle", 20.0, "scale", 0.7, "shear", 10.0, "translate", []float64{0.2, -0.1}),
+		op("perspective", "points", [][]float64{{0.2, 0.2}, {-0.2, 0.1}, {-0.1, -0.2}, {0.15, -0.1}}),
+	} {
+		for fill, want := range map[string][3]uint32{"edge": {40, 160, 90}, "mirror": {40, 160, 90}, "black": {0, 0, 0}, "white": {255, 255, 255}} {
+			o.Args["fill"] = fill
+			r, g, b, _ := render(t, im, o).At(1, 1).RGBA()
+			got := [3]uint32{r >> 8, g >> 8, b >> 8}
+			for i := range 3 {
+				if d := int(got[i]) - int(want[i]); d > 3 || d < -3 {
+					t.Errorf("%s fill %s: corner %v, want %v", o.Name, fill, got, want)
+					break
+				}
+			}
+		}
+	}
+}

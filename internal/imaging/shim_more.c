@@ -21,13 +21,18 @@ int aug_affine(VipsImage *in, VipsImage **out, double a, double b, double c, dou
 	return rc;
 }
 
+// aug_embed places the image at (x, y) on a w×h canvas filled by extend.
+int aug_embed(VipsImage *in, VipsImage **out, int x, int y, int w, int h, int extend) {
+	return vips_embed(in, out, x, y, w, h, "extend", extend, NULL);
+}
+
 // aug_perspective samples the input through the homography h (row-major
-// 3×3, output → input) with vips_mapim.
-int aug_perspective(VipsImage *in, VipsImage **out, const double *h, int extend) {
+// 3×3, output → input) with vips_mapim, into a w×h image.
+int aug_perspective(VipsImage *in, VipsImage **out, const double *h, int w, int hgt, int extend) {
 	VipsImage *t[8] = {NULL};
 	int rc = -1;
 	VipsArrayDouble *bg = fill_bg(in->Bands, extend);
-	if (vips_xyz(&t[0], in->Xsize, in->Ysize, NULL)) goto done;
+	if (vips_xyz(&t[0], w, hgt, NULL)) goto done;
 	if (vips_bandjoin_const1(t[0], &t[1], 1.0, NULL)) goto done;
 	t[2] = vips_image_new_matrix_from_array(3, 3, h, 9);
 	if (!t[2]) goto done;
