@@ -160,6 +160,22 @@ func mean(img image.Image) float64 {
 	return sum / float64(n)
 }
 
+// spread is the standard deviation of the gray level, sampled as mean is.
+func spread(img image.Image) float64 {
+	m := mean(img)
+	var sum float64
+	n := 0
+	for y := 0; y < img.Bounds().Dy(); y += 3 {
+		for x := 0; x < img.Bounds().Dx(); x += 3 {
+			r, g, b, _ := img.At(x, y).RGBA()
+			d := float64(r>>8+g>>8+b>>8)/3 - m
+			sum += d * d
+			n++
+		}
+	}
+	return math.Sqrt(sum / float64(n))
+}
+
 func TestBrightnessAndContrastMoveTheMean(t *testing.T) {
 	im := decode(t, "hubble.jpg")
 	base := mean(render(t, im))
@@ -168,6 +184,14 @@ func TestBrightnessAndContrastMoveTheMean(t *testing.T) {
 	}
 	if got := mean(render(t, im, op("contrast", "factor", 0.5))); got < base-4 || got > base+4 {
 		t.Errorf("contrast 0.5 moved the mean from %.1f to %.1f", base, got)
+	}
+	// Contrast scales the spread about the mean; brightness scales both.
+	baseSpread := spread(render(t, im))
+	if got := spread(render(t, im, op("contrast", "factor", 0.5))); got < baseSpread*0.45 || got > baseSpread*0.55 {
+		t.Errorf("contrast 0.5: spread %.1f from %.1f", got, baseSpread)
+	}
+	if got := spread(render(t, im, op("brightness", "factor", 0.5))); got < baseSpread*0.45 || got > baseSpread*0.55 {
+		t.Errorf("brightness 0.5: spread %.1f from %.1f", got, baseSpread)
 	}
 }
 
