@@ -14,7 +14,7 @@ import (
 // The linear colour ops (brightness, contrast, saturation, hue, grayscale and
 // color_jitter, which is the first four in a drawn order) are each an affine
 // map of (r, g, b). They are composed into one 3×4 matrix and applied in a
-// single libvips pass, clipped to 8 bits once at the end.
+// single pass (warp.c), clipped to 8 bits once at the end.
 
 // colourMatrix maps (r, g, b, 1) to (r, g, b): three rows of four.
 type colourMatrix [3][4]float64
@@ -103,18 +103,24 @@ func readsMean(op augment.Op) bool {
 	return op.Name == "contrast" || (op.Name == "color_jitter" && op.Float("contrast", 1) != 1)
 }
 
-// recolour applies one linear colour op. Contrast needs the mean gray of the
-// image it applies to; the chain is materialised before it (see onMemory) and
-// the mean after earlier parts of a jitter follows from the matrix.
+// recolour applies one linear colour op, in the same pass as the pending
+// geometric ops when they are affine. Contrast needs the mean gray of the
+// image it applies to: exact on an image in memory, and on a lazy one
+// estimated from evenly spaced rows, so the ops before it are not computed
+// twice. The mean after earlier parts of a jitter follows from the matrix.
 func (c *chain) recolour(op augment.Op) error {
+	if p := c.pending; p != nil && (p.colour != nil || !p.affine()) {
+		if err := c.flush(); err != nil {
+			return err
+		}
+	}
 	m := identityMatrix()
 	var means [3]float64
 	if readsMean(op) {
-		var cm [3]C.double
-		if C.aug_means(c.cur, &cm[0]) != 0 {
-			return vipsError()
+		var err error
+		if means, err = c.means(); err != nil {
+			return err
 		}
-		means = [3]float64{float64(cm[0]), float64(cm[1]), float64(cm[2])}
 	}
 	part := func(name string, v float64) {
 		switch name {
@@ -145,12 +151,45 @@ func (c *chain) recolour(op augment.Op) error {
 	default:
 		part(op.Name, op.Float("factor", 1))
 	}
+	if c.pending != nil {
+		c.pending.colour = &m
+		return nil
+	}
+	flat := m.flat()
+	var out *C.VipsImage
+	return c.step(C.aug_recolour(c.cur, &out, &flat[0]), out)
+}
+
+func (m colourMatrix) flat() [12]C.double {
 	var flat [12]C.double
 	for i := range 3 {
 		for j := range 4 {
 			flat[4*i+j] = C.double(m[i][j])
 		}
 	}
-	var out *C.VipsImage
-	return c.step(C.aug_recomb(c.cur, &out, &flat[0]), out)
+	return flat
+}
+
+// means is the mean of each colour band of the image so far.
+func (c *chain) means() ([3]float64, error) {
+	img := c.cur
+	if c.pending != nil {
+		out, err := c.pending.image(c.cur)
+		if err != nil {
+			return [3]float64{}, err
+		}
+		if out != nil {
+			defer C.g_object_unref(C.gpointer(out))
+			img = out
+		}
+	}
+	var cm [3]C.double
+	step := 1
+	if img != c.cur || !c.memory {
+		step = clamp(int(img.Ysize)/128, 1, 16)
+	}
+	if C.aug_means(img, &cm[0], C.int(step)) != 0 {
+		return [3]float64{}, vipsError()
+	}
+	return [3]float64{float64(cm[0]), float64(cm[1]), float64(cm[2])}, nil
 }

@@ -31,9 +31,10 @@ type Result struct {
 // are lazy libvips operations; pixels are computed when the result is encoded
 // or when an op needs them earlier (see materialise).
 type chain struct {
-	cur    *C.VipsImage
-	refs   []*C.VipsImage
-	memory bool // cur holds its pixels in memory
+	cur     *C.VipsImage
+	refs    []*C.VipsImage
+	memory  bool  // cur holds its pixels in memory
+	pending *warp // geometric ops not yet applied to cur (see warp.go)
 }
 
 func (c *chain) step(rc C.int, out *C.VipsImage) error {
@@ -47,10 +48,13 @@ func (c *chain) step(rc C.int, out *C.VipsImage) error {
 }
 
 // materialise computes the pending steps once into memory and drops them.
-// Ops that read statistics of the whole image, and perspective, whose
-// every output tile may read anywhere in its input, run on memory: on a
-// lazy pipeline they would recompute everything before them many times.
+// Equalize and autocontrast read statistics of the whole image and then
+// every pixel again, and a perspective tile may read anywhere in its input:
+// on a lazy pipeline they would compute everything before them twice.
 func (c *chain) materialise() error {
+	if err := c.flush(); err != nil {
+		return err
+	}
 	if c.memory {
 		return nil
 	}
@@ -71,10 +75,16 @@ func (c *chain) release() {
 
 // onMemory says whether op runs on a materialised image.
 func onMemory(op augment.Op) bool {
-	return readsMean(op) || op.Name == "equalize" || op.Name == "autocontrast" || op.Name == "perspective"
+	return op.Name == "equalize" || op.Name == "autocontrast"
 }
 
-func (c *chain) size() (int, int) { return int(c.cur.Xsize), int(c.cur.Ysize) }
+// size is the size of the image so far, pending ops included.
+func (c *chain) size() (int, int) {
+	if c.pending != nil {
+		return c.pending.w, c.pending.h
+	}
+	return int(c.cur.Xsize), int(c.cur.Ysize)
+}
 
 // Render applies ops in order to the decoded image and encodes the result.
 func (im *Image) Render(ops []augment.Op, out Output) (Result, error) {
@@ -82,8 +92,11 @@ func (im *Image) Render(ops []augment.Op, out Output) (Result, error) {
 	defer c.release()
 	for _, op := range ops {
 		err := error(nil)
-		if onMemory(op) {
+		switch {
+		case onMemory(op):
 			err = c.materialise()
+		case !geometric[op.Name]:
+			err = c.flush()
 		}
 		if err == nil {
 			err = apply(c, op)
@@ -91,6 +104,9 @@ func (im *Image) Render(ops []augment.Op, out Output) (Result, error) {
 		if err != nil {
 			return Result{}, fmt.Errorf("%s: %w", op.Name, err)
 		}
+	}
+	if err := c.flush(); err != nil {
+		return Result{}, err
 	}
 	format := out.Format
 	if format == "" {
@@ -114,21 +130,24 @@ func (im *Image) Render(ops []augment.Op, out Output) (Result, error) {
 	return Result{Bytes: C.GoBytes(buf, C.int(n)), Width: w, Height: h, Format: format}, nil
 }
 
-var extend = map[string]C.int{"black": 0, "edge": 1, "mirror": 3, "white": 5}
+// geometric ops are applied through c.warp; the others see them flushed.
+var geometric = map[string]bool{"hflip": true, "vflip": true, "rot90": true, "rotate": true, "zoom": true, "affine": true, "perspective": true}
 
 func apply(c *chain, op augment.Op) error {
 	var out *C.VipsImage
 	w, h := c.size()
 	switch op.Name {
 	case "hflip", "vflip":
-		return c.step(C.aug_flip(c.cur, &out, boolC(op.Name == "hflip")), out)
+		return c.warp(flip(op.Name == "hflip", w, h), w, h, "")
 	case "rot90":
-		return c.step(C.aug_rot(c.cur, &out, C.int(op.Int("k", 1))), out)
+		m, ow, oh := quarterTurns(op.Int("k", 1), w, h)
+		return c.warp(m, ow, oh, "")
 	case "rotate":
 		angle := op.Float("angle", 0)
 		expand := op.Bool("expand", false)
 		if q := angle / 90; q == math.Trunc(q) && (expand || w == h || int(q)%2 == 0) {
-			return c.step(C.aug_rot(c.cur, &out, C.int(int(q))), out) // exact, no resampling
+			m, ow, oh := quarterTurns(int(q), w, h) // exact, no resampling
+			return c.warp(m, ow, oh, "")
 		}
 		ow, oh := w, h
 		if expand {
@@ -167,13 +186,6 @@ func apply(c *chain, op augment.Op) error {
 		return c.recolour(op)
 	}
 	return applyMore(c, op)
-}
-
-func boolC(b bool) C.int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func clamp(v, lo, hi int) int { return min(max(v, lo), hi) }

@@ -106,98 +106,19 @@ func applyMore(c *chain, op augment.Op) error {
 		if err != nil {
 			return err
 		}
-		// Where the output's corners come from, so edge and mirror fills
-		// can be laid around the input first.
-		minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-		for _, p := range [][2]float64{{0, 0}, {float64(w), 0}, {float64(w), float64(h)}, {0, float64(h)}} {
-			q := hm[6]*p[0] + hm[7]*p[1] + hm[8]
-			u, v := (hm[0]*p[0]+hm[1]*p[1]+hm[2])/q, (hm[3]*p[0]+hm[4]*p[1]+hm[5])/q
-			minX, minY, maxX, maxY = math.Min(minX, u), math.Min(minY, v), math.Max(maxX, u), math.Max(maxY, v)
-		}
-		fill := op.String("fill", "black")
-		px, py, err := c.surround(fill, minX, minY, maxX, maxY)
-		if err != nil {
-			return err
-		}
-		for i := range 3 { // input coordinates move by the padding
-			hm[i] += px * hm[6+i]
-			hm[3+i] += py * hm[6+i]
-		}
-		var m [9]C.double
-		for i, v := range hm {
-			m[i] = C.double(v)
-		}
-		return c.step(C.aug_perspective(c.cur, &out, &m[0], C.int(w), C.int(h), extend[fill]), out)
+		return c.warp(mat3(hm), w, h, op.String("fill", "black"))
 	}
 	return fmt.Errorf("unknown operation %q", op.Name)
 }
 
-// affineMatrix is scale · rotation (counter-clockwise, y down) · horizontal
-// shear, as [a b; c d] from input to output coordinates.
-func affineMatrix(angle, scale, shear float64) [4]float64 {
-	th, sh := angle*math.Pi/180, math.Tan(shear*math.Pi/180)
-	cos, sin := math.Cos(th), math.Sin(th)
-	// [cos sin; -sin cos] · [1 sh; 0 1]
-	return [4]float64{scale * cos, scale * (cos*sh + sin), scale * -sin, scale * (-sin*sh + cos)}
-}
-
-// transform maps the image through m about its centre onto an ow×oh canvas
-// centred on it, moved by (dx, dy) pixels, in one resampling pass.
-func (c *chain) transform(m [4]float64, dx, dy float64, ow, oh int, fill string) error {
-	w, h := c.size()
-	cx, cy := float64(w)/2, float64(h)/2
-	odx := float64(ow)/2 + dx - (m[0]*cx + m[1]*cy)
-	ody := float64(oh)/2 + dy - (m[2]*cx + m[3]*cy)
-	// The input box the output canvas reads from: its corners mapped back.
-	det := m[0]*m[3] - m[1]*m[2]
-	if det == 0 {
-		return fmt.Errorf("the transform is singular")
-	}
-	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	for _, p := range [][2]float64{{0, 0}, {float64(ow), 0}, {float64(ow), float64(oh)}, {0, float64(oh)}} {
-		X, Y := p[0]-odx, p[1]-ody
-		u, v := (m[3]*X-m[1]*Y)/det, (-m[2]*X+m[0]*Y)/det
-		minX, minY, maxX, maxY = math.Min(minX, u), math.Min(minY, v), math.Max(maxX, u), math.Max(maxY, v)
-	}
-	px, py, err := c.surround(fill, minX, minY, maxX, maxY)
-	if err != nil {
-		return err
-	}
-	odx -= m[0]*px + m[1]*py
-	ody -= m[2]*px + m[3]*py
-	var out *C.VipsImage
-	return c.step(C.aug_affine(c.cur, &out, C.double(m[0]), C.double(m[1]), C.double(m[2]), C.double(m[3]),
-		C.double(odx), C.double(ody), C.int(ow), C.int(oh), extend[fill]), out)
-}
-
-// surround lays an edge or mirror fill around the image, enough to cover the
-// input box [minX, maxX]×[minY, maxY] that a resampling reads, and returns
-// how far the image moved right and down. libvips' affine and mapim extend
-// their input only by the interpolator's few pixels and paint the rest with
-// the background, which is right for black and white fills only.
-func (c *chain) surround(fill string, minX, minY, maxX, maxY float64) (float64, float64, error) {
-	if fill != "edge" && fill != "mirror" {
-		return 0, 0, nil
-	}
-	w, h := c.size()
-	limit := 4 * max(w, h) // a degenerate warp must not ask for a huge canvas
-	pad := func(v float64) int { return min(limit, max(0, int(math.Ceil(v)))+2) }
-	l, t, r, b := pad(-minX), pad(-minY), pad(maxX-float64(w)), pad(maxY-float64(h))
-	var out *C.VipsImage
-	if err := c.step(C.aug_embed(c.cur, &out, C.int(l), C.int(t), C.int(w+l+r), C.int(h+t+b), extend[fill]), out); err != nil {
-		return 0, 0, err
-	}
-	return float64(l), float64(t), nil
-}
-
 // homography returns the row-major 3×3 matrix that maps output pixels to
 // input pixels when the corners of a w×h image move by pts (fractions).
-func homography(w, h float64, pts [][]float64) ([]float64, error) {
+func homography(w, h float64, pts [][]float64) ([9]float64, error) {
 	src := [][2]float64{{0, 0}, {w, 0}, {w, h}, {0, h}}
 	var a [8][9]float64
 	for i := range 4 {
 		if len(pts[i]) != 2 {
-			return nil, fmt.Errorf("a point needs two numbers")
+			return [9]float64{}, fmt.Errorf("a point needs two numbers")
 		}
 		x, y := src[i][0]+pts[i][0]*w, src[i][1]+pts[i][1]*h // output corner
 		u, v := src[i][0], src[i][1]                         // input corner
@@ -212,7 +133,7 @@ func homography(w, h float64, pts [][]float64) ([]float64, error) {
 			}
 		}
 		if math.Abs(a[p][col]) < 1e-12 {
-			return nil, fmt.Errorf("the corners do not make a quadrilateral")
+			return [9]float64{}, fmt.Errorf("the corners do not make a quadrilateral")
 		}
 		a[col], a[p] = a[p], a[col]
 		for r := range 8 {
@@ -224,7 +145,7 @@ func homography(w, h float64, pts [][]float64) ([]float64, error) {
 			}
 		}
 	}
-	hm := make([]float64, 9)
+	var hm [9]float64
 	for i := range 8 {
 		hm[i] = a[i][8] / a[i][i]
 	}

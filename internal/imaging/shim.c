@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include "shim.h"
 
 // NOTE: cgo cannot call variadic C functions; these wrappers make each libvips
@@ -7,6 +8,9 @@
 void aug_init(void) {
 	vips_block_untrusted_set(TRUE);
 	vips_cache_set_max(0);
+	// bimg sets one worker thread unless VIPS_CONCURRENCY is set: take one per
+	// core, so ops are computed beside the encoder.
+	if (!g_getenv("VIPS_CONCURRENCY")) vips_concurrency_set(g_get_num_processors());
 }
 
 int aug_loader(const void *buf, size_t len, const char **name) {
@@ -45,15 +49,6 @@ done:
 	return rc;
 }
 
-int aug_flip(VipsImage *in, VipsImage **out, int horizontal) {
-	return vips_flip(in, out, horizontal ? VIPS_DIRECTION_HORIZONTAL : VIPS_DIRECTION_VERTICAL, NULL);
-}
-
-int aug_rot(VipsImage *in, VipsImage **out, int quarters_ccw) {
-	static const VipsAngle a[4] = {VIPS_ANGLE_D0, VIPS_ANGLE_D270, VIPS_ANGLE_D180, VIPS_ANGLE_D90};
-	return vips_rot(in, out, a[((quarters_ccw % 4) + 4) % 4], NULL);
-}
-
 int aug_crop(VipsImage *in, VipsImage **out, int x, int y, int w, int h) {
 	return vips_extract_area(in, out, x, y, w, h, NULL);
 }
@@ -72,46 +67,27 @@ int aug_resize(VipsImage *in, VipsImage **out, int w, int h) {
 	return rc;
 }
 
-// aug_recomb maps the colour bands through out = M·rgb + offset (m: three
-// rows of four: r, g, b, offset), clips to 8 bits and keeps alpha.
-int aug_recomb(VipsImage *in, VipsImage **out, const double *m) {
-	VipsImage *t[5] = {NULL};
-	int rc = -1;
-	double mat[9], a[3] = {1, 1, 1}, b[3];
-	for (int i = 0; i < 3; i++) {
-		for (int j = 0; j < 3; j++) mat[3 * i + j] = m[4 * i + j];
-		b[i] = m[4 * i + 3];
+// aug_means gives the mean of each colour band of in over every step-th
+// row: exact for step 1, and for a lazy image an estimate at a fraction of
+// its cost.
+int aug_means(VipsImage *in, double *means, int step) {
+	VipsImage *s = in, *mem = NULL;
+	if (step > 1 && vips_subsample(in, &s, 1, step, NULL)) return -1;
+	if (step <= 1) g_object_ref(s);
+	mem = vips_image_copy_memory(s); // a reference, for an image in memory
+	g_object_unref(s);
+	if (!mem) return -1;
+	uint64_t sum[3] = {0, 0, 0};
+	int bands = mem->Bands;
+	for (int y = 0; y < mem->Ysize; y++) {
+		const VipsPel *p = VIPS_IMAGE_ADDR(mem, 0, y);
+		for (int x = 0; x < mem->Xsize; x++, p += bands)
+			sum[0] += p[0], sum[1] += p[1], sum[2] += p[2];
 	}
-	if (vips_extract_band(in, &t[0], 0, "n", 3, NULL)) goto done;
-	if (!(t[1] = vips_image_new_matrix_from_array(3, 3, mat, 9))) goto done;
-	if (vips_recomb(t[0], &t[2], t[1], NULL)) goto done;
-	if (vips_linear(t[2], &t[3], a, b, 3, NULL)) goto done;
-	if (in->Bands > 3) {
-		if (vips_cast(t[3], &t[4], VIPS_FORMAT_UCHAR, NULL)) goto done;
-		g_object_unref(t[2]);
-		t[2] = NULL;
-		if (vips_extract_band(in, &t[2], 3, "n", in->Bands - 3, NULL)) goto done;
-		if (vips_bandjoin2(t[4], t[2], out, NULL)) goto done;
-	} else if (vips_cast(t[3], out, VIPS_FORMAT_UCHAR, NULL)) goto done;
-	(*out)->Type = VIPS_INTERPRETATION_sRGB;
-	rc = 0;
-done:
-	for (int i = 0; i < 5; i++) if (t[i]) g_object_unref(t[i]);
-	return rc;
-}
-
-// aug_means gives the mean of each colour band in one pass.
-int aug_means(VipsImage *in, double *means) {
-	VipsImage *st = NULL, *mem = NULL;
-	int rc = -1;
-	if (vips_stats(in, &st, NULL)) goto done;
-	if (!(mem = vips_image_copy_memory(st))) goto done;
-	for (int i = 0; i < 3; i++) means[i] = *VIPS_MATRIX(mem, 4, i + 1); // column 4: mean
-	rc = 0;
-done:
-	if (st) g_object_unref(st);
-	if (mem) g_object_unref(mem);
-	return rc;
+	double n = (double) mem->Xsize * mem->Ysize;
+	for (int i = 0; i < 3; i++) means[i] = sum[i] / n;
+	g_object_unref(mem);
+	return 0;
 }
 
 int aug_blur(VipsImage *in, VipsImage **out, double sigma) {
@@ -138,4 +114,19 @@ int aug_save(VipsImage *in, int format, int quality, void **buf, size_t *len) {
 	}
 	if (format == 1) return vips_pngsave_buffer(in, buf, len, "strip", TRUE, NULL);
 	return vips_webpsave_buffer(in, buf, len, "Q", quality, "strip", TRUE, NULL);
+}
+
+// aug_turn turns in k quarter turns counter-clockwise, then mirrors it left
+// to right if hflip is set: every exact rearrangement of the pixels.
+int aug_turn(VipsImage *in, VipsImage **out, int k, int hflip) {
+	static const VipsAngle a[4] = {VIPS_ANGLE_D0, VIPS_ANGLE_D270, VIPS_ANGLE_D180, VIPS_ANGLE_D90};
+	VipsImage *t = NULL;
+	if (vips_rot(in, &t, a[((k % 4) + 4) % 4], NULL)) return -1;
+	if (!hflip) {
+		*out = t;
+		return 0;
+	}
+	int rc = vips_flip(t, out, VIPS_DIRECTION_HORIZONTAL, NULL);
+	g_object_unref(t);
+	return rc;
 }

@@ -1,53 +1,6 @@
 #include <stdint.h>
 #include "shim.h"
 
-// fill_bg is the background for a fill: white for 5 (white), else zero
-// (black, and transparent where there is alpha).
-static VipsArrayDouble *fill_bg(int bands, int extend) {
-	double v = extend == 5 ? 255 : 0, bg[4] = {v, v, v, v};
-	return vips_array_double_new(bg, bands);
-}
-
-// aug_affine maps input to output with [a b; c d] and offsets, into an
-// ow×oh image, bilinear; outside the input is filled as extend says.
-int aug_affine(VipsImage *in, VipsImage **out, double a, double b, double c, double d, double odx, double ody,
-	int ow, int oh, int extend) {
-	VipsArrayInt *area = vips_array_int_newv(4, 0, 0, ow, oh);
-	VipsArrayDouble *bg = fill_bg(in->Bands, extend);
-	int rc = vips_affine(in, out, a, b, c, d, "oarea", area, "odx", odx, "ody", ody,
-		"idx", 0.0, "idy", 0.0, "extend", extend == 5 ? VIPS_EXTEND_BACKGROUND : extend, "background", bg, NULL);
-	vips_area_unref(VIPS_AREA(area));
-	vips_area_unref(VIPS_AREA(bg));
-	return rc;
-}
-
-// aug_embed places the image at (x, y) on a w×h canvas filled by extend.
-int aug_embed(VipsImage *in, VipsImage **out, int x, int y, int w, int h, int extend) {
-	return vips_embed(in, out, x, y, w, h, "extend", extend, NULL);
-}
-
-// aug_perspective samples the input through the homography h (row-major
-// 3×3, output → input) with vips_mapim, into a w×h image.
-int aug_perspective(VipsImage *in, VipsImage **out, const double *h, int w, int hgt, int extend) {
-	VipsImage *t[8] = {NULL};
-	int rc = -1;
-	VipsArrayDouble *bg = fill_bg(in->Bands, extend);
-	if (vips_xyz(&t[0], w, hgt, NULL)) goto done;
-	if (vips_bandjoin_const1(t[0], &t[1], 1.0, NULL)) goto done;
-	t[2] = vips_image_new_matrix_from_array(3, 3, h, 9);
-	if (!t[2]) goto done;
-	if (vips_recomb(t[1], &t[3], t[2], NULL)) goto done; // [x', y', w']
-	if (vips_extract_band(t[3], &t[4], 0, "n", 2, NULL)) goto done;
-	if (vips_extract_band(t[3], &t[5], 2, NULL)) goto done;
-	if (vips_divide(t[4], t[5], &t[6], NULL)) goto done;
-	if (vips_mapim(in, out, t[6], "extend", extend == 5 ? VIPS_EXTEND_BACKGROUND : extend, "background", bg, NULL)) goto done;
-	rc = 0;
-done:
-	vips_area_unref(VIPS_AREA(bg));
-	for (int i = 0; i < 8; i++) if (t[i]) g_object_unref(t[i]);
-	return rc;
-}
-
 enum { C_GAMMA, C_INVERT, C_SOLARIZE, C_POSTERIZE, C_EQUALIZE, C_AUTOCONTRAST, C_SHUFFLE, C_SHARPEN };
 
 // colour_op applies one colour operation to an sRGB image without alpha

@@ -1,0 +1,305 @@
+#include <math.h>
+#include <stdint.h>
+#include "shim.h"
+
+// Two lazy libvips passes written here, for 8-bit images: a geometric warp
+// and a colour matrix. Each is a partial image with its own generate
+// function, so libvips computes it tile by tile on its worker threads while
+// the encoder consumes it, like its own operations, with no extra copy.
+
+// ---- warp ----
+
+// Warp samples the input, bilinear in 8-bit fixed point, at m·(x, y, 1) for
+// each output pixel centre (x, y); m is row-major 3×3, output → input, in
+// continuous coordinates (pixel i spans [i, i + 1)). Outside the input the
+// fill decides: black (and transparent), white, edge (clamp) or mirror.
+// A colour matrix may follow in the same pass (see Recolour).
+typedef struct {
+	VipsImage *in;
+	double m[9];
+	int fill;
+	int projective;
+	VipsPel bg[4];
+	int recolour;
+	int64_t k[12];
+} Warp;
+
+enum { FILL_BLACK, FILL_EDGE, FILL_MIRROR, FILL_WHITE };
+
+static void warp_free(VipsImage *out, Warp *w) {
+	g_object_unref(w->in);
+	g_free(w);
+}
+
+// warp_point maps an output position to the input.
+static void warp_point(const Warp *w, double x, double y, double *u, double *v) {
+	const double *m = w->m;
+	double q = w->projective ? m[6] * x + m[7] * y + m[8] : 1;
+	*u = (m[0] * x + m[1] * y + m[2]) / q;
+	*v = (m[3] * x + m[4] * y + m[5]) / q;
+}
+
+// fold maps an index outside [0, n) into it for edge and mirror fills, and
+// returns -1 for the others.
+static inline int fold(int i, int n, int fill) {
+	if (i >= 0 && i < n) return i;
+	if (fill == FILL_EDGE) return i < 0 ? 0 : n - 1;
+	if (fill != FILL_MIRROR) return -1;
+	int period = 2 * n;
+	i %= period;
+	if (i < 0) i += period;
+	return i < n ? i : period - 1 - i;
+}
+
+// fold_range gives the indices [*a, *b] that fold() takes [lo, hi] to.
+static void fold_range(int lo, int hi, int n, int fill, int *a, int *b) {
+	int fl = fold(lo, n, fill), fh = fold(hi, n, fill);
+	*a = fl < fh ? fl : fh, *b = fl < fh ? fh : fl;
+	if (fill == FILL_EDGE) return; // clamping is monotone
+	if (hi - lo + 1 >= n) {
+		*a = 0, *b = n - 1;
+		return;
+	}
+	// shorter than the image, so it crosses at most one mirror line, at k·n,
+	// whose pixels fold next to each other and join the two ends
+	int k = (lo >= 0 ? lo / n : -((-lo + n - 1) / n)) + 1;
+	if (k * n <= hi) {
+		int e = fold(k * n, n, fill);
+		*a = e < *a ? e : *a, *b = e > *b ? e : *b;
+	}
+}
+
+// need is the input area the output rectangle r reads: the box of its
+// mapped corners, one pixel wider for the bilinear taps, folded into the
+// image. It is empty when every tap falls in a black or white fill.
+static VipsRect warp_need(const Warp *w, const VipsRect *r) {
+	VipsRect all = {0, 0, w->in->Xsize, w->in->Ysize}, need;
+	double x0 = r->left, y0 = r->top, x1 = r->left + r->width, y1 = r->top + r->height;
+	double cx[4] = {x0, x1, x1, x0}, cy[4] = {y0, y0, y1, y1};
+	double lu = INFINITY, lv = INFINITY, hu = -INFINITY, hv = -INFINITY;
+	for (int i = 0; i < 4; i++) {
+		if (w->projective && !(w->m[6] * cx[i] + w->m[7] * cy[i] + w->m[8] > 0)) return all; // crosses the horizon
+		double u, v;
+		warp_point(w, cx[i], cy[i], &u, &v);
+		lu = fmin(lu, u), hu = fmax(hu, u), lv = fmin(lv, v), hv = fmax(hv, v);
+	}
+	if (!(hu - lu < 4.0 * all.width && hv - lv < 4.0 * all.height && fabs(lu) < 1e7 && fabs(lv) < 1e7)) return all;
+	int l = (int) floor(lu) - 1, t = (int) floor(lv) - 1, rr = (int) ceil(hu) + 1, bb = (int) ceil(hv) + 1;
+	if (w->fill == FILL_EDGE || w->fill == FILL_MIRROR) {
+		fold_range(l, rr, all.width, w->fill, &l, &rr);
+		fold_range(t, bb, all.height, w->fill, &t, &bb);
+	}
+	need.left = l, need.top = t, need.width = rr - l + 1, need.height = bb - t + 1;
+	vips_rect_intersectrect(&need, &all, &need);
+	return need;
+}
+
+// recolour_row maps n pixels through the fixed-point colour matrix k.
+static inline VipsPel clip8(int64_t v) {
+	v = (v + 32768) >> 16;
+	return (VipsPel) (v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+static void recolour_row(const VipsPel *p, VipsPel *q, int n, int bands, const int64_t *k) {
+	for (int x = 0; x < n; x++, p += bands, q += bands) {
+		int64_t R = p[0], G = p[1], B = p[2];
+		q[0] = clip8(k[0] * R + k[1] * G + k[2] * B + k[3]);
+		q[1] = clip8(k[4] * R + k[5] * G + k[6] * B + k[7]);
+		q[2] = clip8(k[8] * R + k[9] * G + k[10] * B + k[11]);
+		if (bands == 4) q[3] = p[3];
+	}
+}
+
+// Coordinates are fixed point with 32 fractional bits, offset by OFF pixels
+// so that a shift is a floor; the 8 bits under the point, rounded, weigh
+// the taps.
+#define OFF (1 << 30)
+#define FIX(u) ((int64_t) (((u) - 0.5 + OFF) * 4294967296.0 + 8388608.0))
+
+// Tile is what one call of warp_gen reads: the prepared input area.
+typedef struct {
+	const Warp *w;
+	const VipsPel *base;
+	size_t stride;
+	int lx, ly, hx, hy, have;
+} Tile;
+
+// taps finds the four input pixels around fixed-point (fu, fv) and their
+// weights' fractions.
+static inline __attribute__((always_inline)) void taps(const Tile *t, int bands, int64_t fu, int64_t fv, const VipsPel **p, int *ax, int *ay) {
+	int ix = (int) (fu >> 32) - OFF, iy = (int) (fv >> 32) - OFF;
+	*ax = (int) (fu >> 24) & 255, *ay = (int) (fv >> 24) & 255;
+	if (ix >= t->lx && ix < t->hx && iy >= t->ly && iy < t->hy) {
+		p[0] = t->base + (size_t) (iy - t->ly) * t->stride + (size_t) (ix - t->lx) * bands;
+		p[1] = p[0] + bands, p[2] = p[0] + t->stride, p[3] = p[2] + bands;
+		return;
+	}
+	const Warp *w = t->w;
+	int W = w->in->Xsize, H = w->in->Ysize;
+	int xs[2] = {fold(ix, W, w->fill), fold(ix + 1, W, w->fill)};
+	int ys[2] = {fold(iy, H, w->fill), fold(iy + 1, H, w->fill)};
+	for (int k = 0; k < 4; k++) {
+		int tx = xs[k & 1], ty = ys[k >> 1];
+		if (!t->have || tx < 0 || ty < 0) {
+			p[k] = w->bg;
+			continue;
+		}
+		// kept inside what was prepared, whatever the map does
+		tx = tx < t->lx ? t->lx : tx > t->hx ? t->hx : tx;
+		ty = ty < t->ly ? t->ly : ty > t->hy ? t->hy : ty;
+		p[k] = t->base + (size_t) (ty - t->ly) * t->stride + (size_t) (tx - t->lx) * bands;
+	}
+}
+
+// SAMPLE writes the bilinear blend of the taps around (fu, fv) to q, for a
+// constant number of bands so the compiler unrolls it.
+#define SAMPLE(B)                                                                                         \
+	do {                                                                                                  \
+		const VipsPel *p[4];                                                                              \
+		int ax, ay;                                                                                       \
+		taps(t, B, fu, fv, p, &ax, &ay);                                                                  \
+		const int w00 = (256 - ax) * (256 - ay), w01 = ax * (256 - ay), w10 = (256 - ax) * ay, w11 = ax * ay; \
+		for (int c = 0; c < B; c++)                                                                       \
+			q[c] = (VipsPel) ((p[0][c] * w00 + p[1][c] * w01 + p[2][c] * w10 + p[3][c] * w11 + 32768) >> 16); \
+	} while (0)
+
+// warp_row fills n output pixels starting at output centre (ox, oy).
+static void warp_row(const Tile *t, int bands, VipsPel *q, int n, double ox, double oy) {
+	const double *m = t->w->m;
+	double u0 = m[0] * ox + m[1] * oy + m[2], v0 = m[3] * ox + m[4] * oy + m[5];
+	double u1 = u0 + m[0] * (n - 1), v1 = v0 + m[3] * (n - 1);
+	const double lim = 0.25 * OFF;
+	if (!t->w->projective && fabs(u0) < lim && fabs(v0) < lim && fabs(u1) < lim && fabs(v1) < lim) {
+		// affine: step in fixed point along the row
+		int64_t fu = FIX(u0), fv = FIX(v0), du = (int64_t) (m[0] * 4294967296.0), dv = (int64_t) (m[3] * 4294967296.0);
+		if (bands == 3)
+			for (int x = 0; x < n; x++, q += 3, fu += du, fv += dv) SAMPLE(3);
+		else
+			for (int x = 0; x < n; x++, q += bands, fu += du, fv += dv) SAMPLE(bands);
+		return;
+	}
+	for (int x = 0; x < n; x++, q += bands) {
+		double X = ox + x, qq = t->w->projective ? m[6] * X + m[7] * oy + m[8] : 1;
+		double u = (m[0] * X + m[1] * oy + m[2]) / qq, v = (m[3] * X + m[4] * oy + m[5]) / qq;
+		if (!(fabs(u) < lim && fabs(v) < lim)) u = v = -2; // far off, and NaN
+		int64_t fu = FIX(u), fv = FIX(v);
+		SAMPLE(bands);
+	}
+}
+
+static int warp_gen(VipsRegion *out, void *seq, void *a, void *b, gboolean *stop) {
+	VipsRegion *ir = (VipsRegion *) seq;
+	const Warp *w = (const Warp *) b;
+	const VipsRect *r = &out->valid;
+	const int bands = out->im->Bands;
+	VipsRect need = warp_need(w, r);
+	Tile t = {w, NULL, 0, need.left, need.top, need.left + need.width - 1, need.top + need.height - 1, !vips_rect_isempty(&need)};
+	if (t.have) {
+		if (vips_region_prepare(ir, &need)) return -1;
+		t.base = VIPS_REGION_ADDR(ir, need.left, need.top);
+		t.stride = VIPS_REGION_LSKIP(ir);
+	}
+	const size_t ostride = VIPS_REGION_LSKIP(out);
+	VipsPel *row = VIPS_REGION_ADDR(out, r->left, r->top);
+	for (int y = 0; y < r->height; y++, row += ostride) {
+		warp_row(&t, bands, row, r->width, r->left + 0.5, r->top + y + 0.5);
+		if (w->recolour) recolour_row(row, row, r->width, bands, w->k);
+	}
+	return 0;
+}
+
+// fixed turns a colour matrix (three rows of r, g, b, offset) into 16.16
+// fixed point.
+static int fixed(const double *m, int64_t *k) {
+	for (int i = 0; i < 12; i++) {
+		if (!(fabs(m[i]) < 1e9)) {
+			vips_error("augment", "colour matrix out of range");
+			return -1;
+		}
+		k[i] = (int64_t) llround(m[i] * 65536);
+	}
+	return 0;
+}
+
+// aug_warp makes the lazy ow×oh warp of in through m (see Warp), followed by
+// the colour matrix colour unless it is NULL.
+int aug_warp(VipsImage *in, VipsImage **out, const double *m, int ow, int oh, int fill, const double *colour) {
+	if (in->BandFmt != VIPS_FORMAT_UCHAR || in->Bands > 4 || in->Coding != VIPS_CODING_NONE ||
+		(colour && in->Bands < 3)) {
+		vips_error("augment", "warp needs an uncoded 8-bit image of at most 4 bands");
+		return -1;
+	}
+	Warp *w = g_new0(Warp, 1);
+	if (colour && fixed(colour, w->k)) {
+		g_free(w);
+		return -1;
+	}
+	w->recolour = colour != NULL;
+	memcpy(w->m, m, sizeof w->m);
+	w->projective = m[6] != 0 || m[7] != 0 || m[8] != 1;
+	w->fill = fill;
+	memset(w->bg, fill == FILL_WHITE ? 255 : 0, sizeof w->bg);
+	w->in = in;
+	g_object_ref(in);
+	*out = vips_image_new();
+	g_signal_connect(*out, "close", G_CALLBACK(warp_free), w);
+	if (vips_image_pipelinev(*out, VIPS_DEMAND_STYLE_SMALLTILE, in, NULL)) goto fail;
+	(*out)->Xsize = ow;
+	(*out)->Ysize = oh;
+	if (vips_image_generate(*out, vips_start_one, warp_gen, vips_stop_one, in, w)) goto fail;
+	return 0;
+fail:
+	g_object_unref(*out);
+	return -1;
+}
+
+// ---- colour matrix ----
+
+// Recolour maps (r, g, b) to M·(r, g, b) + offset in 16.16 fixed point,
+// clipped to 8 bits; any alpha band is copied.
+typedef struct {
+	VipsImage *in;
+	int64_t k[12];
+} Recolour;
+
+static void recolour_free(VipsImage *out, Recolour *rc) {
+	g_object_unref(rc->in);
+	g_free(rc);
+}
+
+static int recolour_gen(VipsRegion *out, void *seq, void *a, void *b, gboolean *stop) {
+	VipsRegion *ir = (VipsRegion *) seq;
+	const VipsRect *r = &out->valid;
+	if (vips_region_prepare(ir, r)) return -1;
+	const size_t istride = VIPS_REGION_LSKIP(ir), ostride = VIPS_REGION_LSKIP(out);
+	const VipsPel *p = VIPS_REGION_ADDR(ir, r->left, r->top);
+	VipsPel *q = VIPS_REGION_ADDR(out, r->left, r->top);
+	for (int y = 0; y < r->height; y++, p += istride, q += ostride)
+		recolour_row(p, q, r->width, out->im->Bands, ((const Recolour *) b)->k);
+	return 0;
+}
+
+// aug_recolour makes the lazy colour map of in by m: three rows of four
+// (r, g, b, offset).
+int aug_recolour(VipsImage *in, VipsImage **out, const double *m) {
+	if (in->BandFmt != VIPS_FORMAT_UCHAR || in->Bands < 3 || in->Bands > 4 || in->Coding != VIPS_CODING_NONE) {
+		vips_error("augment", "recolour needs an uncoded 8-bit colour image");
+		return -1;
+	}
+	Recolour *rc = g_new0(Recolour, 1);
+	if (fixed(m, rc->k)) {
+		g_free(rc);
+		return -1;
+	}
+	rc->in = in;
+	g_object_ref(in);
+	*out = vips_image_new();
+	g_signal_connect(*out, "close", G_CALLBACK(recolour_free), rc);
+	if (vips_image_pipelinev(*out, VIPS_DEMAND_STYLE_THINSTRIP, in, NULL)) goto fail;
+	(*out)->Type = VIPS_INTERPRETATION_sRGB;
+	if (vips_image_generate(*out, vips_start_one, recolour_gen, vips_stop_one, in, rc)) goto fail;
+	return 0;
+fail:
+	g_object_unref(*out);
+	return -1;
+}
