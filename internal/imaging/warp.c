@@ -151,16 +151,21 @@ static inline __attribute__((always_inline)) void taps(const Tile *t, int bands,
 	}
 }
 
-// SAMPLE writes the bilinear blend of the taps around (fu, fv) to q, for a
-// constant number of bands so the compiler unrolls it.
-#define SAMPLE(B)                                                                                         \
-	do {                                                                                                  \
-		const VipsPel *p[4];                                                                              \
-		int ax, ay;                                                                                       \
-		taps(t, B, fu, fv, p, &ax, &ay);                                                                  \
-		const int w00 = (256 - ax) * (256 - ay), w01 = ax * (256 - ay), w10 = (256 - ax) * ay, w11 = ax * ay; \
-		for (int c = 0; c < B; c++)                                                                       \
-			q[c] = (VipsPel) ((p[0][c] * w00 + p[1][c] * w01 + p[2][c] * w10 + p[3][c] * w11 + 32768) >> 16); \
+// blend writes the bilinear blend of the taps to q, for a constant number
+// of bands so that the compiler unrolls it.
+static inline __attribute__((always_inline)) void blend(VipsPel *q, const VipsPel **p, int ax, int ay, int bands) {
+	const int w00 = (256 - ax) * (256 - ay), w01 = ax * (256 - ay), w10 = (256 - ax) * ay, w11 = ax * ay;
+#pragma GCC unroll 4
+	for (int c = 0; c < bands; c++)
+		q[c] = (VipsPel) ((p[0][c] * w00 + p[1][c] * w01 + p[2][c] * w10 + p[3][c] * w11 + 32768) >> 16);
+}
+
+#define SAMPLE(B)                                \
+	do {                                         \
+		const VipsPel *p[4];                     \
+		int ax, ay;                              \
+		taps(t, B, fu, fv, p, &ax, &ay);         \
+		blend(q, p, ax, ay, B);                  \
 	} while (0)
 
 // warp_row fills n output pixels starting at output centre (ox, oy).
@@ -174,6 +179,8 @@ static void warp_row(const Tile *t, int bands, VipsPel *q, int n, double ox, dou
 		int64_t fu = FIX(u0), fv = FIX(v0), du = (int64_t) (m[0] * 4294967296.0), dv = (int64_t) (m[3] * 4294967296.0);
 		if (bands == 3)
 			for (int x = 0; x < n; x++, q += 3, fu += du, fv += dv) SAMPLE(3);
+		else if (bands == 4)
+			for (int x = 0; x < n; x++, q += 4, fu += du, fv += dv) SAMPLE(4);
 		else
 			for (int x = 0; x < n; x++, q += bands, fu += du, fv += dv) SAMPLE(bands);
 		return;
