@@ -20,8 +20,8 @@ typedef struct {
 	int fill;
 	int projective;
 	VipsPel bg[4];
-	int recolour;
-	int64_t k[12];
+	int recolour; // fractional bits of k, or 0 for no colour matrix
+	int32_t k[12];
 } Warp;
 
 enum { FILL_BLACK, FILL_EDGE, FILL_MIRROR, FILL_WHITE };
@@ -95,18 +95,31 @@ static VipsRect warp_need(const Warp *w, const VipsRect *r) {
 }
 
 // recolour_row maps n pixels through the fixed-point colour matrix k.
-static inline VipsPel clip8(int64_t v) {
-	v = (v + 32768) >> 16;
-	return (VipsPel) (v < 0 ? 0 : v > 255 ? 255 : v);
+static inline VipsPel clip8(int32_t v, int shift) {
+	v = (v + (1 << (shift - 1))) >> shift;
+	v &= ~(v >> 31); // negative to 0, without a branch
+	return (VipsPel) (v > 255 ? 255 : v);
 }
 
-static void recolour_row(const VipsPel *p, VipsPel *q, int n, int bands, const int64_t *k) {
-	for (int x = 0; x < n; x++, p += bands, q += bands) {
-		int64_t R = p[0], G = p[1], B = p[2];
-		q[0] = clip8(k[0] * R + k[1] * G + k[2] * B + k[3]);
-		q[1] = clip8(k[4] * R + k[5] * G + k[6] * B + k[7]);
-		q[2] = clip8(k[8] * R + k[9] * G + k[10] * B + k[11]);
-		if (bands == 4) q[3] = p[3];
+static void recolour_row(const VipsPel *p, VipsPel *q, int n, int bands, const int32_t *k, int shift) {
+	// copies: q may alias anything, k included
+	const int32_t k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5];
+	const int32_t k6 = k[6], k7 = k[7], k8 = k[8], k9 = k[9], k10 = k[10], k11 = k[11];
+	if (bands == 3) {
+		for (int x = 0; x < n; x++, p += 3, q += 3) {
+			const int32_t R = p[0], G = p[1], B = p[2];
+			q[0] = clip8(k0 * R + k1 * G + k2 * B + k3, shift);
+			q[1] = clip8(k4 * R + k5 * G + k6 * B + k7, shift);
+			q[2] = clip8(k8 * R + k9 * G + k10 * B + k11, shift);
+		}
+		return;
+	}
+	for (int x = 0; x < n; x++, p += 4, q += 4) {
+		const int32_t R = p[0], G = p[1], B = p[2];
+		q[0] = clip8(k0 * R + k1 * G + k2 * B + k3, shift);
+		q[1] = clip8(k4 * R + k5 * G + k6 * B + k7, shift);
+		q[2] = clip8(k8 * R + k9 * G + k10 * B + k11, shift);
+		q[3] = p[3];
 	}
 }
 
@@ -151,11 +164,28 @@ static inline __attribute__((always_inline)) void taps(const Tile *t, int bands,
 	}
 }
 
-// blend writes the bilinear blend of the taps to q, for a constant number
-// of bands so that the compiler unrolls it.
+// blend writes the bilinear blend of the taps to q. Up to four 8-bit bands
+// are spread over the 16-bit lanes of one 64-bit word, so each tap takes one
+// multiplication for all its bands: across, then down, rounded each time.
+static inline __attribute__((always_inline)) uint64_t spread(const VipsPel *p, int bands) {
+	uint64_t v = (uint64_t) p[0] | (uint64_t) p[1] << 16 | (uint64_t) p[2] << 32;
+	return bands == 4 ? v | (uint64_t) p[3] << 48 : v;
+}
+
+#define LANES 0x00FF00FF00FF00FFULL
+#define HALF 0x0080008000800080ULL
+
 static inline __attribute__((always_inline)) void blend(VipsPel *q, const VipsPel **p, int ax, int ay, int bands) {
+	if (bands == 3 || bands == 4) {
+		uint64_t top = spread(p[0], bands) * (256 - ax) + spread(p[1], bands) * ax;
+		uint64_t bot = spread(p[2], bands) * (256 - ax) + spread(p[3], bands) * ax;
+		top = ((top + HALF) >> 8) & LANES, bot = ((bot + HALF) >> 8) & LANES;
+		uint64_t v = (((top * (256 - ay) + bot * ay) + HALF) >> 8) & LANES;
+		q[0] = (VipsPel) v, q[1] = (VipsPel) (v >> 16), q[2] = (VipsPel) (v >> 32);
+		if (bands == 4) q[3] = (VipsPel) (v >> 48);
+		return;
+	}
 	const int w00 = (256 - ax) * (256 - ay), w01 = ax * (256 - ay), w10 = (256 - ax) * ay, w11 = ax * ay;
-#pragma GCC unroll 4
 	for (int c = 0; c < bands; c++)
 		q[c] = (VipsPel) ((p[0][c] * w00 + p[1][c] * w01 + p[2][c] * w10 + p[3][c] * w11 + 32768) >> 16);
 }
@@ -210,22 +240,28 @@ static int warp_gen(VipsRegion *out, void *seq, void *a, void *b, gboolean *stop
 	VipsPel *row = VIPS_REGION_ADDR(out, r->left, r->top);
 	for (int y = 0; y < r->height; y++, row += ostride) {
 		warp_row(&t, bands, row, r->width, r->left + 0.5, r->top + y + 0.5);
-		if (w->recolour) recolour_row(row, row, r->width, bands, w->k);
+		if (w->recolour) recolour_row(row, row, r->width, bands, w->k, w->recolour);
 	}
 	return 0;
 }
 
-// fixed turns a colour matrix (three rows of r, g, b, offset) into 16.16
-// fixed point.
-static int fixed(const double *m, int64_t *k) {
+// fixed turns a colour matrix (three rows of r, g, b, offset) into fixed
+// point with as many fractional bits, up to 16, as keep a row's sum inside
+// 32 bits, and returns how many, or -1.
+static int fixed(const double *m, int32_t *k) {
+	double big = 0;
 	for (int i = 0; i < 12; i++) {
-		if (!(fabs(m[i]) < 1e9)) {
-			vips_error("augment", "colour matrix out of range");
-			return -1;
-		}
-		k[i] = (int64_t) llround(m[i] * 65536);
+		if (!isfinite(m[i])) goto range;
+		big = fmax(big, fabs(m[i]) * (i % 4 == 3 ? 1 : 255));
 	}
-	return 0;
+	for (int shift = 16; shift >= 4; shift--) {
+		if (4 * big * (1 << shift) >= (double) (1 << 30)) continue;
+		for (int i = 0; i < 12; i++) k[i] = (int32_t) lround(m[i] * (1 << shift));
+		return shift;
+	}
+range:
+	vips_error("augment", "colour matrix out of range");
+	return -1;
 }
 
 // aug_warp makes the lazy ow×oh warp of in through m (see Warp), followed by
@@ -237,11 +273,10 @@ int aug_warp(VipsImage *in, VipsImage **out, const double *m, int ow, int oh, in
 		return -1;
 	}
 	Warp *w = g_new0(Warp, 1);
-	if (colour && fixed(colour, w->k)) {
+	if (colour && (w->recolour = fixed(colour, w->k)) < 0) {
 		g_free(w);
 		return -1;
 	}
-	w->recolour = colour != NULL;
 	memcpy(w->m, m, sizeof w->m);
 	w->projective = m[6] != 0 || m[7] != 0 || m[8] != 1;
 	w->fill = fill;
@@ -266,7 +301,8 @@ fail:
 // clipped to 8 bits; any alpha band is copied.
 typedef struct {
 	VipsImage *in;
-	int64_t k[12];
+	int shift;
+	int32_t k[12];
 } Recolour;
 
 static void recolour_free(VipsImage *out, Recolour *rc) {
@@ -282,7 +318,7 @@ static int recolour_gen(VipsRegion *out, void *seq, void *a, void *b, gboolean *
 	const VipsPel *p = VIPS_REGION_ADDR(ir, r->left, r->top);
 	VipsPel *q = VIPS_REGION_ADDR(out, r->left, r->top);
 	for (int y = 0; y < r->height; y++, p += istride, q += ostride)
-		recolour_row(p, q, r->width, out->im->Bands, ((const Recolour *) b)->k);
+		recolour_row(p, q, r->width, out->im->Bands, ((const Recolour *) b)->k, ((const Recolour *) b)->shift);
 	return 0;
 }
 
@@ -294,7 +330,7 @@ int aug_recolour(VipsImage *in, VipsImage **out, const double *m) {
 		return -1;
 	}
 	Recolour *rc = g_new0(Recolour, 1);
-	if (fixed(m, rc->k)) {
+	if ((rc->shift = fixed(m, rc->k)) < 0) {
 		g_free(rc);
 		return -1;
 	}
