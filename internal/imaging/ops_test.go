@@ -258,3 +258,37 @@ func blockDiffs(a, b image.Image, side int) (float64, float64) {
 	}
 	return total / float64((w/side)*(h/side)*side*side), worst
 }
+
+// TestExtremes: the largest and smallest values the validator allows render
+// without error on a photo and on images down to one pixel.
+func TestExtremes(t *testing.T) {
+	p, err := augment.Parse([]byte(`[
+		{"op": "rotate", "degrees": [-180, 180], "fill": "mirror", "expand": true},
+		{"op": "affine", "degrees": [-180, 180], "translate": [1, 1], "scale": [0.1, 10], "shear": [-60, 60], "fill": "mirror"},
+		{"op": "perspective", "distortion": [0.9, 1], "fill": "edge"},
+		{"op": "zoom", "scale": [1, 4]},
+		{"op": "color_jitter", "brightness": 10, "contrast": 10, "saturation": 10, "hue": 0.5},
+		{"op": "affine", "degrees": [-180, 180], "scale": [0.1, 0.2], "shear": [59, 60], "fill": "white"},
+		{"op": "perspective", "distortion": 1, "fill": "mirror"},
+		{"op": "contrast", "factor": [0, 10]}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	photo := decode(t, "chelsea.png")
+	for _, size := range [][2]int{{1, 1}, {1, 9}, {9, 1}, {2, 3}, {64, 48}, {0, 0}} {
+		im := photo
+		if size[0] > 0 {
+			im = solid(t, size[0], size[1], 200, 90, 30)
+		}
+		for seed := range 12 {
+			ops := p.Plan(int64(seed), seed)
+			res, err := im.Render(ops, Output{Format: "png"})
+			if err != nil {
+				t.Fatalf("%dx%d, seed %d: %v", size[0], size[1], seed, err)
+			}
+			if res.Width <= 0 || res.Height <= 0 {
+				t.Fatalf("%dx%d, seed %d: %dx%d", size[0], size[1], seed, res.Width, res.Height)
+			}
+		}
+	}
+}
