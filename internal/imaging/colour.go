@@ -105,9 +105,9 @@ func readsMean(op augment.Op) bool {
 
 // recolour applies one linear colour op, in the same pass as the pending
 // geometric ops when they are affine. Contrast needs the mean gray of the
-// image it applies to: exact on an image in memory, and on a lazy one
-// estimated from evenly spaced rows, so the ops before it are not computed
-// twice. The mean after earlier parts of a jitter follows from the matrix.
+// image it applies to, estimated (see means) so that the ops before it are
+// not computed twice. The mean after earlier parts of a jitter follows from
+// the matrix.
 func (c *chain) recolour(op augment.Op) error {
 	if p := c.pending; p != nil && (p.colour != nil || !p.affine()) {
 		if err := c.flush(); err != nil {
@@ -170,8 +170,32 @@ func (m colourMatrix) flat() [12]C.double {
 	return flat
 }
 
+// gridSide is the side of the grid of samples that estimates the mean of an
+// image in memory, pending geometric ops included: 16,384 bilinear samples.
+const gridSide = 128
+
 // means is the mean of each colour band of the image so far.
 func (c *chain) means() ([3]float64, error) {
+	var cm [3]C.double
+	if c.memory {
+		w, h := c.size()
+		m, fill := mat3{1, 0, 0, 0, 1, 0, 0, 0, 1}, fills["black"]
+		if p := c.pending; p != nil {
+			m = p.m
+			if f, ok := fills[p.fill]; ok {
+				fill = f
+			}
+		}
+		var cmat [9]C.double
+		for i, v := range m {
+			cmat[i] = C.double(v)
+		}
+		if C.aug_grid_means(c.cur, &cmat[0], C.int(w), C.int(h), fill, gridSide, &cm[0]) != 0 {
+			return [3]float64{}, vipsError()
+		}
+		return [3]float64{float64(cm[0]), float64(cm[1]), float64(cm[2])}, nil
+	}
+	// A lazy image: every pixel of the rows read is computed, so read few.
 	img := c.cur
 	if c.pending != nil {
 		out, err := c.pending.image(c.cur)
@@ -183,12 +207,7 @@ func (c *chain) means() ([3]float64, error) {
 			img = out
 		}
 	}
-	var cm [3]C.double
-	step := 1
-	if img != c.cur || !c.memory {
-		step = clamp(int(img.Ysize)/128, 1, 16)
-	}
-	if C.aug_means(img, &cm[0], C.int(step)) != 0 {
+	if C.aug_means(img, &cm[0], C.int(clamp(int(img.Ysize)/128, 1, 16))) != 0 {
 		return [3]float64{}, vipsError()
 	}
 	return [3]float64{float64(cm[0]), float64(cm[1]), float64(cm[2])}, nil

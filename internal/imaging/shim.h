@@ -7,6 +7,7 @@ int aug_decode(const void *buf, size_t len, VipsImage **out);
 int aug_crop(VipsImage *in, VipsImage **out, int x, int y, int w, int h);
 int aug_resize(VipsImage *in, VipsImage **out, int w, int h);
 int aug_means(VipsImage *in, double *means, int step);
+int aug_grid_means(VipsImage *in, const double *m, int ow, int oh, int fill, int n, double *means);
 int aug_warp(VipsImage *in, VipsImage **out, const double *m, int ow, int oh, int fill, const double *colour);
 int aug_recolour(VipsImage *in, VipsImage **out, const double *m);
 int aug_turn(VipsImage *in, VipsImage **out, int k, int hflip);
