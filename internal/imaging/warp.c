@@ -1,6 +1,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "shim.h"
 
 // HOT marks the per-pixel loops: on x86-64 with GCC they are also compiled
@@ -208,6 +211,69 @@ static inline __attribute__((always_inline)) void blend(VipsPel *q, const VipsPe
 		blend(q, p, ax, ay, B);                  \
 	} while (0)
 
+// inner says whether the taps around (fu, fv) are inside the prepared area,
+// with one pixel to spare on the right for 3 bands (see fast_sample).
+static inline __attribute__((always_inline)) int inner(const Tile *t, int bands, int64_t fu, int64_t fv) {
+	int ix = (int) (fu >> 32) - OFF, iy = (int) (fv >> 32) - OFF;
+	return ix >= t->lx && ix + (bands == 3) < t->hx && iy >= t->ly && iy < t->hy;
+}
+
+// fast_sample is blend for inner taps of 3 or 4 bands. With SSE2 (every
+// x86-64) both taps of a row come in one 8-byte load, which for 3 bands
+// reads two bytes of the next pixel: hence inner's spare pixel.
+static inline __attribute__((always_inline)) void fast_sample(const Tile *t, int bands, int64_t fu, int64_t fv, VipsPel *q) {
+	int ix = (int) (fu >> 32) - OFF, iy = (int) (fv >> 32) - OFF;
+	int ax = (int) (fu >> 24) & 255, ay = (int) (fv >> 24) & 255;
+	const VipsPel *p = t->base + (size_t) (iy - t->ly) * t->stride + (size_t) (ix - t->lx) * bands;
+#ifdef __SSE2__
+	const __m128i z = _mm_setzero_si128(), half = _mm_set1_epi16(128);
+	// the lanes of the left tap weigh 256 - ax, of the right one ax
+	const __m128i base = bands == 3 ? _mm_setr_epi16(256, 256, 256, 0, 0, 0, 0, 0) : _mm_setr_epi16(256, 256, 256, 256, 0, 0, 0, 0);
+	const __m128i sign = bands == 3 ? _mm_setr_epi16(-1, -1, -1, 1, 1, 1, 0, 0) : _mm_setr_epi16(-1, -1, -1, -1, 1, 1, 1, 1);
+	__m128i wx = _mm_add_epi16(base, _mm_mullo_epi16(_mm_set1_epi16((short) ax), sign));
+	__m128i top = _mm_mullo_epi16(_mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *) p), z), wx);
+	__m128i bot = _mm_mullo_epi16(_mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *) (p + t->stride)), z), wx);
+	top = _mm_add_epi16(top, bands == 3 ? _mm_srli_si128(top, 6) : _mm_srli_si128(top, 8));
+	bot = _mm_add_epi16(bot, bands == 3 ? _mm_srli_si128(bot, 6) : _mm_srli_si128(bot, 8));
+	top = _mm_srli_epi16(_mm_add_epi16(top, half), 8);
+	bot = _mm_srli_epi16(_mm_add_epi16(bot, half), 8);
+	__m128i v = _mm_add_epi16(_mm_mullo_epi16(top, _mm_set1_epi16((short) (256 - ay))), _mm_mullo_epi16(bot, _mm_set1_epi16((short) ay)));
+	v = _mm_srli_epi16(_mm_add_epi16(v, half), 8);
+	uint32_t px = (uint32_t) _mm_cvtsi128_si32(_mm_packus_epi16(v, v));
+	memcpy(q, &px, (size_t) bands);
+#else
+	const VipsPel *taps4[4] = {p, p + bands, p + t->stride, p + t->stride + bands};
+	blend(q, taps4, ax, ay, bands);
+#endif
+}
+
+// inner_run narrows [*a, *b] to the pixels of a row, stepping (fu, fv) by
+// (du, dv), whose taps are all inner. Inner points along a line are one run:
+// the estimate from the bounds is rounded inwards, then checked at its ends.
+static void inner_run(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, int *a, int *b) {
+	const double S = 4294967296.0;
+	double lo = *a, hi = *b;
+	double c[2] = {(double) fu / S - OFF, (double) fv / S - OFF}, d[2] = {(double) du / S, (double) dv / S};
+	double low[2] = {t->lx, t->ly}, high[2] = {t->hx - (bands == 3), t->hy}; // a run's first taps lie in [low, high)
+	for (int k = 0; k < 2; k++) {
+		if (d[k] == 0) {
+			if (c[k] < low[k] + 1e-6 || c[k] >= high[k] - 1e-6) hi = lo - 1;
+			continue;
+		}
+		double x0 = (low[k] - c[k]) / d[k], x1 = (high[k] - c[k]) / d[k];
+		if (x0 > x1) {
+			double tmp = x0;
+			x0 = x1, x1 = tmp;
+		}
+		lo = fmax(lo, ceil(x0) + 1), hi = fmin(hi, floor(x1) - 1);
+	}
+	int ia = 1, ib = 0;
+	if (lo <= hi) ia = (int) lo, ib = (int) hi;
+	while (ia <= ib && !inner(t, bands, fu + ia * du, fv + ia * dv)) ia++;
+	while (ib >= ia && !inner(t, bands, fu + ib * du, fv + ib * dv)) ib--;
+	*a = ia, *b = ib;
+}
+
 // warp_row fills n output pixels starting at output centre (ox, oy).
 HOT static void warp_row(const Tile *t, int bands, VipsPel *q, int n, double ox, double oy) {
 	const double *m = t->w->m;
@@ -215,14 +281,21 @@ HOT static void warp_row(const Tile *t, int bands, VipsPel *q, int n, double ox,
 	double u1 = u0 + m[0] * (n - 1), v1 = v0 + m[3] * (n - 1);
 	const double lim = 0.25 * OFF;
 	if (!t->w->projective && fabs(u0) < lim && fabs(v0) < lim && fabs(u1) < lim && fabs(v1) < lim) {
-		// affine: step in fixed point along the row
+		// affine: step in fixed point along the row, the inner run without
+		// checks
 		int64_t fu = FIX(u0), fv = FIX(v0), du = (int64_t) (m[0] * 4294967296.0), dv = (int64_t) (m[3] * 4294967296.0);
+		int a = n, b = n - 1, x = 0;
+		if (bands == 3 || bands == 4) {
+			a = 0;
+			inner_run(t, bands, fu, fv, du, dv, &a, &b);
+			if (a > b) a = n, b = n - 1;
+		}
+		for (; x < a; x++, q += bands, fu += du, fv += dv) SAMPLE(bands);
 		if (bands == 3)
-			for (int x = 0; x < n; x++, q += 3, fu += du, fv += dv) SAMPLE(3);
-		else if (bands == 4)
-			for (int x = 0; x < n; x++, q += 4, fu += du, fv += dv) SAMPLE(4);
+			for (; x <= b; x++, q += 3, fu += du, fv += dv) fast_sample(t, 3, fu, fv, q);
 		else
-			for (int x = 0; x < n; x++, q += bands, fu += du, fv += dv) SAMPLE(bands);
+			for (; x <= b; x++, q += 4, fu += du, fv += dv) fast_sample(t, 4, fu, fv, q);
+		for (; x < n; x++, q += bands, fu += du, fv += dv) SAMPLE(bands);
 		return;
 	}
 	for (int x = 0; x < n; x++, q += bands) {
@@ -230,7 +303,8 @@ HOT static void warp_row(const Tile *t, int bands, VipsPel *q, int n, double ox,
 		double u = (m[0] * X + m[1] * oy + m[2]) / qq, v = (m[3] * X + m[4] * oy + m[5]) / qq;
 		if (!(fabs(u) < lim && fabs(v) < lim)) u = v = -2; // far off, and NaN
 		int64_t fu = FIX(u), fv = FIX(v);
-		SAMPLE(bands);
+		if ((bands == 3 || bands == 4) && inner(t, bands, fu, fv)) fast_sample(t, bands, fu, fv, q);
+		else SAMPLE(bands);
 	}
 }
 
