@@ -16,9 +16,11 @@
 #endif
 
 // Two lazy libvips passes written here, for 8-bit images: a geometric warp
-// and a colour matrix. Each is a partial image with its own generate
-// function, so libvips computes it tile by tile on its worker threads while
-// the encoder consumes it, like its own operations, with no extra copy.
+// (with an optional colour matrix after it) and a colour matrix alone. Each
+// is a partial image with its own generate function, so libvips computes it
+// tile by tile on its worker threads while the encoder consumes it, like its
+// own operations, with no extra copy. Last, an estimate of a warp's mean
+// colour from a grid of samples, for contrast.
 
 // ---- warp ----
 
