@@ -24,6 +24,7 @@ test:
 lint:
 	gofmt -l . | (! grep .)
 	$(GO) vet ./...
+	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0 run ./...
 
 ## bench: libvips floor vs presets (Go benchmarks), then the running service
 ## at worker concurrency 1 and 2, the ?url= page time and a 10,000-URL batch
