@@ -179,18 +179,12 @@ func (c *chain) means() ([3]float64, error) {
 	var cm [3]C.double
 	if c.memory {
 		w, h := c.size()
-		m, fill := mat3{1, 0, 0, 0, 1, 0, 0, 0, 1}, fills["black"]
+		m, fill := identity, ""
 		if p := c.pending; p != nil {
-			m = p.m
-			if f, ok := fills[p.fill]; ok {
-				fill = f
-			}
+			m, fill = p.m, p.fill
 		}
-		var cmat [9]C.double
-		for i, v := range m {
-			cmat[i] = C.double(v)
-		}
-		if C.aug_grid_means(c.cur, &cmat[0], C.int(w), C.int(h), fill, gridSide, &cm[0]) != 0 {
+		cmat := m.cArray()
+		if C.aug_grid_means(c.cur, &cmat[0], C.int(w), C.int(h), fillCode(fill), gridSide, &cm[0]) != 0 {
 			return [3]float64{}, vipsError()
 		}
 		return [3]float64{float64(cm[0]), float64(cm[1]), float64(cm[2])}, nil

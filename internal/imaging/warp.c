@@ -30,7 +30,7 @@
 // fill decides: black (and transparent), white, edge (clamp) or mirror.
 // A colour matrix may follow in the same pass (see Recolour).
 typedef struct {
-	VipsImage *in;
+	VipsImage *in; // first: see lazy
 	double m[9];
 	int fill;
 	int projective;
@@ -41,9 +41,13 @@ typedef struct {
 
 enum { FILL_BLACK, FILL_EDGE, FILL_MIRROR, FILL_WHITE };
 
-static void warp_free(VipsImage *out, Warp *w) {
-	g_object_unref(w->in);
-	g_free(w);
+// warp_init fills in w for sampling in through m with fill.
+static void warp_init(Warp *w, VipsImage *in, const double *m, int fill) {
+	w->in = in;
+	memcpy(w->m, m, sizeof w->m);
+	w->projective = m[6] != 0 || m[7] != 0 || m[8] != 1;
+	w->fill = fill;
+	memset(w->bg, fill == FILL_WHITE ? 255 : 0, sizeof w->bg);
 }
 
 // warp_point maps an output position to the input.
@@ -350,6 +354,31 @@ range:
 	return -1;
 }
 
+// state_free drops a pass's state, whose first member is its reference to
+// the input, when the image it computes closes.
+static void state_free(VipsImage *out, void *state) {
+	g_object_unref(*(VipsImage **) state);
+	g_free(state);
+}
+
+// lazy makes *out an ow×oh partial image over in whose pixels gen computes
+// from state, which must start with a VipsImage * to in; it takes a
+// reference to in and owns state from here on, freeing both with *out.
+static int lazy(VipsImage *in, VipsImage **out, VipsDemandStyle demand, int ow, int oh, VipsGenerateFn gen, void *state) {
+	*(VipsImage **) state = in;
+	g_object_ref(in);
+	*out = vips_image_new();
+	g_signal_connect(*out, "close", G_CALLBACK(state_free), state);
+	if (vips_image_pipelinev(*out, demand, in, NULL)) goto fail;
+	(*out)->Xsize = ow;
+	(*out)->Ysize = oh;
+	if (vips_image_generate(*out, vips_start_one, gen, vips_stop_one, in, state)) goto fail;
+	return 0;
+fail:
+	g_object_unref(*out);
+	return -1;
+}
+
 // aug_warp makes the lazy ow×oh warp of in through m (see Warp), followed by
 // the colour matrix colour unless it is NULL.
 int aug_warp(VipsImage *in, VipsImage **out, const double *m, int ow, int oh, int fill, const double *colour) {
@@ -363,22 +392,8 @@ int aug_warp(VipsImage *in, VipsImage **out, const double *m, int ow, int oh, in
 		g_free(w);
 		return -1;
 	}
-	memcpy(w->m, m, sizeof w->m);
-	w->projective = m[6] != 0 || m[7] != 0 || m[8] != 1;
-	w->fill = fill;
-	memset(w->bg, fill == FILL_WHITE ? 255 : 0, sizeof w->bg);
-	w->in = in;
-	g_object_ref(in);
-	*out = vips_image_new();
-	g_signal_connect(*out, "close", G_CALLBACK(warp_free), w);
-	if (vips_image_pipelinev(*out, VIPS_DEMAND_STYLE_SMALLTILE, in, NULL)) goto fail;
-	(*out)->Xsize = ow;
-	(*out)->Ysize = oh;
-	if (vips_image_generate(*out, vips_start_one, warp_gen, vips_stop_one, in, w)) goto fail;
-	return 0;
-fail:
-	g_object_unref(*out);
-	return -1;
+	warp_init(w, in, m, fill);
+	return lazy(in, out, VIPS_DEMAND_STYLE_SMALLTILE, ow, oh, warp_gen, w);
 }
 
 // ---- colour matrix ----
@@ -386,15 +401,10 @@ fail:
 // Recolour maps (r, g, b) to M·(r, g, b) + offset in 16.16 fixed point,
 // clipped to 8 bits; any alpha band is copied.
 typedef struct {
-	VipsImage *in;
+	VipsImage *in; // first: see lazy
 	int shift;
 	int32_t k[12];
 } Recolour;
-
-static void recolour_free(VipsImage *out, Recolour *rc) {
-	g_object_unref(rc->in);
-	g_free(rc);
-}
 
 static int recolour_gen(VipsRegion *out, void *seq, void *a, void *b, gboolean *stop) {
 	VipsRegion *ir = (VipsRegion *) seq;
@@ -420,17 +430,9 @@ int aug_recolour(VipsImage *in, VipsImage **out, const double *m) {
 		g_free(rc);
 		return -1;
 	}
-	rc->in = in;
-	g_object_ref(in);
-	*out = vips_image_new();
-	g_signal_connect(*out, "close", G_CALLBACK(recolour_free), rc);
-	if (vips_image_pipelinev(*out, VIPS_DEMAND_STYLE_THINSTRIP, in, NULL)) goto fail;
+	if (lazy(in, out, VIPS_DEMAND_STYLE_THINSTRIP, in->Xsize, in->Ysize, recolour_gen, rc)) return -1;
 	(*out)->Type = VIPS_INTERPRETATION_sRGB;
-	if (vips_image_generate(*out, vips_start_one, recolour_gen, vips_stop_one, in, rc)) goto fail;
 	return 0;
-fail:
-	g_object_unref(*out);
-	return -1;
 }
 
 // aug_grid_means estimates the mean of each colour band of the ow×oh warp of
@@ -443,9 +445,8 @@ int aug_grid_means(VipsImage *in, const double *m, int ow, int oh, int fill, int
 		return -1;
 	}
 	if (vips_image_wio_input(in)) return -1; // in memory already: nothing to do
-	Warp w = {.in = in, .fill = fill, .projective = m[6] != 0 || m[7] != 0 || m[8] != 1};
-	memcpy(w.m, m, sizeof w.m);
-	memset(w.bg, fill == FILL_WHITE ? 255 : 0, sizeof w.bg);
+	Warp w = {0};
+	warp_init(&w, in, m, fill);
 	const Tile tile = {&w, VIPS_IMAGE_ADDR(in, 0, 0), VIPS_IMAGE_SIZEOF_LINE(in), 0, 0, in->Xsize - 1, in->Ysize - 1, 1};
 	const Tile *t = &tile; // for SAMPLE
 	const double lim = 0.25 * OFF;

@@ -21,6 +21,17 @@ import (
 // [i, i + 1)), from output to input.
 type mat3 [9]float64
 
+var identity = mat3{1, 0, 0, 0, 1, 0, 0, 0, 1}
+
+// cArray is m for the C side.
+func (m mat3) cArray() [9]C.double {
+	var out [9]C.double
+	for i, v := range m {
+		out[i] = C.double(v)
+	}
+	return out
+}
+
 func (a mat3) mul(b mat3) mat3 {
 	var out mat3
 	for i := range 3 {
@@ -49,8 +60,18 @@ type warp struct {
 
 func (p *warp) affine() bool { return p.m[6] == 0 && p.m[7] == 0 }
 
-// fills are the fill codes of warp.c.
-var fills = map[string]C.int{"black": 0, "edge": 1, "mirror": 2, "white": 3}
+// fillCode is warp.c's code for a fill; black for none ("", exact ops).
+func fillCode(fill string) C.int {
+	switch fill {
+	case "edge":
+		return 1
+	case "mirror":
+		return 2
+	case "white":
+		return 3
+	}
+	return 0
+}
 
 // warp adds a geometric op: n maps its ow×oh output into the current image.
 // An empty fill marks an exact op, one that moves whole pixels.
@@ -114,7 +135,7 @@ func (p *warp) image(in *C.VipsImage) (*C.VipsImage, error) {
 			m[i] = r
 		}
 	}
-	if m == (mat3{1, 0, 0, 0, 1, 0, 0, 0, 1}) && p.w == int(in.Xsize) && p.h == int(in.Ysize) && p.colour == nil {
+	if m == identity && p.w == int(in.Xsize) && p.h == int(in.Ysize) && p.colour == nil {
 		return nil, nil
 	}
 	if k, f, ok := exact(m, int(in.Xsize), int(in.Ysize), p.w, p.h); ok {
@@ -134,21 +155,14 @@ func (p *warp) image(in *C.VipsImage) (*C.VipsImage, error) {
 		}
 		return rec, nil
 	}
-	fill, ok := fills[p.fill]
-	if !ok {
-		fill = fills["black"]
-	}
-	var cm [9]C.double
-	for i, v := range m {
-		cm[i] = C.double(v)
-	}
+	cm := m.cArray()
 	var colour *C.double
 	if p.colour != nil {
 		flat := p.colour.flat()
 		colour = &flat[0]
 	}
 	var out *C.VipsImage
-	if C.aug_warp(in, &out, &cm[0], C.int(p.w), C.int(p.h), fill, colour) != 0 {
+	if C.aug_warp(in, &out, &cm[0], C.int(p.w), C.int(p.h), fillCode(p.fill), colour) != 0 {
 		return nil, vipsError()
 	}
 	return out, nil
@@ -199,7 +213,7 @@ func quarterTurns(k, w, h int) (mat3, int, int) {
 	case 3:
 		return mat3{0, 1, 0, -1, 0, H, 0, 0, 1}, h, w
 	}
-	return mat3{1, 0, 0, 0, 1, 0, 0, 0, 1}, w, h
+	return identity, w, h
 }
 
 // affineMatrix is scale · rotation (counter-clockwise, y down) · horizontal
