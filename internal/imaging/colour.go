@@ -16,6 +16,9 @@ import (
 // map of (r, g, b). They are composed into one 3×4 matrix and applied in a
 // single pass (warp.c), clipped to 8 bits once at the end.
 
+// linearColour names those ops.
+var linearColour = map[string]bool{"brightness": true, "contrast": true, "saturation": true, "hue": true, "grayscale": true, "color_jitter": true}
+
 // colourMatrix maps (r, g, b, 1) to (r, g, b): three rows of four.
 type colourMatrix [3][4]float64
 

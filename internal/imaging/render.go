@@ -95,7 +95,7 @@ func (im *Image) Render(ops []augment.Op, out Output) (Result, error) {
 		switch {
 		case onMemory(op):
 			err = c.materialise()
-		case !geometric[op.Name]:
+		case !geometric[op.Name] && !linearColour[op.Name]:
 			err = c.flush()
 		}
 		if err == nil {
@@ -130,12 +130,16 @@ func (im *Image) Render(ops []augment.Op, out Output) (Result, error) {
 	return Result{Bytes: C.GoBytes(buf, C.int(n)), Width: w, Height: h, Format: format}, nil
 }
 
-// geometric ops are applied through c.warp; the others see them flushed.
+// geometric ops are applied through c.warp, and the linear colour ops may
+// join the pending ones (see recolour); other ops see them flushed.
 var geometric = map[string]bool{"hflip": true, "vflip": true, "rot90": true, "rotate": true, "zoom": true, "affine": true, "perspective": true}
 
 func apply(c *chain, op augment.Op) error {
 	var out *C.VipsImage
 	w, h := c.size()
+	if linearColour[op.Name] {
+		return c.recolour(op)
+	}
 	switch op.Name {
 	case "hflip", "vflip":
 		return c.warp(flip(op.Name == "hflip", w, h), w, h, "")
@@ -182,8 +186,6 @@ func apply(c *chain, op augment.Op) error {
 		return c.transform(affineMatrix(0, s, 0), 0, 0, w, h, "edge")
 	case "gaussian_blur":
 		return c.step(C.aug_blur(c.cur, &out, C.double(op.Float("sigma", 1))), out)
-	case "brightness", "contrast", "saturation", "hue", "grayscale", "color_jitter":
-		return c.recolour(op)
 	}
 	return applyMore(c, op)
 }
