@@ -106,19 +106,19 @@ func applyMore(c *chain, op augment.Op) error {
 		if err != nil {
 			return err
 		}
-		return c.warp(mat3(hm), w, h, op.String("fill", "black"))
+		return c.warp(hm, w, h, op.String("fill", "black"))
 	}
 	return fmt.Errorf("unknown operation %q", op.Name)
 }
 
 // homography returns the row-major 3×3 matrix that maps output pixels to
 // input pixels when the corners of a w×h image move by pts (fractions).
-func homography(w, h float64, pts [][]float64) ([9]float64, error) {
+func homography(w, h float64, pts [][]float64) (mat3, error) {
 	src := [][2]float64{{0, 0}, {w, 0}, {w, h}, {0, h}}
 	var a [8][9]float64
 	for i := range 4 {
 		if len(pts[i]) != 2 {
-			return [9]float64{}, fmt.Errorf("a point needs two numbers")
+			return mat3{}, fmt.Errorf("a point needs two numbers")
 		}
 		x, y := src[i][0]+pts[i][0]*w, src[i][1]+pts[i][1]*h // output corner
 		u, v := src[i][0], src[i][1]                         // input corner
@@ -133,7 +133,7 @@ func homography(w, h float64, pts [][]float64) ([9]float64, error) {
 			}
 		}
 		if math.Abs(a[p][col]) < 1e-12 {
-			return [9]float64{}, fmt.Errorf("the corners do not make a quadrilateral")
+			return mat3{}, fmt.Errorf("the corners do not make a quadrilateral")
 		}
 		a[col], a[p] = a[p], a[col]
 		for r := range 8 {
@@ -145,7 +145,7 @@ func homography(w, h float64, pts [][]float64) ([9]float64, error) {
 			}
 		}
 	}
-	var hm [9]float64
+	var hm mat3
 	for i := range 8 {
 		hm[i] = a[i][8] / a[i][i]
 	}
