@@ -29,17 +29,23 @@
 // continuous coordinates (pixel i spans [i, i + 1)). Outside the input the
 // fill decides: black (and transparent), white, edge (clamp) or mirror.
 // A colour matrix may follow in the same pass (see Recolour).
+typedef struct Tile Tile;
+typedef void (*RunFn)(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n);
+
 typedef struct {
 	VipsImage *in; // first: see lazy
 	double m[9];
 	int fill;
 	int projective;
 	VipsPel bg[4];
+	RunFn run;
 	int recolour; // fractional bits of k, or 0 for no colour matrix
 	int32_t k[12];
 } Warp;
 
 enum { FILL_BLACK, FILL_EDGE, FILL_MIRROR, FILL_WHITE };
+
+static RunFn runner(int bands);
 
 // warp_init fills in w for sampling in through m with fill.
 static void warp_init(Warp *w, VipsImage *in, const double *m, int fill) {
@@ -47,6 +53,7 @@ static void warp_init(Warp *w, VipsImage *in, const double *m, int fill) {
 	memcpy(w->m, m, sizeof w->m);
 	w->projective = m[6] != 0 || m[7] != 0 || m[8] != 1;
 	w->fill = fill;
+	w->run = runner(in->Bands);
 	memset(w->bg, fill == FILL_WHITE ? 255 : 0, sizeof w->bg);
 }
 
@@ -143,24 +150,27 @@ HOT static void recolour_row(const VipsPel *p, VipsPel *q, int n, int bands, con
 }
 
 // Coordinates are fixed point with 32 fractional bits, offset by OFF pixels
-// so that a shift is a floor; the 8 bits under the point, rounded, weigh
-// the taps.
+// so that a shift is a floor; the 7 bits under the point, rounded, weigh
+// the taps: the four weights of a pixel, products of two such fractions, fit
+// a 16-bit lane, and a band's weighted sum fits 32 bits with one rounding.
 #define OFF (1 << 30)
-#define FIX(u) ((int64_t) (((u) - 0.5 + OFF) * 4294967296.0 + 8388608.0))
+#define FIX(u) ((int64_t) (((u) - 0.5 + OFF) * 4294967296.0 + 16777216.0))
+#define FRAC(f) ((int) ((f) >> 25) & 127)
 
 // Tile is what one call of warp_gen reads: the prepared input area.
-typedef struct {
+struct Tile {
 	const Warp *w;
 	const VipsPel *base;
 	size_t stride;
 	int lx, ly, hx, hy, have;
-} Tile;
+	ptrdiff_t ahead; // from a pixel's taps to those two rows further down the output
+};
 
 // taps finds the four input pixels around fixed-point (fu, fv) and their
 // weights' fractions.
 static inline __attribute__((always_inline)) void taps(const Tile *t, int bands, int64_t fu, int64_t fv, const VipsPel **p, int *ax, int *ay) {
 	int ix = (int) (fu >> 32) - OFF, iy = (int) (fv >> 32) - OFF;
-	*ax = (int) (fu >> 24) & 255, *ay = (int) (fv >> 24) & 255;
+	*ax = FRAC(fu), *ay = FRAC(fv);
 	if (ix >= t->lx && ix < t->hx && iy >= t->ly && iy < t->hy) {
 		p[0] = t->base + (size_t) (iy - t->ly) * t->stride + (size_t) (ix - t->lx) * bands;
 		p[1] = p[0] + bands, p[2] = p[0] + t->stride, p[3] = p[2] + bands;
@@ -183,30 +193,11 @@ static inline __attribute__((always_inline)) void taps(const Tile *t, int bands,
 	}
 }
 
-// blend writes the bilinear blend of the taps to q. Up to four 8-bit bands
-// are spread over the 16-bit lanes of one 64-bit word, so each tap takes one
-// multiplication for all its bands: across, then down, rounded each time.
-static inline __attribute__((always_inline)) uint64_t spread(const VipsPel *p, int bands) {
-	uint64_t v = (uint64_t) p[0] | (uint64_t) p[1] << 16 | (uint64_t) p[2] << 32;
-	return bands == 4 ? v | (uint64_t) p[3] << 48 : v;
-}
-
-#define LANES 0x00FF00FF00FF00FFULL
-#define HALF 0x0080008000800080ULL
-
+// blend writes the bilinear blend of the taps to q.
 static inline __attribute__((always_inline)) void blend(VipsPel *q, const VipsPel **p, int ax, int ay, int bands) {
-	if (bands == 3 || bands == 4) {
-		uint64_t top = spread(p[0], bands) * (256 - ax) + spread(p[1], bands) * ax;
-		uint64_t bot = spread(p[2], bands) * (256 - ax) + spread(p[3], bands) * ax;
-		top = ((top + HALF) >> 8) & LANES, bot = ((bot + HALF) >> 8) & LANES;
-		uint64_t v = (((top * (256 - ay) + bot * ay) + HALF) >> 8) & LANES;
-		q[0] = (VipsPel) v, q[1] = (VipsPel) (v >> 16), q[2] = (VipsPel) (v >> 32);
-		if (bands == 4) q[3] = (VipsPel) (v >> 48);
-		return;
-	}
-	const int w00 = (256 - ax) * (256 - ay), w01 = ax * (256 - ay), w10 = (256 - ax) * ay, w11 = ax * ay;
+	const int w00 = (128 - ax) * (128 - ay), w01 = ax * (128 - ay), w10 = (128 - ax) * ay, w11 = ax * ay;
 	for (int c = 0; c < bands; c++)
-		q[c] = (VipsPel) ((p[0][c] * w00 + p[1][c] * w01 + p[2][c] * w10 + p[3][c] * w11 + 32768) >> 16);
+		q[c] = (VipsPel) ((p[0][c] * w00 + p[1][c] * w01 + p[2][c] * w10 + p[3][c] * w11 + 8192) >> 14);
 }
 
 #define SAMPLE(B)                                \
@@ -218,39 +209,112 @@ static inline __attribute__((always_inline)) void blend(VipsPel *q, const VipsPe
 	} while (0)
 
 // inner says whether the taps around (fu, fv) are inside the prepared area,
-// with one pixel to spare on the right for 3 bands (see fast_sample).
+// with one pixel to spare on the right for 3 bands (see run_avx2).
 static inline __attribute__((always_inline)) int inner(const Tile *t, int bands, int64_t fu, int64_t fv) {
 	int ix = (int) (fu >> 32) - OFF, iy = (int) (fv >> 32) - OFF;
 	return ix >= t->lx && ix + (bands == 3) < t->hx && iy >= t->ly && iy < t->hy;
 }
 
-// fast_sample is blend for inner taps of 3 or 4 bands. With SSE2 (every
-// x86-64) both taps of a row come in one 8-byte load, which for 3 bands
-// reads two bytes of the next pixel: hence inner's spare pixel.
-static inline __attribute__((always_inline)) void fast_sample(const Tile *t, int bands, int64_t fu, int64_t fv, VipsPel *q) {
-	int ix = (int) (fu >> 32) - OFF, iy = (int) (fv >> 32) - OFF;
-	int ax = (int) (fu >> 24) & 255, ay = (int) (fv >> 24) & 255;
-	const VipsPel *p = t->base + (size_t) (iy - t->ly) * t->stride + (size_t) (ix - t->lx) * bands;
-#ifdef __SSE2__
-	const __m128i z = _mm_setzero_si128(), half = _mm_set1_epi16(128);
-	// the lanes of the left tap weigh 256 - ax, of the right one ax
-	const __m128i base = bands == 3 ? _mm_setr_epi16(256, 256, 256, 0, 0, 0, 0, 0) : _mm_setr_epi16(256, 256, 256, 256, 0, 0, 0, 0);
-	const __m128i sign = bands == 3 ? _mm_setr_epi16(-1, -1, -1, 1, 1, 1, 0, 0) : _mm_setr_epi16(-1, -1, -1, -1, 1, 1, 1, 1);
-	__m128i wx = _mm_add_epi16(base, _mm_mullo_epi16(_mm_set1_epi16((short) ax), sign));
-	__m128i top = _mm_mullo_epi16(_mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *) p), z), wx);
-	__m128i bot = _mm_mullo_epi16(_mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *) (p + t->stride)), z), wx);
-	top = _mm_add_epi16(top, bands == 3 ? _mm_srli_si128(top, 6) : _mm_srli_si128(top, 8));
-	bot = _mm_add_epi16(bot, bands == 3 ? _mm_srli_si128(bot, 6) : _mm_srli_si128(bot, 8));
-	top = _mm_srli_epi16(_mm_add_epi16(top, half), 8);
-	bot = _mm_srli_epi16(_mm_add_epi16(bot, half), 8);
-	__m128i v = _mm_add_epi16(_mm_mullo_epi16(top, _mm_set1_epi16((short) (256 - ay))), _mm_mullo_epi16(bot, _mm_set1_epi16((short) ay)));
-	v = _mm_srli_epi16(_mm_add_epi16(v, half), 8);
-	uint32_t px = (uint32_t) _mm_cvtsi128_si32(_mm_packus_epi16(v, v));
-	memcpy(q, &px, (size_t) bands);
-#else
-	const VipsPel *taps4[4] = {p, p + bands, p + t->stride, p + t->stride + bands};
-	blend(q, taps4, ax, ay, bands);
+// A run is n output pixels along a row, stepping (fu, fv) by (du, dv), whose
+// taps are all inner (see RunFn): sampled without checks, and the taps two
+// rows ahead fetched into the cache meanwhile (a rotated tile reads a short
+// piece of many input rows, which the hardware does not foresee).
+
+static void run_plain(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n) {
+	for (int x = 0; x < n; x++, q += bands, fu += du, fv += dv) {
+		const VipsPel *p = t->base + (size_t) ((int) (fu >> 32) - OFF - t->lx) * bands + (size_t) ((int) (fv >> 32) - OFF - t->ly) * t->stride;
+		const VipsPel *tp[4] = {p, p + bands, p + t->stride, p + t->stride + bands};
+		__builtin_prefetch(p + t->ahead);
+		blend(q, tp, FRAC(fu), FRAC(fv), bands);
+	}
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+// The 16-bit weights of a pixel's taps, top left, top right, bottom left,
+// bottom right, are the product of (128 - ax, ax, 128 - ax, ax) and
+// (128 - ay, 128 - ay, ay, ay): WX and WY hold those factors.
+#define LANES(a, b, c, d) ((uint64_t) (a) | (uint64_t) (b) << 16 | (uint64_t) (c) << 32 | (uint64_t) (d) << 48)
+#define WXF(a) LANES(128 - (a), a, 128 - (a), a)
+#define WYF(a) LANES(128 - (a), 128 - (a), a, a)
+#define T4(f, i) f(i), f(i + 1), f(i + 2), f(i + 3)
+#define T16(f, i) T4(f, i), T4(f, i + 4), T4(f, i + 8), T4(f, i + 12)
+#define T128(f) T16(f, 0), T16(f, 16), T16(f, 32), T16(f, 48), T16(f, 64), T16(f, 80), T16(f, 96), T16(f, 112)
+static const uint64_t WX[128] = {T128(WXF)}, WY[128] = {T128(WYF)};
+
+// run_x86 is run_plain with each pixel's bands in the lanes of one register:
+// the four taps' bytes, two 8-byte loads, are arranged by band and weighed
+// by 16-bit multiply-adds, giving the same sums.
+__attribute__((target("avx2"), always_inline)) static inline void run_x86(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n) {
+	// a pixel's bytes: top left at 0, top right at bands, bottom left at 8,
+	// bottom right at 8 + bands; lo takes r and g, hi b and alpha, each band's
+	// four taps in order as 16-bit lanes
+	const __m128i lo = bands == 3 ? _mm_setr_epi8(0, -1, 3, -1, 8, -1, 11, -1, 1, -1, 4, -1, 9, -1, 12, -1)
+	                              : _mm_setr_epi8(0, -1, 4, -1, 8, -1, 12, -1, 1, -1, 5, -1, 9, -1, 13, -1);
+	const __m128i hi = bands == 3 ? _mm_setr_epi8(2, -1, 5, -1, 10, -1, 13, -1, -1, -1, -1, -1, -1, -1, -1, -1)
+	                              : _mm_setr_epi8(2, -1, 6, -1, 10, -1, 14, -1, 3, -1, 7, -1, 11, -1, 15, -1);
+	const __m128i half = _mm_set1_epi32(8192);
+	const size_t stride = t->stride;
+	const ptrdiff_t ahead = t->ahead;
+	// the taps of fixed-point (u, v) are at base + (u >> 32) · bands + (v >> 32) · stride
+	const VipsPel *base = t->base - ((size_t) OFF + t->lx) * bands - ((size_t) OFF + t->ly) * stride;
+	for (int x = 0; x < n; x++, q += bands, fu += du, fv += dv) {
+		const VipsPel *p = base + (size_t) (fu >> 32) * bands + (size_t) (fv >> 32) * stride;
+		_mm_prefetch((const char *) (p + ahead), _MM_HINT_T0);
+		__m128i w = _mm_mullo_epi16(_mm_set1_epi64x((int64_t) WX[(uint32_t) fu >> 25]), _mm_set1_epi64x((int64_t) WY[(uint32_t) fv >> 25]));
+		__m128i v = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *) p), _mm_loadl_epi64((const __m128i *) (p + stride)));
+		__m128i s = _mm_hadd_epi32(_mm_madd_epi16(_mm_shuffle_epi8(v, lo), w), _mm_madd_epi16(_mm_shuffle_epi8(v, hi), w));
+		s = _mm_srli_epi32(_mm_add_epi32(s, half), 14);
+		s = _mm_packus_epi16(_mm_packs_epi32(s, s), s);
+		if (bands == 4 || x + 1 < n) _mm_storeu_si32(q, s); // the fourth of 3 bands is the next pixel's, written next
+		else {
+			uint32_t px = (uint32_t) _mm_cvtsi128_si32(s);
+			memcpy(q, &px, 3);
+		}
+	}
+}
+
+__attribute__((target("avx2"))) static void run_x86_3(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n) {
+	run_x86(t, 3, fu, fv, du, dv, q, n);
+}
+
+__attribute__((target("avx2"))) static void run_x86_4(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n) {
+	run_x86(t, 4, fu, fv, du, dv, q, n);
+}
 #endif
+
+// runner picks the run function for bands once the CPU is known.
+static RunFn runner(int bands) {
+#if defined(__x86_64__) && defined(__GNUC__)
+	if ((bands == 3 || bands == 4) && __builtin_cpu_supports("avx2")) return bands == 3 ? run_x86_3 : run_x86_4;
+#endif
+	return run_plain;
+}
+
+// copy_run is a run whose taps fall on whole pixels along an input row,
+// forwards or backwards (flips, whole-pixel shifts): the blend of such taps
+// is the first one, so the pixels are copied.
+#define ONE ((int64_t) 1 << 32)
+
+static inline __attribute__((always_inline)) void copy_px(VipsPel *q, const VipsPel *p, int bands) {
+	if (bands == 3) memcpy(q, p, 3);
+	else if (bands == 4) memcpy(q, p, 4);
+	else memcpy(q, p, (size_t) bands);
+}
+
+HOT static void copy_run(const Tile *t, int bands, int64_t fu, int64_t fv, int forwards, VipsPel *q, int n) {
+	const VipsPel *p = t->base + (size_t) ((int) (fu >> 32) - OFF - t->lx) * bands + (size_t) ((int) (fv >> 32) - OFF - t->ly) * t->stride;
+	if (forwards) {
+		memcpy(q, p, (size_t) n * bands);
+		return;
+	}
+	if (bands == 3)
+		for (int x = 0; x < n; x++, q += 3, p -= 3) copy_px(q, p, 3);
+	else if (bands == 4)
+		for (int x = 0; x < n; x++, q += 4, p -= 4) copy_px(q, p, 4);
+	else
+		for (int x = 0; x < n; x++, q += bands, p -= bands) copy_px(q, p, bands);
 }
 
 // inner_run narrows [*a, *b] to the pixels of a row, stepping (fu, fv) by
@@ -281,7 +345,7 @@ static void inner_run(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t 
 }
 
 // warp_row fills n output pixels starting at output centre (ox, oy).
-HOT static void warp_row(const Tile *t, int bands, VipsPel *q, int n, double ox, double oy) {
+HOT static void warp_row(const Tile *t, RunFn run, int bands, VipsPel *q, int n, double ox, double oy) {
 	const double *m = t->w->m;
 	double u0 = m[0] * ox + m[1] * oy + m[2], v0 = m[3] * ox + m[4] * oy + m[5];
 	double u1 = u0 + m[0] * (n - 1), v1 = v0 + m[3] * (n - 1);
@@ -290,17 +354,13 @@ HOT static void warp_row(const Tile *t, int bands, VipsPel *q, int n, double ox,
 		// affine: step in fixed point along the row, the inner run without
 		// checks
 		int64_t fu = FIX(u0), fv = FIX(v0), du = (int64_t) (m[0] * 4294967296.0), dv = (int64_t) (m[3] * 4294967296.0);
-		int a = n, b = n - 1, x = 0;
-		if (bands == 3 || bands == 4) {
-			a = 0;
-			inner_run(t, bands, fu, fv, du, dv, &a, &b);
-			if (a > b) a = n, b = n - 1;
-		}
+		int a = 0, b = n - 1, x = 0;
+		inner_run(t, bands, fu, fv, du, dv, &a, &b);
+		if (a > b) a = n, b = n - 1;
 		for (; x < a; x++, q += bands, fu += du, fv += dv) SAMPLE(bands);
-		if (bands == 3)
-			for (; x <= b; x++, q += 3, fu += du, fv += dv) fast_sample(t, 3, fu, fv, q);
-		else
-			for (; x <= b; x++, q += 4, fu += du, fv += dv) fast_sample(t, 4, fu, fv, q);
+		if (a <= b && dv == 0 && (du == ONE || du == -ONE) && FRAC(fu) == 0 && FRAC(fv) == 0) copy_run(t, bands, fu, fv, du > 0, q, b - a + 1);
+		else if (a <= b) run(t, bands, fu, fv, du, dv, q, b - a + 1);
+		x = b + 1, q += (size_t) (b - a + 1) * bands, fu += (b - a + 1) * du, fv += (b - a + 1) * dv;
 		for (; x < n; x++, q += bands, fu += du, fv += dv) SAMPLE(bands);
 		return;
 	}
@@ -309,7 +369,7 @@ HOT static void warp_row(const Tile *t, int bands, VipsPel *q, int n, double ox,
 		double u = (m[0] * X + m[1] * oy + m[2]) / qq, v = (m[3] * X + m[4] * oy + m[5]) / qq;
 		if (!(fabs(u) < lim && fabs(v) < lim)) u = v = -2; // far off, and NaN
 		int64_t fu = FIX(u), fv = FIX(v);
-		if ((bands == 3 || bands == 4) && inner(t, bands, fu, fv)) fast_sample(t, bands, fu, fv, q);
+		if (inner(t, bands, fu, fv)) run(t, bands, fu, fv, 0, 0, q, 1);
 		else SAMPLE(bands);
 	}
 }
@@ -320,16 +380,17 @@ static int warp_gen(VipsRegion *out, void *seq, void *a, void *b, gboolean *stop
 	const VipsRect *r = &out->valid;
 	const int bands = out->im->Bands;
 	VipsRect need = warp_need(w, r);
-	Tile t = {w, NULL, 0, need.left, need.top, need.left + need.width - 1, need.top + need.height - 1, !vips_rect_isempty(&need)};
+	Tile t = {w, NULL, 0, need.left, need.top, need.left + need.width - 1, need.top + need.height - 1, !vips_rect_isempty(&need), 0};
 	if (t.have) {
 		if (vips_region_prepare(ir, &need)) return -1;
 		t.base = VIPS_REGION_ADDR(ir, need.left, need.top);
 		t.stride = VIPS_REGION_LSKIP(ir);
+		t.ahead = (ptrdiff_t) lround(2 * w->m[4]) * (ptrdiff_t) t.stride + (ptrdiff_t) lround(2 * w->m[1]) * bands;
 	}
 	const size_t ostride = VIPS_REGION_LSKIP(out);
 	VipsPel *row = VIPS_REGION_ADDR(out, r->left, r->top);
 	for (int y = 0; y < r->height; y++, row += ostride) {
-		warp_row(&t, bands, row, r->width, r->left + 0.5, r->top + y + 0.5);
+		warp_row(&t, w->run, bands, row, r->width, r->left + 0.5, r->top + y + 0.5);
 		if (w->recolour) recolour_row(row, row, r->width, bands, w->k, w->recolour);
 	}
 	return 0;
@@ -447,7 +508,7 @@ int aug_grid_means(VipsImage *in, const double *m, int ow, int oh, int fill, int
 	if (vips_image_wio_input(in)) return -1; // in memory already: nothing to do
 	Warp w = {0};
 	warp_init(&w, in, m, fill);
-	const Tile tile = {&w, VIPS_IMAGE_ADDR(in, 0, 0), VIPS_IMAGE_SIZEOF_LINE(in), 0, 0, in->Xsize - 1, in->Ysize - 1, 1};
+	const Tile tile = {&w, VIPS_IMAGE_ADDR(in, 0, 0), VIPS_IMAGE_SIZEOF_LINE(in), 0, 0, in->Xsize - 1, in->Ysize - 1, 1, 0};
 	const Tile *t = &tile; // for SAMPLE
 	const double lim = 0.25 * OFF;
 	double sum[3] = {0, 0, 0};

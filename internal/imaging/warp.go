@@ -138,8 +138,9 @@ func (p *warp) image(in *C.VipsImage) (*C.VipsImage, error) {
 	if m == identity && p.w == int(in.Xsize) && p.h == int(in.Ysize) && p.colour == nil {
 		return nil, nil
 	}
-	if k, f, ok := exact(m, int(in.Xsize), int(in.Ysize), p.w, p.h); ok {
-		// whole pixels move: libvips' turns and flips copy them
+	if k, f, ok := exact(m, int(in.Xsize), int(in.Ysize), p.w, p.h); ok && k%2 == 1 {
+		// rows become columns: libvips' turns copy them (flips, rows to
+		// rows, are copied by the warp pass, with the colour in it)
 		var out *C.VipsImage
 		if C.aug_turn(in, &out, C.int(k), boolC(f)) != 0 {
 			return nil, vipsError()
