@@ -30,7 +30,7 @@
 // fill decides: black (and transparent), white, edge (clamp) or mirror.
 // A colour matrix may follow in the same pass (see Recolour).
 typedef struct Tile Tile;
-typedef void (*RunFn)(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n);
+typedef void (*RunFn)(const Tile *t, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n, int colour);
 
 typedef struct {
 	VipsImage *in; // first: see lazy
@@ -45,7 +45,7 @@ typedef struct {
 
 enum { FILL_BLACK, FILL_EDGE, FILL_MIRROR, FILL_WHITE };
 
-static RunFn runner(int bands);
+static RunFn runner(int bands, int colour);
 
 // warp_init fills in w for sampling in through m with fill.
 static void warp_init(Warp *w, VipsImage *in, const double *m, int fill) {
@@ -53,7 +53,6 @@ static void warp_init(Warp *w, VipsImage *in, const double *m, int fill) {
 	memcpy(w->m, m, sizeof w->m);
 	w->projective = m[6] != 0 || m[7] != 0 || m[8] != 1;
 	w->fill = fill;
-	w->run = runner(in->Bands);
 	memset(w->bg, fill == FILL_WHITE ? 255 : 0, sizeof w->bg);
 }
 
@@ -220,13 +219,16 @@ static inline __attribute__((always_inline)) int inner(const Tile *t, int bands,
 // rows ahead fetched into the cache meanwhile (a rotated tile reads a short
 // piece of many input rows, which the hardware does not foresee).
 
-static void run_plain(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n) {
+static void run_plain(const Tile *t, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n, int colour) {
+	const int bands = t->w->in->Bands;
+	VipsPel *q0 = q;
 	for (int x = 0; x < n; x++, q += bands, fu += du, fv += dv) {
 		const VipsPel *p = t->base + (size_t) ((int) (fu >> 32) - OFF - t->lx) * bands + (size_t) ((int) (fv >> 32) - OFF - t->ly) * t->stride;
 		const VipsPel *tp[4] = {p, p + bands, p + t->stride, p + t->stride + bands};
 		__builtin_prefetch(p + t->ahead);
 		blend(q, tp, FRAC(fu), FRAC(fv), bands);
 	}
+	if (colour) recolour_row(q0, q0, n, bands, t->w->k, t->w->recolour);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -245,8 +247,9 @@ static const uint64_t WX[128] = {T128(WXF)}, WY[128] = {T128(WYF)};
 
 // run_x86 is run_plain with each pixel's bands in the lanes of one register:
 // the four taps' bytes, two 8-byte loads, are arranged by band and weighed
-// by 16-bit multiply-adds, giving the same sums.
-__attribute__((target("avx2"), always_inline)) static inline void run_x86(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n) {
+// by 16-bit multiply-adds, giving the same sums; the colour matrix, whose
+// coefficients fit 16 bits (see fixed), takes two more.
+__attribute__((target("avx2"), always_inline)) static inline void run_x86(const Tile *t, const int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n, const int colour) {
 	// a pixel's bytes: top left at 0, top right at bands, bottom left at 8,
 	// bottom right at 8 + bands; lo takes r and g, hi b and alpha, each band's
 	// four taps in order as 16-bit lanes
@@ -255,6 +258,14 @@ __attribute__((target("avx2"), always_inline)) static inline void run_x86(const 
 	const __m128i hi = bands == 3 ? _mm_setr_epi8(2, -1, 5, -1, 10, -1, 13, -1, -1, -1, -1, -1, -1, -1, -1, -1)
 	                              : _mm_setr_epi8(2, -1, 6, -1, 10, -1, 14, -1, 3, -1, 7, -1, 11, -1, 15, -1);
 	const __m128i half = _mm_set1_epi32(8192);
+	// the colour matrix against (r, g, b, 0, r, g, b, 0): rows one and two,
+	// then three; offsets and rounding in 32 bits
+	const int32_t *k = t->w->k;
+	const __m128i k12 = _mm_setr_epi16(k[0], k[1], k[2], 0, k[4], k[5], k[6], 0);
+	const __m128i k3 = _mm_setr_epi16(k[8], k[9], k[10], 0, 0, 0, 0, 0);
+	const int shift = colour ? t->w->recolour : 1;
+	const __m128i off = _mm_setr_epi32(k[3] + (1 << (shift - 1)), k[7] + (1 << (shift - 1)), k[11] + (1 << (shift - 1)), 0);
+	const __m128i count = _mm_cvtsi32_si128(shift);
 	const size_t stride = t->stride;
 	const ptrdiff_t ahead = t->ahead;
 	// the taps of fixed-point (u, v) are at base + (u >> 32) · bands + (v >> 32) · stride
@@ -266,6 +277,13 @@ __attribute__((target("avx2"), always_inline)) static inline void run_x86(const 
 		__m128i v = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *) p), _mm_loadl_epi64((const __m128i *) (p + stride)));
 		__m128i s = _mm_hadd_epi32(_mm_madd_epi16(_mm_shuffle_epi8(v, lo), w), _mm_madd_epi16(_mm_shuffle_epi8(v, hi), w));
 		s = _mm_srli_epi32(_mm_add_epi32(s, half), 14);
+		if (colour) {
+			__m128i c = _mm_packs_epi32(s, s);
+			if (bands == 4) c = _mm_and_si128(c, _mm_setr_epi16(-1, -1, -1, 0, -1, -1, -1, 0));
+			c = _mm_hadd_epi32(_mm_madd_epi16(c, k12), _mm_madd_epi16(c, k3));
+			c = _mm_sra_epi32(_mm_add_epi32(c, off), count);
+			s = bands == 4 ? _mm_blend_epi32(c, s, 8) : c; // alpha as it was
+		}
 		s = _mm_packus_epi16(_mm_packs_epi32(s, s), s);
 		if (bands == 4 || x + 1 < n) _mm_storeu_si32(q, s); // the fourth of 3 bands is the next pixel's, written next
 		else {
@@ -275,19 +293,25 @@ __attribute__((target("avx2"), always_inline)) static inline void run_x86(const 
 	}
 }
 
-__attribute__((target("avx2"))) static void run_x86_3(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n) {
-	run_x86(t, 3, fu, fv, du, dv, q, n);
-}
-
-__attribute__((target("avx2"))) static void run_x86_4(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n) {
-	run_x86(t, 4, fu, fv, du, dv, q, n);
-}
+#define RUN_X86(B, C)                                                                                            \
+	__attribute__((target("avx2"))) static void run_x86_##B##C(const Tile *t, int64_t fu, int64_t fv, int64_t du, \
+	                                                           int64_t dv, VipsPel *q, int n, int colour) {         \
+		run_x86(t, B, fu, fv, du, dv, q, n, C);                                                                \
+	}
+RUN_X86(3, 0)
+RUN_X86(3, 1)
+RUN_X86(4, 0)
+RUN_X86(4, 1)
 #endif
 
-// runner picks the run function for bands once the CPU is known.
-static RunFn runner(int bands) {
+// runner picks the run function for bands, with the colour matrix in it or
+// not, once the CPU is known.
+static RunFn runner(int bands, int colour) {
 #if defined(__x86_64__) && defined(__GNUC__)
-	if ((bands == 3 || bands == 4) && __builtin_cpu_supports("avx2")) return bands == 3 ? run_x86_3 : run_x86_4;
+	if (__builtin_cpu_supports("avx2")) {
+		if (bands == 3) return colour ? run_x86_31 : run_x86_30;
+		if (bands == 4) return colour ? run_x86_41 : run_x86_40;
+	}
 #endif
 	return run_plain;
 }
@@ -305,8 +329,11 @@ static inline __attribute__((always_inline)) void copy_px(VipsPel *q, const Vips
 
 HOT static void copy_run(const Tile *t, int bands, int64_t fu, int64_t fv, int forwards, VipsPel *q, int n) {
 	const VipsPel *p = t->base + (size_t) ((int) (fu >> 32) - OFF - t->lx) * bands + (size_t) ((int) (fv >> 32) - OFF - t->ly) * t->stride;
+	const size_t len = (size_t) n * bands;
+	const VipsPel *ahead = (forwards ? p : p - len + bands) + t->ahead;
+	for (size_t i = 0; i < len; i += 64) __builtin_prefetch(ahead + i);
 	if (forwards) {
-		memcpy(q, p, (size_t) n * bands);
+		memcpy(q, p, len);
 		return;
 	}
 	if (bands == 3)
@@ -345,32 +372,45 @@ static void inner_run(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t 
 }
 
 // warp_row fills n output pixels starting at output centre (ox, oy).
-HOT static void warp_row(const Tile *t, RunFn run, int bands, VipsPel *q, int n, double ox, double oy) {
-	const double *m = t->w->m;
+// edge samples n pixels with every check, then colours them.
+static void edge(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n) {
+	VipsPel *q0 = q;
+	for (int x = 0; x < n; x++, q += bands, fu += du, fv += dv) SAMPLE(bands);
+	if (t->w->recolour && n > 0) recolour_row(q0, q0, n, bands, t->w->k, t->w->recolour);
+}
+
+// warp_row fills n output pixels starting at output centre (ox, oy).
+static void warp_row(const Tile *t, int bands, VipsPel *q, int n, double ox, double oy) {
+	const Warp *w = t->w;
+	const double *m = w->m;
 	double u0 = m[0] * ox + m[1] * oy + m[2], v0 = m[3] * ox + m[4] * oy + m[5];
 	double u1 = u0 + m[0] * (n - 1), v1 = v0 + m[3] * (n - 1);
 	const double lim = 0.25 * OFF;
-	if (!t->w->projective && fabs(u0) < lim && fabs(v0) < lim && fabs(u1) < lim && fabs(v1) < lim) {
+	if (!w->projective && fabs(u0) < lim && fabs(v0) < lim && fabs(u1) < lim && fabs(v1) < lim) {
 		// affine: step in fixed point along the row, the inner run without
 		// checks
 		int64_t fu = FIX(u0), fv = FIX(v0), du = (int64_t) (m[0] * 4294967296.0), dv = (int64_t) (m[3] * 4294967296.0);
-		int a = 0, b = n - 1, x = 0;
+		int a = 0, b = n - 1;
 		inner_run(t, bands, fu, fv, du, dv, &a, &b);
 		if (a > b) a = n, b = n - 1;
-		for (; x < a; x++, q += bands, fu += du, fv += dv) SAMPLE(bands);
-		if (a <= b && dv == 0 && (du == ONE || du == -ONE) && FRAC(fu) == 0 && FRAC(fv) == 0) copy_run(t, bands, fu, fv, du > 0, q, b - a + 1);
-		else if (a <= b) run(t, bands, fu, fv, du, dv, q, b - a + 1);
-		x = b + 1, q += (size_t) (b - a + 1) * bands, fu += (b - a + 1) * du, fv += (b - a + 1) * dv;
-		for (; x < n; x++, q += bands, fu += du, fv += dv) SAMPLE(bands);
+		edge(t, bands, fu, fv, du, dv, q, a);
+		fu += a * du, fv += a * dv, q += (size_t) a * bands;
+		if (a <= b && dv == 0 && (du == ONE || du == -ONE) && FRAC(fu) == 0 && FRAC(fv) == 0) {
+			copy_run(t, bands, fu, fv, du > 0, q, b - a + 1);
+			if (w->recolour) recolour_row(q, q, b - a + 1, bands, w->k, w->recolour);
+		} else if (a <= b)
+			w->run(t, fu, fv, du, dv, q, b - a + 1, w->recolour != 0);
+		fu += (b - a + 1) * du, fv += (b - a + 1) * dv, q += (size_t) (b - a + 1) * bands;
+		edge(t, bands, fu, fv, du, dv, q, n - 1 - b);
 		return;
 	}
 	for (int x = 0; x < n; x++, q += bands) {
-		double X = ox + x, qq = t->w->projective ? m[6] * X + m[7] * oy + m[8] : 1;
+		double X = ox + x, qq = w->projective ? m[6] * X + m[7] * oy + m[8] : 1;
 		double u = (m[0] * X + m[1] * oy + m[2]) / qq, v = (m[3] * X + m[4] * oy + m[5]) / qq;
 		if (!(fabs(u) < lim && fabs(v) < lim)) u = v = -2; // far off, and NaN
 		int64_t fu = FIX(u), fv = FIX(v);
-		if (inner(t, bands, fu, fv)) run(t, bands, fu, fv, 0, 0, q, 1);
-		else SAMPLE(bands);
+		if (inner(t, bands, fu, fv)) w->run(t, fu, fv, 0, 0, q, 1, w->recolour != 0);
+		else edge(t, bands, fu, fv, 0, 0, q, 1);
 	}
 }
 
@@ -389,24 +429,23 @@ static int warp_gen(VipsRegion *out, void *seq, void *a, void *b, gboolean *stop
 	}
 	const size_t ostride = VIPS_REGION_LSKIP(out);
 	VipsPel *row = VIPS_REGION_ADDR(out, r->left, r->top);
-	for (int y = 0; y < r->height; y++, row += ostride) {
-		warp_row(&t, w->run, bands, row, r->width, r->left + 0.5, r->top + y + 0.5);
-		if (w->recolour) recolour_row(row, row, r->width, bands, w->k, w->recolour);
-	}
+	for (int y = 0; y < r->height; y++, row += ostride) warp_row(&t, bands, row, r->width, r->left + 0.5, r->top + y + 0.5);
 	return 0;
 }
 
 // fixed turns a colour matrix (three rows of r, g, b, offset) into fixed
-// point with as many fractional bits, up to 16, as keep a row's sum inside
-// 32 bits, and returns how many, or -1.
+// point with as many fractional bits, up to 14, as keep the coefficients
+// inside 16 bits (run_x86 multiplies them so) and the offsets far inside 32,
+// and returns how many, or -1.
 static int fixed(const double *m, int32_t *k) {
-	double big = 0;
+	double coef = 0, offset = 0;
 	for (int i = 0; i < 12; i++) {
 		if (!isfinite(m[i])) goto range;
-		big = fmax(big, fabs(m[i]) * (i % 4 == 3 ? 1 : 255));
+		if (i % 4 == 3) offset = fmax(offset, fabs(m[i]));
+		else coef = fmax(coef, fabs(m[i]));
 	}
-	for (int shift = 16; shift >= 4; shift--) {
-		if (4 * big * (1 << shift) >= (double) (1 << 30)) continue;
+	for (int shift = 14; shift >= 4; shift--) {
+		if (coef * (1 << shift) > 32767 || offset * (1 << shift) >= (double) (1 << 28)) continue;
 		for (int i = 0; i < 12; i++) k[i] = (int32_t) lround(m[i] * (1 << shift));
 		return shift;
 	}
@@ -454,7 +493,11 @@ int aug_warp(VipsImage *in, VipsImage **out, const double *m, int ow, int oh, in
 		return -1;
 	}
 	warp_init(w, in, m, fill);
-	return lazy(in, out, VIPS_DEMAND_STYLE_SMALLTILE, ow, oh, warp_gen, w);
+	w->run = runner(in->Bands, w->recolour != 0);
+	// strips across the image make fewer, longer rows, but a rotated strip
+	// needs a tall input area: only an image in memory has that for free
+	VipsDemandStyle demand = in->data ? VIPS_DEMAND_STYLE_FATSTRIP : VIPS_DEMAND_STYLE_SMALLTILE;
+	return lazy(in, out, demand, ow, oh, warp_gen, w);
 }
 
 // ---- colour matrix ----
