@@ -18,7 +18,7 @@ test:
 	./scripts/services.sh test
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 15m ./...
-	ASAN_OPTIONS=detect_leaks=0 $(GO) test -count=1 -asan -run 'TestExtremes|TestComposedIsOneAtATime|TestFills|TestEveryOpRenders' ./internal/imaging
+	ASAN_OPTIONS=detect_leaks=0 $(GO) test -count=1 -asan -run 'TestExtremes|TestComposedIsOneAtATime|TestFills|TestEveryOpRenders|TestSIMDIsPlain' ./internal/imaging
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./internal/augment
 
 lint:

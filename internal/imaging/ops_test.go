@@ -236,6 +236,36 @@ func TestComposedIsOneAtATime(t *testing.T) {
 	}
 }
 
+// TestSIMDIsPlain: the AVX2 inner loops of the warp give the same pixels as
+// the plain ones, so a seed renders the same on every machine.
+func TestSIMDIsPlain(t *testing.T) {
+	if !setSIMD(true) {
+		t.Skip("this CPU has no AVX2: only the plain loops run here")
+	}
+	ops := [][]augment.Op{
+		{op("rotate", "angle", 13.0, "fill", "mirror")},
+		{op("hflip"), op("zoom", "scale", 1.21), op("color_jitter", "brightness", 1.2, "contrast", 0.8, "saturation", 1.3, "hue", 0.04)},
+		{op("affine", "angle", -21.0, "scale", 0.85, "shear", 7.0, "translate", []float64{0.05, -0.1}, "fill", "edge"), op("hue", "shift", -0.2)},
+		{op("vflip"), op("brightness", "factor", 1.4)},
+		{op("perspective", "points", [][]float64{{0.1, 0.05}, {-0.05, 0.1}, {-0.1, -0.05}, {0.05, -0.1}}, "fill", "black"), op("grayscale")},
+	}
+	for _, name := range []string{"cardinal.jpg", "logo-alpha.png"} {
+		im := decode(t, name)
+		for _, o := range ops {
+			simd, _ := im.Render(o, Output{Format: "png"})
+			setSIMD(false)
+			plain, err := im.Render(o, Output{Format: "png"})
+			setSIMD(true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(simd.Bytes, plain.Bytes) {
+				t.Errorf("%s %v: the AVX2 loops and the plain ones give different pixels", name, o)
+			}
+		}
+	}
+}
+
 // blockDiffs gives the mean absolute channel difference of a and b, and the
 // largest over side×side blocks.
 func blockDiffs(a, b image.Image, side int) (float64, float64) {

@@ -9,6 +9,7 @@ int aug_resize(VipsImage *in, VipsImage **out, int w, int h);
 int aug_means(VipsImage *in, double *means, int step);
 int aug_grid_means(VipsImage *in, const double *m, int ow, int oh, int fill, int n, double *means);
 int aug_warp(VipsImage *in, VipsImage **out, const double *m, int ow, int oh, int fill, const double *colour);
+int aug_simd(int on);
 int aug_recolour(VipsImage *in, VipsImage **out, const double *m);
 int aug_turn(VipsImage *in, VipsImage **out, int k, int hflip);
 int aug_blur(VipsImage *in, VipsImage **out, double sigma);

@@ -304,11 +304,26 @@ RUN_X86(4, 0)
 RUN_X86(4, 1)
 #endif
 
+// simd allows the x86 runs where the CPU has AVX2 (see aug_simd).
+static int simd = 1;
+
+// aug_simd allows the x86 runs, or not, for the warps made from now on, and
+// says whether the CPU has them: a test compares their pixels to the plain
+// ones.
+int aug_simd(int on) {
+	simd = on;
+#if defined(__x86_64__) && defined(__GNUC__)
+	return __builtin_cpu_supports("avx2");
+#else
+	return 0;
+#endif
+}
+
 // runner picks the run function for bands, with the colour matrix in it or
 // not, once the CPU is known.
 static RunFn runner(int bands, int colour) {
 #if defined(__x86_64__) && defined(__GNUC__)
-	if (__builtin_cpu_supports("avx2")) {
+	if (simd && __builtin_cpu_supports("avx2")) {
 		if (bands == 3) return colour ? run_x86_31 : run_x86_30;
 		if (bands == 4) return colour ? run_x86_41 : run_x86_40;
 	}

@@ -187,6 +187,11 @@ func exact(m mat3, w, h, ow, oh int) (k int, f bool, ok bool) {
 	return 0, false, false
 }
 
+// setSIMD allows warp.c's AVX2 inner loops (the default), or not, and says
+// whether the CPU has them; for the test that compares their pixels to the
+// plain loops'.
+func setSIMD(on bool) bool { return C.aug_simd(boolC(on)) != 0 }
+
 func boolC(b bool) C.int {
 	if b {
 		return 1
