@@ -555,7 +555,8 @@ int aug_recolour(VipsImage *in, VipsImage **out, const double *m) {
 }
 
 // aug_grid_means estimates the mean of each colour band of the ow×oh warp of
-// in (an image in memory) through m from n×n samples on an even grid: a
+// in (an image in memory) through m from n×n samples on an even grid (n up
+// to 256): a
 // fraction of a millisecond where computing even a few rows of the warp
 // takes several.
 int aug_grid_means(VipsImage *in, const double *m, int ow, int oh, int fill, int n, double *means) {
@@ -570,12 +571,27 @@ int aug_grid_means(VipsImage *in, const double *m, int ow, int oh, int fill, int
 	const Tile *t = &tile; // for SAMPLE
 	const double lim = 0.25 * OFF;
 	double sum[3] = {0, 0, 0};
+	int64_t us[256], vs[256];
+	if (n < 1 || n > 256) {
+		vips_error("augment", "a grid of means is 1 to 256 samples a side");
+		return -1;
+	}
 	for (int gy = 0; gy < n; gy++) {
+		// a row of the grid: each sample is a cache miss, so all its taps
+		// are asked for before the first is read
 		for (int gx = 0; gx < n; gx++) {
 			double u, v;
 			warp_point(&w, (gx + 0.5) * ow / n, (gy + 0.5) * oh / n, &u, &v);
 			if (!(fabs(u) < lim && fabs(v) < lim)) u = v = -2;
-			int64_t fu = FIX(u), fv = FIX(v);
+			us[gx] = FIX(u), vs[gx] = FIX(v);
+			if (inner(t, in->Bands, us[gx], vs[gx])) {
+				const VipsPel *p = t->base + (size_t) ((int) (us[gx] >> 32) - OFF) * in->Bands + (size_t) ((int) (vs[gx] >> 32) - OFF) * t->stride;
+				__builtin_prefetch(p);
+				__builtin_prefetch(p + t->stride);
+			}
+		}
+		for (int gx = 0; gx < n; gx++) {
+			int64_t fu = us[gx], fv = vs[gx];
 			VipsPel px[4];
 			VipsPel *q = px;
 			SAMPLE(in->Bands);
