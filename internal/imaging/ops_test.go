@@ -236,8 +236,8 @@ func TestComposedIsOneAtATime(t *testing.T) {
 	}
 }
 
-// TestSIMDIsPlain: the AVX2 inner loops of the warp give the same pixels as
-// the plain ones, so a seed renders the same on every machine.
+// TestSIMDIsPlain: the AVX2 loops of the warp and colour passes give the
+// same pixels as the plain ones, so a seed renders the same on every machine.
 func TestSIMDIsPlain(t *testing.T) {
 	if !setSIMD(true) {
 		t.Skip("this CPU has no AVX2: only the plain loops run here")
@@ -247,6 +247,8 @@ func TestSIMDIsPlain(t *testing.T) {
 		{op("hflip"), op("zoom", "scale", 1.21), op("color_jitter", "brightness", 1.2, "contrast", 0.8, "saturation", 1.3, "hue", 0.04)},
 		{op("affine", "angle", -21.0, "scale", 0.85, "shear", 7.0, "translate", []float64{0.05, -0.1}, "fill", "edge"), op("hue", "shift", -0.2)},
 		{op("vflip"), op("brightness", "factor", 1.4)},
+		{op("hflip"), op("saturation", "factor", 1.6)},
+		{op("contrast", "factor", 1.3), op("hue", "shift", 0.3)},
 		{op("perspective", "points", [][]float64{{0.1, 0.05}, {-0.05, 0.1}, {-0.1, -0.05}, {0.05, -0.1}}, "fill", "black"), op("grayscale")},
 	}
 	for _, name := range []string{"cardinal.jpg", "logo-alpha.png"} {

@@ -30,6 +30,7 @@
 // fill decides: black (and transparent), white, edge (clamp) or mirror.
 // A colour matrix may follow in the same pass (see Recolour).
 typedef struct Tile Tile;
+typedef void (*RecolourFn)(const VipsPel *p, ptrdiff_t step, VipsPel *q, int n, int bands, const int32_t *k, int shift);
 typedef void (*RunFn)(const Tile *t, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n, int colour);
 
 typedef struct {
@@ -39,6 +40,7 @@ typedef struct {
 	int projective;
 	VipsPel bg[4];
 	RunFn run;
+	RecolourFn colour;
 	int recolour; // fractional bits of k, or 0 for no colour matrix
 	int32_t k[12];
 } Warp;
@@ -119,32 +121,22 @@ static VipsRect warp_need(const Warp *w, const VipsRect *r) {
 	return need;
 }
 
-// recolour_row maps n pixels through the fixed-point colour matrix k.
+// recolour_row maps n pixels, step bytes apart from p on, through the
+// fixed-point colour matrix k to q; p may be q.
 static inline VipsPel clip8(int32_t v, int shift) {
 	v = (v + (1 << (shift - 1))) >> shift;
 	v &= ~(v >> 31); // negative to 0, without a branch
 	return (VipsPel) (v > 255 ? 255 : v);
 }
 
-HOT static void recolour_row(const VipsPel *p, VipsPel *q, int n, int bands, const int32_t *k, int shift) {
-	// copies: q may alias anything, k included
-	const int32_t k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5];
-	const int32_t k6 = k[6], k7 = k[7], k8 = k[8], k9 = k[9], k10 = k[10], k11 = k[11];
-	if (bands == 3) {
-		for (int x = 0; x < n; x++, p += 3, q += 3) {
-			const int32_t R = p[0], G = p[1], B = p[2];
-			q[0] = clip8(k0 * R + k1 * G + k2 * B + k3, shift);
-			q[1] = clip8(k4 * R + k5 * G + k6 * B + k7, shift);
-			q[2] = clip8(k8 * R + k9 * G + k10 * B + k11, shift);
-		}
-		return;
-	}
-	for (int x = 0; x < n; x++, p += 4, q += 4) {
+static void recolour_row(const VipsPel *p, ptrdiff_t step, VipsPel *q, int n, int bands, const int32_t *k, int shift) {
+	for (int x = 0; x < n; x++, p += step, q += bands) {
 		const int32_t R = p[0], G = p[1], B = p[2];
-		q[0] = clip8(k0 * R + k1 * G + k2 * B + k3, shift);
-		q[1] = clip8(k4 * R + k5 * G + k6 * B + k7, shift);
-		q[2] = clip8(k8 * R + k9 * G + k10 * B + k11, shift);
-		q[3] = p[3];
+		const VipsPel A = bands == 4 ? p[3] : 0;
+		q[0] = clip8(k[0] * R + k[1] * G + k[2] * B + k[3], shift);
+		q[1] = clip8(k[4] * R + k[5] * G + k[6] * B + k[7], shift);
+		q[2] = clip8(k[8] * R + k[9] * G + k[10] * B + k[11], shift);
+		if (bands == 4) q[3] = A;
 	}
 }
 
@@ -228,7 +220,7 @@ static void run_plain(const Tile *t, int64_t fu, int64_t fv, int64_t du, int64_t
 		__builtin_prefetch(p + t->ahead);
 		blend(q, tp, FRAC(fu), FRAC(fv), bands);
 	}
-	if (colour) recolour_row(q0, q0, n, bands, t->w->k, t->w->recolour);
+	if (colour) recolour_row(q0, bands, q0, n, bands, t->w->k, t->w->recolour);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -245,10 +237,55 @@ static void run_plain(const Tile *t, int64_t fu, int64_t fv, int64_t du, int64_t
 #define T128(f) T16(f, 0), T16(f, 16), T16(f, 32), T16(f, 48), T16(f, 64), T16(f, 80), T16(f, 96), T16(f, 112)
 static const uint64_t WX[128] = {T128(WXF)}, WY[128] = {T128(WYF)};
 
+// Matrix is a colour matrix for the x86 loops: its coefficients, which fit
+// 16 bits (see fixed), against (r, g, b, 0, r, g, b, 0), rows one and two
+// then three, and its offsets with the rounding in 32 bits.
+typedef struct {
+	__m128i k12, k3, off, shift;
+} Matrix;
+
+__attribute__((target("avx2"), always_inline)) static inline Matrix matrix(const int32_t *k, int shift) {
+	const int32_t half = 1 << (shift - 1);
+	return (Matrix) {_mm_setr_epi16(k[0], k[1], k[2], 0, k[4], k[5], k[6], 0), _mm_setr_epi16(k[8], k[9], k[10], 0, 0, 0, 0, 0),
+	                 _mm_setr_epi32(k[3] + half, k[7] + half, k[11] + half, 0), _mm_cvtsi32_si128(shift)};
+}
+
+// apply maps the pixel s, a band in each 32-bit lane, through c; alpha is
+// kept.
+__attribute__((target("avx2"), always_inline)) static inline __m128i apply(__m128i s, const Matrix *c, const int bands) {
+	__m128i v = _mm_packs_epi32(s, s);
+	if (bands == 4) v = _mm_and_si128(v, _mm_setr_epi16(-1, -1, -1, 0, -1, -1, -1, 0));
+	v = _mm_hadd_epi32(_mm_madd_epi16(v, c->k12), _mm_madd_epi16(v, c->k3));
+	v = _mm_sra_epi32(_mm_add_epi32(v, c->off), c->shift);
+	return bands == 4 ? _mm_blend_epi32(v, s, 8) : v;
+}
+
+// store writes the pixel s, a band in each 32-bit lane, clipped to 8 bits;
+// spare writes a fourth byte after 3 bands, which the next pixel overwrites.
+__attribute__((target("avx2"), always_inline)) static inline void store(VipsPel *q, __m128i s, const int bands, int spare) {
+	s = _mm_packus_epi16(_mm_packs_epi32(s, s), s);
+	if (bands == 4 || spare) _mm_storeu_si32(q, s);
+	else {
+		uint32_t px = (uint32_t) _mm_cvtsi128_si32(s);
+		memcpy(q, &px, 3);
+	}
+}
+
+// recolour_x86 is recolour_row a pixel at a time in one register.
+__attribute__((target("avx2"), always_inline)) static inline void recolour_x86(const VipsPel *p, ptrdiff_t step, VipsPel *q, int n, const int bands, const int32_t *k, int shift) {
+	const Matrix c = matrix(k, shift);
+	const int top = step > 0 ? n - 1 : 0; // the pixel with nothing after it
+	for (int x = 0; x < n; x++, p += step, q += bands) {
+		uint32_t px = 0;
+		if (bands == 4 || x != top) memcpy(&px, p, 4); // a fourth byte after 3 bands is not used
+		else memcpy(&px, p, 3);
+		store(q, apply(_mm_cvtepu8_epi32(_mm_cvtsi32_si128((int) px)), &c, bands), bands, 0); // q may be p
+	}
+}
+
 // run_x86 is run_plain with each pixel's bands in the lanes of one register:
 // the four taps' bytes, two 8-byte loads, are arranged by band and weighed
-// by 16-bit multiply-adds, giving the same sums; the colour matrix, whose
-// coefficients fit 16 bits (see fixed), takes two more.
+// by 16-bit multiply-adds, giving the same sums.
 __attribute__((target("avx2"), always_inline)) static inline void run_x86(const Tile *t, const int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n, const int colour) {
 	// a pixel's bytes: top left at 0, top right at bands, bottom left at 8,
 	// bottom right at 8 + bands; lo takes r and g, hi b and alpha, each band's
@@ -258,14 +295,7 @@ __attribute__((target("avx2"), always_inline)) static inline void run_x86(const 
 	const __m128i hi = bands == 3 ? _mm_setr_epi8(2, -1, 5, -1, 10, -1, 13, -1, -1, -1, -1, -1, -1, -1, -1, -1)
 	                              : _mm_setr_epi8(2, -1, 6, -1, 10, -1, 14, -1, 3, -1, 7, -1, 11, -1, 15, -1);
 	const __m128i half = _mm_set1_epi32(8192);
-	// the colour matrix against (r, g, b, 0, r, g, b, 0): rows one and two,
-	// then three; offsets and rounding in 32 bits
-	const int32_t *k = t->w->k;
-	const __m128i k12 = _mm_setr_epi16(k[0], k[1], k[2], 0, k[4], k[5], k[6], 0);
-	const __m128i k3 = _mm_setr_epi16(k[8], k[9], k[10], 0, 0, 0, 0, 0);
-	const int shift = colour ? t->w->recolour : 1;
-	const __m128i off = _mm_setr_epi32(k[3] + (1 << (shift - 1)), k[7] + (1 << (shift - 1)), k[11] + (1 << (shift - 1)), 0);
-	const __m128i count = _mm_cvtsi32_si128(shift);
+	const Matrix c = matrix(t->w->k, colour ? t->w->recolour : 1);
 	const size_t stride = t->stride;
 	const ptrdiff_t ahead = t->ahead;
 	// the taps of fixed-point (u, v) are at base + (u >> 32) · bands + (v >> 32) · stride
@@ -277,19 +307,8 @@ __attribute__((target("avx2"), always_inline)) static inline void run_x86(const 
 		__m128i v = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *) p), _mm_loadl_epi64((const __m128i *) (p + stride)));
 		__m128i s = _mm_hadd_epi32(_mm_madd_epi16(_mm_shuffle_epi8(v, lo), w), _mm_madd_epi16(_mm_shuffle_epi8(v, hi), w));
 		s = _mm_srli_epi32(_mm_add_epi32(s, half), 14);
-		if (colour) {
-			__m128i c = _mm_packs_epi32(s, s);
-			if (bands == 4) c = _mm_and_si128(c, _mm_setr_epi16(-1, -1, -1, 0, -1, -1, -1, 0));
-			c = _mm_hadd_epi32(_mm_madd_epi16(c, k12), _mm_madd_epi16(c, k3));
-			c = _mm_sra_epi32(_mm_add_epi32(c, off), count);
-			s = bands == 4 ? _mm_blend_epi32(c, s, 8) : c; // alpha as it was
-		}
-		s = _mm_packus_epi16(_mm_packs_epi32(s, s), s);
-		if (bands == 4 || x + 1 < n) _mm_storeu_si32(q, s); // the fourth of 3 bands is the next pixel's, written next
-		else {
-			uint32_t px = (uint32_t) _mm_cvtsi128_si32(s);
-			memcpy(q, &px, 3);
-		}
+		if (colour) s = apply(s, &c, bands);
+		store(q, s, bands, x + 1 < n);
 	}
 }
 
@@ -302,6 +321,14 @@ RUN_X86(3, 0)
 RUN_X86(3, 1)
 RUN_X86(4, 0)
 RUN_X86(4, 1)
+
+#define RECOLOUR_X86(B)                                                                                       \
+	__attribute__((target("avx2"))) static void recolour_x86_##B(const VipsPel *p, ptrdiff_t step, VipsPel *q, int n, \
+	                                                             int bands, const int32_t *k, int shift) {       \
+		recolour_x86(p, step, q, n, B, k, shift);                                                             \
+	}
+RECOLOUR_X86(3)
+RECOLOUR_X86(4)
 #endif
 
 // simd allows the x86 runs where the CPU has AVX2 (see aug_simd).
@@ -319,6 +346,17 @@ int aug_simd(int on) {
 #endif
 }
 
+// recolourer picks the colour function for bands once the CPU is known.
+static RecolourFn recolourer(int bands) {
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (simd && __builtin_cpu_supports("avx2")) {
+		if (bands == 3) return recolour_x86_3;
+		if (bands == 4) return recolour_x86_4;
+	}
+#endif
+	return recolour_row;
+}
+
 // runner picks the run function for bands, with the colour matrix in it or
 // not, once the CPU is known.
 static RunFn runner(int bands, int colour) {
@@ -333,7 +371,7 @@ static RunFn runner(int bands, int colour) {
 
 // copy_run is a run whose taps fall on whole pixels along an input row,
 // forwards or backwards (flips, whole-pixel shifts): the blend of such taps
-// is the first one, so the pixels are copied.
+// is the first one, so the pixels are copied, or coloured.
 #define ONE ((int64_t) 1 << 32)
 
 static inline __attribute__((always_inline)) void copy_px(VipsPel *q, const VipsPel *p, int bands) {
@@ -347,6 +385,10 @@ HOT static void copy_run(const Tile *t, int bands, int64_t fu, int64_t fv, int f
 	const size_t len = (size_t) n * bands;
 	const VipsPel *ahead = (forwards ? p : p - len + bands) + t->ahead;
 	for (size_t i = 0; i < len; i += 64) __builtin_prefetch(ahead + i);
+	if (t->w->recolour) {
+		t->w->colour(p, forwards ? bands : -bands, q, n, bands, t->w->k, t->w->recolour);
+		return;
+	}
 	if (forwards) {
 		memcpy(q, p, len);
 		return;
@@ -391,7 +433,7 @@ static void inner_run(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t 
 static void edge(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n) {
 	VipsPel *q0 = q;
 	for (int x = 0; x < n; x++, q += bands, fu += du, fv += dv) SAMPLE(bands);
-	if (t->w->recolour && n > 0) recolour_row(q0, q0, n, bands, t->w->k, t->w->recolour);
+	if (t->w->recolour && n > 0) t->w->colour(q0, bands, q0, n, bands, t->w->k, t->w->recolour);
 }
 
 // warp_row fills n output pixels starting at output centre (ox, oy).
@@ -412,7 +454,6 @@ static void warp_row(const Tile *t, int bands, VipsPel *q, int n, double ox, dou
 		fu += a * du, fv += a * dv, q += (size_t) a * bands;
 		if (a <= b && dv == 0 && (du == ONE || du == -ONE) && FRAC(fu) == 0 && FRAC(fv) == 0) {
 			copy_run(t, bands, fu, fv, du > 0, q, b - a + 1);
-			if (w->recolour) recolour_row(q, q, b - a + 1, bands, w->k, w->recolour);
 		} else if (a <= b)
 			w->run(t, fu, fv, du, dv, q, b - a + 1, w->recolour != 0);
 		fu += (b - a + 1) * du, fv += (b - a + 1) * dv, q += (size_t) (b - a + 1) * bands;
@@ -509,6 +550,7 @@ int aug_warp(VipsImage *in, VipsImage **out, const double *m, int ow, int oh, in
 	}
 	warp_init(w, in, m, fill);
 	w->run = runner(in->Bands, w->recolour != 0);
+	w->colour = recolourer(in->Bands);
 	// strips across the image make fewer, longer rows, but a rotated strip
 	// needs a tall input area: only an image in memory has that for free
 	VipsDemandStyle demand = in->data ? VIPS_DEMAND_STYLE_FATSTRIP : VIPS_DEMAND_STYLE_SMALLTILE;
@@ -521,19 +563,22 @@ int aug_warp(VipsImage *in, VipsImage **out, const double *m, int ow, int oh, in
 // clipped to 8 bits; any alpha band is copied.
 typedef struct {
 	VipsImage *in; // first: see lazy
+	RecolourFn fn;
 	int shift;
 	int32_t k[12];
 } Recolour;
 
 static int recolour_gen(VipsRegion *out, void *seq, void *a, void *b, gboolean *stop) {
 	VipsRegion *ir = (VipsRegion *) seq;
+	const Recolour *rc = (const Recolour *) b;
 	const VipsRect *r = &out->valid;
+	const int bands = out->im->Bands;
 	if (vips_region_prepare(ir, r)) return -1;
 	const size_t istride = VIPS_REGION_LSKIP(ir), ostride = VIPS_REGION_LSKIP(out);
 	const VipsPel *p = VIPS_REGION_ADDR(ir, r->left, r->top);
 	VipsPel *q = VIPS_REGION_ADDR(out, r->left, r->top);
 	for (int y = 0; y < r->height; y++, p += istride, q += ostride)
-		recolour_row(p, q, r->width, out->im->Bands, ((const Recolour *) b)->k, ((const Recolour *) b)->shift);
+		rc->fn(p, bands, q, r->width, bands, rc->k, rc->shift);
 	return 0;
 }
 
@@ -545,6 +590,7 @@ int aug_recolour(VipsImage *in, VipsImage **out, const double *m) {
 		return -1;
 	}
 	Recolour *rc = g_new0(Recolour, 1);
+	rc->fn = recolourer(in->Bands);
 	if ((rc->shift = fixed(m, rc->k)) < 0) {
 		g_free(rc);
 		return -1;
