@@ -228,14 +228,15 @@ static void run_plain(const Tile *t, int64_t fu, int64_t fv, int64_t du, int64_t
 
 // The 16-bit weights of a pixel's taps, top left, top right, bottom left,
 // bottom right, are the product of (128 - ax, ax, 128 - ax, ax) and
-// (128 - ay, 128 - ay, ay, ay): WX and WY hold those factors.
+// (128 - ay, 128 - ay, ay, ay): WX and WY hold those factors, twice, as a
+// register's half takes them.
 #define LANES(a, b, c, d) ((uint64_t) (a) | (uint64_t) (b) << 16 | (uint64_t) (c) << 32 | (uint64_t) (d) << 48)
-#define WXF(a) LANES(128 - (a), a, 128 - (a), a)
-#define WYF(a) LANES(128 - (a), 128 - (a), a, a)
+#define WXF(a) {LANES(128 - (a), a, 128 - (a), a), LANES(128 - (a), a, 128 - (a), a)}
+#define WYF(a) {LANES(128 - (a), 128 - (a), a, a), LANES(128 - (a), 128 - (a), a, a)}
 #define T4(f, i) f(i), f(i + 1), f(i + 2), f(i + 3)
 #define T16(f, i) T4(f, i), T4(f, i + 4), T4(f, i + 8), T4(f, i + 12)
 #define T128(f) T16(f, 0), T16(f, 16), T16(f, 32), T16(f, 48), T16(f, 64), T16(f, 80), T16(f, 96), T16(f, 112)
-static const uint64_t WX[128] = {T128(WXF)}, WY[128] = {T128(WYF)};
+static const uint64_t WX[128][2] __attribute__((aligned(16))) = {T128(WXF)}, WY[128][2] __attribute__((aligned(16))) = {T128(WYF)};
 
 // Matrix is a colour matrix for the x86 loops: its coefficients, which fit
 // 16 bits (see fixed), against (r, g, b, 0, r, g, b, 0), rows one and two
@@ -258,6 +259,16 @@ __attribute__((target("avx2"), always_inline)) static inline __m128i apply(__m12
 	v = _mm_hadd_epi32(_mm_madd_epi16(v, c->k12), _mm_madd_epi16(v, c->k3));
 	v = _mm_sra_epi32(_mm_add_epi32(v, c->off), c->shift);
 	return bands == 4 ? _mm_blend_epi32(v, s, 8) : v;
+}
+
+// apply2 is apply for two pixels, one in each half of s.
+__attribute__((target("avx2"), always_inline)) static inline __m256i apply2(__m256i s, const Matrix *c, const int bands) {
+	const __m256i k12 = _mm256_broadcastsi128_si256(c->k12), k3 = _mm256_broadcastsi128_si256(c->k3);
+	__m256i v = _mm256_packs_epi32(s, s);
+	if (bands == 4) v = _mm256_and_si256(v, _mm256_setr_epi16(-1, -1, -1, 0, -1, -1, -1, 0, -1, -1, -1, 0, -1, -1, -1, 0));
+	v = _mm256_hadd_epi32(_mm256_madd_epi16(v, k12), _mm256_madd_epi16(v, k3));
+	v = _mm256_sra_epi32(_mm256_add_epi32(v, _mm256_broadcastsi128_si256(c->off)), c->shift);
+	return bands == 4 ? _mm256_blend_epi32(v, s, 0x88) : v;
 }
 
 // store writes the pixel s, a band in each 32-bit lane, clipped to 8 bits;
@@ -283,9 +294,10 @@ __attribute__((target("avx2"), always_inline)) static inline void recolour_x86(c
 	}
 }
 
-// run_x86 is run_plain with each pixel's bands in the lanes of one register:
-// the four taps' bytes, two 8-byte loads, are arranged by band and weighed
-// by 16-bit multiply-adds, giving the same sums.
+// run_x86 is run_plain with each pixel's bands in the lanes of one half of
+// a register, two pixels at a time: the four taps' bytes, two 8-byte loads,
+// are arranged by band and weighed by 16-bit multiply-adds, giving the same
+// sums.
 __attribute__((target("avx2"), always_inline)) static inline void run_x86(const Tile *t, const int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n, const int colour) {
 	// a pixel's bytes: top left at 0, top right at bands, bottom left at 8,
 	// bottom right at 8 + bands; lo takes r and g, hi b and alpha, each band's
@@ -294,22 +306,49 @@ __attribute__((target("avx2"), always_inline)) static inline void run_x86(const 
 	                              : _mm_setr_epi8(0, -1, 4, -1, 8, -1, 12, -1, 1, -1, 5, -1, 9, -1, 13, -1);
 	const __m128i hi = bands == 3 ? _mm_setr_epi8(2, -1, 5, -1, 10, -1, 13, -1, -1, -1, -1, -1, -1, -1, -1, -1)
 	                              : _mm_setr_epi8(2, -1, 6, -1, 10, -1, 14, -1, 3, -1, 7, -1, 11, -1, 15, -1);
+	const __m256i lo2 = _mm256_broadcastsi128_si256(lo), hi2 = _mm256_broadcastsi128_si256(hi);
 	const __m128i half = _mm_set1_epi32(8192);
+	const __m256i half2 = _mm256_set1_epi32(8192);
 	const Matrix c = matrix(t->w->k, colour ? t->w->recolour : 1);
 	const size_t stride = t->stride;
 	const ptrdiff_t ahead = t->ahead;
 	// the taps of fixed-point (u, v) are at base + (u >> 32) · bands + (v >> 32) · stride
 	const VipsPel *base = t->base - ((size_t) OFF + t->lx) * bands - ((size_t) OFF + t->ly) * stride;
-	for (int x = 0; x < n; x++, q += bands, fu += du, fv += dv) {
+#define TAPS(p) _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *) (p)), _mm_loadl_epi64((const __m128i *) ((p) + stride)))
+	int x = 0;
+	for (; x + 1 < n; x += 2, q += 2 * bands, fu += 2 * du, fv += 2 * dv) {
+		const VipsPel *pa = base + (size_t) (fu >> 32) * bands + (size_t) (fv >> 32) * stride;
+		const VipsPel *pb = base + (size_t) ((fu + du) >> 32) * bands + (size_t) ((fv + dv) >> 32) * stride;
+		_mm_prefetch((const char *) (pa + ahead), _MM_HINT_T0);
+		_mm_prefetch((const char *) (pb + ahead), _MM_HINT_T0);
+		const __m256i wx = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_load_si128((const __m128i *) WX[(uint32_t) fu >> 25])),
+		                                           _mm_load_si128((const __m128i *) WX[(uint32_t) (fu + du) >> 25]), 1);
+		const __m256i wy = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_load_si128((const __m128i *) WY[(uint32_t) fv >> 25])),
+		                                           _mm_load_si128((const __m128i *) WY[(uint32_t) (fv + dv) >> 25]), 1);
+		const __m256i w = _mm256_mullo_epi16(wx, wy);
+		const __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(TAPS(pa)), TAPS(pb), 1);
+		__m256i s = _mm256_hadd_epi32(_mm256_madd_epi16(_mm256_shuffle_epi8(v, lo2), w), _mm256_madd_epi16(_mm256_shuffle_epi8(v, hi2), w));
+		s = _mm256_srli_epi32(_mm256_add_epi32(s, half2), 14);
+		if (colour) s = apply2(s, &c, bands);
+		s = _mm256_packus_epi16(_mm256_packs_epi32(s, s), s);
+		_mm_storeu_si32(q, _mm256_castsi256_si128(s)); // a fourth byte after 3 bands is the next pixel's, written next
+		const __m128i b = _mm256_extracti128_si256(s, 1);
+		if (bands == 4 || x + 2 < n) _mm_storeu_si32(q + bands, b);
+		else {
+			uint32_t px = (uint32_t) _mm_cvtsi128_si32(b);
+			memcpy(q + bands, &px, 3);
+		}
+	}
+	if (x < n) { // the last of an odd run
 		const VipsPel *p = base + (size_t) (fu >> 32) * bands + (size_t) (fv >> 32) * stride;
-		_mm_prefetch((const char *) (p + ahead), _MM_HINT_T0);
-		__m128i w = _mm_mullo_epi16(_mm_set1_epi64x((int64_t) WX[(uint32_t) fu >> 25]), _mm_set1_epi64x((int64_t) WY[(uint32_t) fv >> 25]));
-		__m128i v = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *) p), _mm_loadl_epi64((const __m128i *) (p + stride)));
+		__m128i w = _mm_mullo_epi16(_mm_load_si128((const __m128i *) WX[(uint32_t) fu >> 25]), _mm_load_si128((const __m128i *) WY[(uint32_t) fv >> 25]));
+		__m128i v = TAPS(p);
 		__m128i s = _mm_hadd_epi32(_mm_madd_epi16(_mm_shuffle_epi8(v, lo), w), _mm_madd_epi16(_mm_shuffle_epi8(v, hi), w));
 		s = _mm_srli_epi32(_mm_add_epi32(s, half), 14);
 		if (colour) s = apply(s, &c, bands);
-		store(q, s, bands, x + 1 < n);
+		store(q, s, bands, 0);
 	}
+#undef TAPS
 }
 
 #define RUN_X86(B, C)                                                                                            \
