@@ -1,30 +1,20 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 #include "shim.h"
-
-// HOT marks the per-pixel loops: on x86-64 with GCC they are also compiled
-// for AVX2, picked at load time where the CPU has it (about 12% faster
-// renders here).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define HOT __attribute__((target_clones("avx2", "default"), optimize("O3")))
-#else
-#define HOT
-#endif
 
 // Two lazy libvips passes written here, for 8-bit images: a geometric warp
 // (with an optional colour matrix after it) and a colour matrix alone. Each
 // is a partial image with its own generate function, so libvips computes it
 // tile by tile on its worker threads while the encoder consumes it, like its
 // own operations, with no extra copy. Last, an estimate of a warp's mean
-// colour from a grid of samples, for contrast.
+// colour from a grid of samples, for contrast. Their inner loops have plain
+// C versions and, on x86-64, AVX2 ones picked at run time, which give the
+// same pixels (a test compares them).
 
 // ---- warp ----
 
-// Warp samples the input, bilinear in 8-bit fixed point, at m·(x, y, 1) for
+// Warp samples the input, bilinear with 7-bit weights, at m·(x, y, 1) for
 // each output pixel centre (x, y); m is row-major 3×3, output → input, in
 // continuous coordinates (pixel i spans [i, i + 1)). Outside the input the
 // fill decides: black (and transparent), white, edge (clamp) or mirror.
@@ -46,8 +36,6 @@ typedef struct {
 } Warp;
 
 enum { FILL_BLACK, FILL_EDGE, FILL_MIRROR, FILL_WHITE };
-
-static RunFn runner(int bands, int colour);
 
 // warp_init fills in w for sampling in through m with fill.
 static void warp_init(Warp *w, VipsImage *in, const double *m, int fill) {
@@ -200,17 +188,17 @@ static inline __attribute__((always_inline)) void blend(VipsPel *q, const VipsPe
 	} while (0)
 
 // inner says whether the taps around (fu, fv) are inside the prepared area,
-// with one pixel to spare on the right for 3 bands (see run_avx2).
+// with one pixel to spare on the right for 3 bands (see run_x86).
 static inline __attribute__((always_inline)) int inner(const Tile *t, int bands, int64_t fu, int64_t fv) {
 	int ix = (int) (fu >> 32) - OFF, iy = (int) (fv >> 32) - OFF;
 	return ix >= t->lx && ix + (bands == 3) < t->hx && iy >= t->ly && iy < t->hy;
 }
 
 // A run is n output pixels along a row, stepping (fu, fv) by (du, dv), whose
-// taps are all inner (see RunFn): sampled without checks, and the taps two
-// rows ahead fetched into the cache meanwhile (a rotated tile reads a short
-// piece of many input rows, which the hardware does not foresee).
-
+// taps are all inner: sampled without checks, the taps two output rows ahead
+// fetched into the cache meanwhile (a rotated strip reads a short piece of
+// many input rows, which the hardware does not foresee), and coloured when
+// colour is set. run_plain is the portable one.
 static void run_plain(const Tile *t, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n, int colour) {
 	const int bands = t->w->in->Bands;
 	VipsPel *q0 = q;
@@ -315,16 +303,19 @@ __attribute__((target("avx2"), always_inline)) static inline void run_x86(const 
 	// the taps of fixed-point (u, v) are at base + (u >> 32) · bands + (v >> 32) · stride
 	const VipsPel *base = t->base - ((size_t) OFF + t->lx) * bands - ((size_t) OFF + t->ly) * stride;
 #define TAPS(p) _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *) (p)), _mm_loadl_epi64((const __m128i *) ((p) + stride)))
+	// pixel a at (fu, fv), b at (gu, gv), a step on
+	int64_t gu = fu + du, gv = fv + dv;
+	const int64_t du2 = 2 * du, dv2 = 2 * dv;
 	int x = 0;
-	for (; x + 1 < n; x += 2, q += 2 * bands, fu += 2 * du, fv += 2 * dv) {
+	for (; x + 1 < n; x += 2, q += 2 * bands, fu += du2, fv += dv2, gu += du2, gv += dv2) {
 		const VipsPel *pa = base + (size_t) (fu >> 32) * bands + (size_t) (fv >> 32) * stride;
-		const VipsPel *pb = base + (size_t) ((fu + du) >> 32) * bands + (size_t) ((fv + dv) >> 32) * stride;
+		const VipsPel *pb = base + (size_t) (gu >> 32) * bands + (size_t) (gv >> 32) * stride;
 		_mm_prefetch((const char *) (pa + ahead), _MM_HINT_T0);
 		_mm_prefetch((const char *) (pb + ahead), _MM_HINT_T0);
 		const __m256i wx = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_load_si128((const __m128i *) WX[(uint32_t) fu >> 25])),
-		                                           _mm_load_si128((const __m128i *) WX[(uint32_t) (fu + du) >> 25]), 1);
+		                                           _mm_load_si128((const __m128i *) WX[(uint32_t) gu >> 25]), 1);
 		const __m256i wy = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_load_si128((const __m128i *) WY[(uint32_t) fv >> 25])),
-		                                           _mm_load_si128((const __m128i *) WY[(uint32_t) (fv + dv) >> 25]), 1);
+		                                           _mm_load_si128((const __m128i *) WY[(uint32_t) gv >> 25]), 1);
 		const __m256i w = _mm256_mullo_epi16(wx, wy);
 		const __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(TAPS(pa)), TAPS(pb), 1);
 		__m256i s = _mm256_hadd_epi32(_mm256_madd_epi16(_mm256_shuffle_epi8(v, lo2), w), _mm256_madd_epi16(_mm256_shuffle_epi8(v, hi2), w));
@@ -419,7 +410,7 @@ static inline __attribute__((always_inline)) void copy_px(VipsPel *q, const Vips
 	else memcpy(q, p, (size_t) bands);
 }
 
-HOT static void copy_run(const Tile *t, int bands, int64_t fu, int64_t fv, int forwards, VipsPel *q, int n) {
+static void copy_run(const Tile *t, int bands, int64_t fu, int64_t fv, int forwards, VipsPel *q, int n) {
 	const VipsPel *p = t->base + (size_t) ((int) (fu >> 32) - OFF - t->lx) * bands + (size_t) ((int) (fv >> 32) - OFF - t->ly) * t->stride;
 	const size_t len = (size_t) n * bands;
 	const VipsPel *ahead = (forwards ? p : p - len + bands) + t->ahead;
@@ -524,7 +515,7 @@ static int warp_gen(VipsRegion *out, void *seq, void *a, void *b, gboolean *stop
 	}
 	const size_t ostride = VIPS_REGION_LSKIP(out);
 	VipsPel *row = VIPS_REGION_ADDR(out, r->left, r->top);
-	for (int y = 0; y < r->height; y++, row += ostride) warp_row(&t, bands, row, r->width, r->left + 0.5, r->top + y + 0.5);
+for (int y = 0; y < r->height; y++, row += ostride) warp_row(&t, bands, row, r->width, r->left + 0.5, r->top + y + 0.5);
 	return 0;
 }
 
