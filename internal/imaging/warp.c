@@ -515,7 +515,7 @@ static int warp_gen(VipsRegion *out, void *seq, void *a, void *b, gboolean *stop
 	}
 	const size_t ostride = VIPS_REGION_LSKIP(out);
 	VipsPel *row = VIPS_REGION_ADDR(out, r->left, r->top);
-for (int y = 0; y < r->height; y++, row += ostride) warp_row(&t, bands, row, r->width, r->left + 0.5, r->top + y + 0.5);
+	for (int y = 0; y < r->height; y++, row += ostride) warp_row(&t, bands, row, r->width, r->left + 0.5, r->top + y + 0.5);
 	return 0;
 }
 
