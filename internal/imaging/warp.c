@@ -6,7 +6,7 @@
 // Two lazy libvips passes written here, for 8-bit images: a geometric warp
 // (with an optional colour matrix after it) and a colour matrix alone. Each
 // is a partial image with its own generate function, so libvips computes it
-// tile by tile on its worker threads while the encoder consumes it, like its
+// piece by piece on its worker threads while the encoder consumes it, like its
 // own operations, with no extra copy. Last, an estimate of a warp's mean
 // colour from a grid of samples, for contrast. Their inner loops have plain
 // C versions and, on x86-64, AVX2 ones picked at run time, which give the
