@@ -206,6 +206,7 @@ func TestComposedIsOneAtATime(t *testing.T) {
 		{op("rot90", "k", 1.0), op("affine", "angle", 10.0, "scale", 0.8, "shear", 5.0, "fill", "edge"), op("vflip")},
 		{op("rotate", "angle", -12.0, "fill", "white"), op("contrast", "factor", 0.6), op("brightness", "factor", 1.3)},
 		{op("vflip"), op("saturation", "factor", 0.3), op("rotate", "angle", 8.0, "fill", "black")},
+		{op("rot90", "k", 3.0), op("hflip"), op("brightness", "factor", 0.7)},
 		{op("perspective", "points", [][]float64{{0.1, 0.05}, {-0.05, 0.1}, {-0.1, -0.05}, {0.05, -0.1}}, "fill", "mirror"),
 			op("zoom", "scale", 1.2), op("hue", "shift", 0.1)},
 	} {
@@ -248,6 +249,7 @@ func TestSIMDIsPlain(t *testing.T) {
 		{op("affine", "angle", -21.0, "scale", 0.85, "shear", 7.0, "translate", []float64{0.05, -0.1}, "fill", "edge"), op("hue", "shift", -0.2)},
 		{op("vflip"), op("brightness", "factor", 1.4)},
 		{op("hflip"), op("saturation", "factor", 1.6)},
+		{op("rot90", "k", 1.0), op("hflip"), op("contrast", "factor", 1.4)},
 		{op("contrast", "factor", 1.3), op("hue", "shift", 0.3)},
 		{op("perspective", "points", [][]float64{{0.1, 0.05}, {-0.05, 0.1}, {-0.1, -0.05}, {0.05, -0.1}}, "fill", "black"), op("grayscale")},
 	}

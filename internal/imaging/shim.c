@@ -116,17 +116,8 @@ int aug_save(VipsImage *in, int format, int quality, void **buf, size_t *len) {
 	return vips_webpsave_buffer(in, buf, len, "Q", quality, "strip", TRUE, NULL);
 }
 
-// aug_turn turns in k quarter turns counter-clockwise, then mirrors it left
-// to right if hflip is set: every exact rearrangement of the pixels.
-int aug_turn(VipsImage *in, VipsImage **out, int k, int hflip) {
+// aug_turn turns in k quarter turns counter-clockwise.
+int aug_turn(VipsImage *in, VipsImage **out, int k) {
 	static const VipsAngle a[4] = {VIPS_ANGLE_D0, VIPS_ANGLE_D270, VIPS_ANGLE_D180, VIPS_ANGLE_D90};
-	VipsImage *t = NULL;
-	if (vips_rot(in, &t, a[((k % 4) + 4) % 4], NULL)) return -1;
-	if (!hflip) {
-		*out = t;
-		return 0;
-	}
-	int rc = vips_flip(t, out, VIPS_DIRECTION_HORIZONTAL, NULL);
-	g_object_unref(t);
-	return rc;
+	return vips_rot(in, out, a[((k % 4) + 4) % 4], NULL);
 }

@@ -11,7 +11,7 @@ int aug_grid_means(VipsImage *in, const double *m, int ow, int oh, int fill, int
 int aug_warp(VipsImage *in, VipsImage **out, const double *m, int ow, int oh, int fill, const double *colour);
 int aug_simd(int on);
 int aug_recolour(VipsImage *in, VipsImage **out, const double *m);
-int aug_turn(VipsImage *in, VipsImage **out, int k, int hflip);
+int aug_turn(VipsImage *in, VipsImage **out, int k);
 int aug_blur(VipsImage *in, VipsImage **out, double sigma);
 int aug_save(VipsImage *in, int format, int quality, void **buf, size_t *len);
 void aug_init(void);

@@ -139,22 +139,22 @@ func (p *warp) image(in *C.VipsImage) (*C.VipsImage, error) {
 		return nil, nil
 	}
 	if k, f, ok := exact(m, int(in.Xsize), int(in.Ysize), p.w, p.h); ok && k%2 == 1 {
-		// rows become columns: libvips' turns copy them (flips, rows to
-		// rows, are copied by the warp pass, with the colour in it)
-		var out *C.VipsImage
-		if C.aug_turn(in, &out, C.int(k), boolC(f)) != 0 {
+		// rows become columns: libvips' turn copies them; a flip after it
+		// and the colour go through the pass, which copies rows to rows
+		var turned *C.VipsImage
+		if C.aug_turn(in, &turned, C.int(k)) != 0 {
 			return nil, vipsError()
 		}
-		if p.colour == nil {
-			return out, nil
+		rest := warp{m: identity, w: p.w, h: p.h, colour: p.colour}
+		if f {
+			rest.m = flip(true, p.w, p.h)
 		}
-		defer C.g_object_unref(C.gpointer(out))
-		var rec *C.VipsImage
-		flat := p.colour.flat()
-		if C.aug_recolour(out, &rec, &flat[0]) != 0 {
-			return nil, vipsError()
+		out, err := rest.image(turned)
+		if out == nil && err == nil {
+			return turned, nil
 		}
-		return rec, nil
+		C.g_object_unref(C.gpointer(turned))
+		return out, err
 	}
 	cm := m.cArray()
 	var colour *C.double
