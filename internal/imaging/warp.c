@@ -21,7 +21,7 @@
 // A colour matrix may follow in the same pass (see Recolour).
 typedef struct Tile Tile;
 typedef void (*RecolourFn)(const VipsPel *p, ptrdiff_t step, VipsPel *q, int n, int bands, const int32_t *k, int shift);
-typedef void (*RunFn)(const Tile *t, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n, int colour);
+typedef void (*RunFn)(const Tile *t, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n);
 
 typedef struct {
 	VipsImage *in; // first: see lazy
@@ -31,7 +31,7 @@ typedef struct {
 	VipsPel bg[4];
 	RunFn run;
 	RecolourFn colour;
-	int recolour; // fractional bits of k, or 0 for no colour matrix
+	int shift; // fractional bits of k, or 0 for no colour matrix
 	int32_t k[12];
 } Warp;
 
@@ -135,6 +135,7 @@ static void recolour_row(const VipsPel *p, ptrdiff_t step, VipsPel *q, int n, in
 #define OFF (1 << 30)
 #define FIX(u) ((int64_t) (((u) - 0.5 + OFF) * 4294967296.0 + 16777216.0))
 #define FRAC(f) ((int) ((f) >> 25) & 127)
+#define WHOLE(f) ((int) ((f) >> 32) - OFF)
 
 // Tile is what one call of warp_gen reads: the prepared input area.
 struct Tile {
@@ -145,13 +146,18 @@ struct Tile {
 	ptrdiff_t ahead; // from a pixel's taps to those two rows further down the output
 };
 
+// at is input pixel (x, y), inside the prepared area.
+static inline __attribute__((always_inline)) const VipsPel *at(const Tile *t, int bands, int x, int y) {
+	return t->base + (size_t) (y - t->ly) * t->stride + (size_t) (x - t->lx) * bands;
+}
+
 // taps finds the four input pixels around fixed-point (fu, fv) and their
 // weights' fractions.
 static inline __attribute__((always_inline)) void taps(const Tile *t, int bands, int64_t fu, int64_t fv, const VipsPel **p, int *ax, int *ay) {
-	int ix = (int) (fu >> 32) - OFF, iy = (int) (fv >> 32) - OFF;
+	int ix = WHOLE(fu), iy = WHOLE(fv);
 	*ax = FRAC(fu), *ay = FRAC(fv);
 	if (ix >= t->lx && ix < t->hx && iy >= t->ly && iy < t->hy) {
-		p[0] = t->base + (size_t) (iy - t->ly) * t->stride + (size_t) (ix - t->lx) * bands;
+		p[0] = at(t, bands, ix, iy);
 		p[1] = p[0] + bands, p[2] = p[0] + t->stride, p[3] = p[2] + bands;
 		return;
 	}
@@ -168,7 +174,7 @@ static inline __attribute__((always_inline)) void taps(const Tile *t, int bands,
 		// kept inside what was prepared, whatever the map does
 		tx = tx < t->lx ? t->lx : tx > t->hx ? t->hx : tx;
 		ty = ty < t->ly ? t->ly : ty > t->hy ? t->hy : ty;
-		p[k] = t->base + (size_t) (ty - t->ly) * t->stride + (size_t) (tx - t->lx) * bands;
+		p[k] = at(t, bands, tx, ty);
 	}
 }
 
@@ -190,7 +196,7 @@ static inline __attribute__((always_inline)) void blend(VipsPel *q, const VipsPe
 // inner says whether the taps around (fu, fv) are inside the prepared area,
 // with one pixel to spare on the right for 3 bands (see run_x86).
 static inline __attribute__((always_inline)) int inner(const Tile *t, int bands, int64_t fu, int64_t fv) {
-	int ix = (int) (fu >> 32) - OFF, iy = (int) (fv >> 32) - OFF;
+	int ix = WHOLE(fu), iy = WHOLE(fv);
 	return ix >= t->lx && ix + (bands == 3) < t->hx && iy >= t->ly && iy < t->hy;
 }
 
@@ -198,17 +204,17 @@ static inline __attribute__((always_inline)) int inner(const Tile *t, int bands,
 // taps are all inner: sampled without checks, the taps two output rows ahead
 // fetched into the cache meanwhile (a rotated strip reads a short piece of
 // many input rows, which the hardware does not foresee), and coloured when
-// colour is set. run_plain is the portable one.
-static void run_plain(const Tile *t, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n, int colour) {
+// the warp has a colour matrix. run_plain is the portable one.
+static void run_plain(const Tile *t, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n) {
 	const int bands = t->w->in->Bands;
 	VipsPel *q0 = q;
 	for (int x = 0; x < n; x++, q += bands, fu += du, fv += dv) {
-		const VipsPel *p = t->base + (size_t) ((int) (fu >> 32) - OFF - t->lx) * bands + (size_t) ((int) (fv >> 32) - OFF - t->ly) * t->stride;
+		const VipsPel *p = at(t, bands, WHOLE(fu), WHOLE(fv));
 		const VipsPel *tp[4] = {p, p + bands, p + t->stride, p + t->stride + bands};
 		__builtin_prefetch(p + t->ahead);
 		blend(q, tp, FRAC(fu), FRAC(fv), bands);
 	}
-	if (colour) recolour_row(q0, bands, q0, n, bands, t->w->k, t->w->recolour);
+	if (t->w->shift) recolour_row(q0, bands, q0, n, bands, t->w->k, t->w->shift);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -259,15 +265,19 @@ __attribute__((target("avx2"), always_inline)) static inline __m256i apply2(__m2
 	return bands == 4 ? _mm256_blend_epi32(v, s, 0x88) : v;
 }
 
-// store writes the pixel s, a band in each 32-bit lane, clipped to 8 bits;
-// spare writes a fourth byte after 3 bands, which the next pixel overwrites.
-__attribute__((target("avx2"), always_inline)) static inline void store(VipsPel *q, __m128i s, const int bands, int spare) {
-	s = _mm_packus_epi16(_mm_packs_epi32(s, s), s);
+// put writes the pixel in the low bytes of s; spare writes a fourth byte
+// after 3 bands, which the next pixel overwrites.
+__attribute__((target("avx2"), always_inline)) static inline void put(VipsPel *q, __m128i s, const int bands, int spare) {
 	if (bands == 4 || spare) _mm_storeu_si32(q, s);
 	else {
 		uint32_t px = (uint32_t) _mm_cvtsi128_si32(s);
 		memcpy(q, &px, 3);
 	}
+}
+
+// store writes the pixel s, a band in each 32-bit lane, clipped to 8 bits.
+__attribute__((target("avx2"), always_inline)) static inline void store(VipsPel *q, __m128i s, const int bands, int spare) {
+	put(q, _mm_packus_epi16(_mm_packs_epi32(s, s), s), bands, spare);
 }
 
 // recolour_x86 is recolour_row a pixel at a time in one register.
@@ -282,69 +292,67 @@ __attribute__((target("avx2"), always_inline)) static inline void recolour_x86(c
 	}
 }
 
+// Pair holds what run_x86 samples with: the taps' shuffles (a pixel's bytes:
+// top left at 0, top right at bands, bottom left at 8, bottom right at
+// 8 + bands; lo takes r and g, hi b and alpha, each band's four taps in order
+// as 16-bit lanes, in each half), the rounding, the colour matrix, and where
+// the taps are.
+typedef struct {
+	__m256i lo, hi, half;
+	Matrix c;
+	const VipsPel *base; // the taps of fixed-point (u, v) are at base + (u >> 32) · bands + (v >> 32) · stride
+	size_t stride;
+	ptrdiff_t ahead;
+} Pair;
+
+// pair samples (fu, fv) and (gu, gv), a pixel in each half of the result,
+// packed to 8 bits in its low bytes.
+__attribute__((target("avx2"), always_inline)) static inline __m256i pair(const Pair *r, const int bands, const int colour, int64_t fu, int64_t fv, int64_t gu, int64_t gv) {
+	const VipsPel *pa = r->base + (size_t) (fu >> 32) * bands + (size_t) (fv >> 32) * r->stride;
+	const VipsPel *pb = r->base + (size_t) (gu >> 32) * bands + (size_t) (gv >> 32) * r->stride;
+	_mm_prefetch((const char *) (pa + r->ahead), _MM_HINT_T0);
+	_mm_prefetch((const char *) (pb + r->ahead), _MM_HINT_T0);
+	const __m256i wx = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_load_si128((const __m128i *) WX[(uint32_t) fu >> 25])),
+	                                           _mm_load_si128((const __m128i *) WX[(uint32_t) gu >> 25]), 1);
+	const __m256i wy = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_load_si128((const __m128i *) WY[(uint32_t) fv >> 25])),
+	                                           _mm_load_si128((const __m128i *) WY[(uint32_t) gv >> 25]), 1);
+	const __m256i w = _mm256_mullo_epi16(wx, wy);
+#define TAPS(p) _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *) (p)), _mm_loadl_epi64((const __m128i *) ((p) + r->stride)))
+	const __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(TAPS(pa)), TAPS(pb), 1);
+#undef TAPS
+	__m256i s = _mm256_hadd_epi32(_mm256_madd_epi16(_mm256_shuffle_epi8(v, r->lo), w), _mm256_madd_epi16(_mm256_shuffle_epi8(v, r->hi), w));
+	s = _mm256_srli_epi32(_mm256_add_epi32(s, r->half), 14);
+	if (colour) s = apply2(s, &r->c, bands);
+	return _mm256_packus_epi16(_mm256_packs_epi32(s, s), s);
+}
+
 // run_x86 is run_plain with each pixel's bands in the lanes of one half of
 // a register, two pixels at a time: the four taps' bytes, two 8-byte loads,
 // are arranged by band and weighed by 16-bit multiply-adds, giving the same
 // sums.
 __attribute__((target("avx2"), always_inline)) static inline void run_x86(const Tile *t, const int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n, const int colour) {
-	// a pixel's bytes: top left at 0, top right at bands, bottom left at 8,
-	// bottom right at 8 + bands; lo takes r and g, hi b and alpha, each band's
-	// four taps in order as 16-bit lanes
 	const __m128i lo = bands == 3 ? _mm_setr_epi8(0, -1, 3, -1, 8, -1, 11, -1, 1, -1, 4, -1, 9, -1, 12, -1)
 	                              : _mm_setr_epi8(0, -1, 4, -1, 8, -1, 12, -1, 1, -1, 5, -1, 9, -1, 13, -1);
 	const __m128i hi = bands == 3 ? _mm_setr_epi8(2, -1, 5, -1, 10, -1, 13, -1, -1, -1, -1, -1, -1, -1, -1, -1)
 	                              : _mm_setr_epi8(2, -1, 6, -1, 10, -1, 14, -1, 3, -1, 7, -1, 11, -1, 15, -1);
-	const __m256i lo2 = _mm256_broadcastsi128_si256(lo), hi2 = _mm256_broadcastsi128_si256(hi);
-	const __m128i half = _mm_set1_epi32(8192);
-	const __m256i half2 = _mm256_set1_epi32(8192);
-	const Matrix c = matrix(t->w->k, colour ? t->w->recolour : 1);
-	const size_t stride = t->stride;
-	const ptrdiff_t ahead = t->ahead;
-	// the taps of fixed-point (u, v) are at base + (u >> 32) · bands + (v >> 32) · stride
-	const VipsPel *base = t->base - ((size_t) OFF + t->lx) * bands - ((size_t) OFF + t->ly) * stride;
-#define TAPS(p) _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *) (p)), _mm_loadl_epi64((const __m128i *) ((p) + stride)))
+	const Pair r = {_mm256_broadcastsi128_si256(lo), _mm256_broadcastsi128_si256(hi), _mm256_set1_epi32(8192),
+	                matrix(t->w->k, colour ? t->w->shift : 1),
+	                t->base - ((size_t) OFF + t->lx) * bands - ((size_t) OFF + t->ly) * t->stride, t->stride, t->ahead};
 	// pixel a at (fu, fv), b at (gu, gv), a step on
 	int64_t gu = fu + du, gv = fv + dv;
 	const int64_t du2 = 2 * du, dv2 = 2 * dv;
 	int x = 0;
 	for (; x + 1 < n; x += 2, q += 2 * bands, fu += du2, fv += dv2, gu += du2, gv += dv2) {
-		const VipsPel *pa = base + (size_t) (fu >> 32) * bands + (size_t) (fv >> 32) * stride;
-		const VipsPel *pb = base + (size_t) (gu >> 32) * bands + (size_t) (gv >> 32) * stride;
-		_mm_prefetch((const char *) (pa + ahead), _MM_HINT_T0);
-		_mm_prefetch((const char *) (pb + ahead), _MM_HINT_T0);
-		const __m256i wx = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_load_si128((const __m128i *) WX[(uint32_t) fu >> 25])),
-		                                           _mm_load_si128((const __m128i *) WX[(uint32_t) gu >> 25]), 1);
-		const __m256i wy = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_load_si128((const __m128i *) WY[(uint32_t) fv >> 25])),
-		                                           _mm_load_si128((const __m128i *) WY[(uint32_t) gv >> 25]), 1);
-		const __m256i w = _mm256_mullo_epi16(wx, wy);
-		const __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(TAPS(pa)), TAPS(pb), 1);
-		__m256i s = _mm256_hadd_epi32(_mm256_madd_epi16(_mm256_shuffle_epi8(v, lo2), w), _mm256_madd_epi16(_mm256_shuffle_epi8(v, hi2), w));
-		s = _mm256_srli_epi32(_mm256_add_epi32(s, half2), 14);
-		if (colour) s = apply2(s, &c, bands);
-		s = _mm256_packus_epi16(_mm256_packs_epi32(s, s), s);
-		_mm_storeu_si32(q, _mm256_castsi256_si128(s)); // a fourth byte after 3 bands is the next pixel's, written next
-		const __m128i b = _mm256_extracti128_si256(s, 1);
-		if (bands == 4 || x + 2 < n) _mm_storeu_si32(q + bands, b);
-		else {
-			uint32_t px = (uint32_t) _mm_cvtsi128_si32(b);
-			memcpy(q + bands, &px, 3);
-		}
+		const __m256i s = pair(&r, bands, colour, fu, fv, gu, gv);
+		put(q, _mm256_castsi256_si128(s), bands, 1); // its fourth byte after 3 bands is b's, written next
+		put(q + bands, _mm256_extracti128_si256(s, 1), bands, x + 2 < n);
 	}
-	if (x < n) { // the last of an odd run
-		const VipsPel *p = base + (size_t) (fu >> 32) * bands + (size_t) (fv >> 32) * stride;
-		__m128i w = _mm_mullo_epi16(_mm_load_si128((const __m128i *) WX[(uint32_t) fu >> 25]), _mm_load_si128((const __m128i *) WY[(uint32_t) fv >> 25]));
-		__m128i v = TAPS(p);
-		__m128i s = _mm_hadd_epi32(_mm_madd_epi16(_mm_shuffle_epi8(v, lo), w), _mm_madd_epi16(_mm_shuffle_epi8(v, hi), w));
-		s = _mm_srli_epi32(_mm_add_epi32(s, half), 14);
-		if (colour) s = apply(s, &c, bands);
-		store(q, s, bands, 0);
-	}
-#undef TAPS
+	if (x < n) put(q, _mm256_castsi256_si128(pair(&r, bands, colour, fu, fv, fu, fv)), bands, 0); // the last of an odd run
 }
 
 #define RUN_X86(B, C)                                                                                            \
 	__attribute__((target("avx2"))) static void run_x86_##B##C(const Tile *t, int64_t fu, int64_t fv, int64_t du, \
-	                                                           int64_t dv, VipsPel *q, int n, int colour) {         \
+	                                                           int64_t dv, VipsPel *q, int n) {                     \
 		run_x86(t, B, fu, fv, du, dv, q, n, C);                                                                \
 	}
 RUN_X86(3, 0)
@@ -404,19 +412,13 @@ static RunFn runner(int bands, int colour) {
 // is the first one, so the pixels are copied, or coloured.
 #define ONE ((int64_t) 1 << 32)
 
-static inline __attribute__((always_inline)) void copy_px(VipsPel *q, const VipsPel *p, int bands) {
-	if (bands == 3) memcpy(q, p, 3);
-	else if (bands == 4) memcpy(q, p, 4);
-	else memcpy(q, p, (size_t) bands);
-}
-
 static void copy_run(const Tile *t, int bands, int64_t fu, int64_t fv, int forwards, VipsPel *q, int n) {
-	const VipsPel *p = t->base + (size_t) ((int) (fu >> 32) - OFF - t->lx) * bands + (size_t) ((int) (fv >> 32) - OFF - t->ly) * t->stride;
+	const VipsPel *p = at(t, bands, WHOLE(fu), WHOLE(fv));
 	const size_t len = (size_t) n * bands;
 	const VipsPel *ahead = (forwards ? p : p - len + bands) + t->ahead;
 	for (size_t i = 0; i < len; i += 64) __builtin_prefetch(ahead + i);
-	if (t->w->recolour) {
-		t->w->colour(p, forwards ? bands : -bands, q, n, bands, t->w->k, t->w->recolour);
+	if (t->w->shift) {
+		t->w->colour(p, forwards ? bands : -bands, q, n, bands, t->w->k, t->w->shift);
 		return;
 	}
 	if (forwards) {
@@ -424,11 +426,11 @@ static void copy_run(const Tile *t, int bands, int64_t fu, int64_t fv, int forwa
 		return;
 	}
 	if (bands == 3)
-		for (int x = 0; x < n; x++, q += 3, p -= 3) copy_px(q, p, 3);
+		for (int x = 0; x < n; x++, q += 3, p -= 3) memcpy(q, p, 3);
 	else if (bands == 4)
-		for (int x = 0; x < n; x++, q += 4, p -= 4) copy_px(q, p, 4);
+		for (int x = 0; x < n; x++, q += 4, p -= 4) memcpy(q, p, 4);
 	else
-		for (int x = 0; x < n; x++, q += bands, p -= bands) copy_px(q, p, bands);
+		for (int x = 0; x < n; x++, q += bands, p -= bands) memcpy(q, p, (size_t) bands);
 }
 
 // inner_run narrows [*a, *b] to the pixels of a row, stepping (fu, fv) by
@@ -458,12 +460,11 @@ static void inner_run(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t 
 	*a = ia, *b = ib;
 }
 
-// warp_row fills n output pixels starting at output centre (ox, oy).
 // edge samples n pixels with every check, then colours them.
 static void edge(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n) {
 	VipsPel *q0 = q;
 	for (int x = 0; x < n; x++, q += bands, fu += du, fv += dv) SAMPLE(bands);
-	if (t->w->recolour && n > 0) t->w->colour(q0, bands, q0, n, bands, t->w->k, t->w->recolour);
+	if (t->w->shift && n > 0) t->w->colour(q0, bands, q0, n, bands, t->w->k, t->w->shift);
 }
 
 // warp_row fills n output pixels starting at output centre (ox, oy).
@@ -482,10 +483,10 @@ static void warp_row(const Tile *t, int bands, VipsPel *q, int n, double ox, dou
 		if (a > b) a = n, b = n - 1;
 		edge(t, bands, fu, fv, du, dv, q, a);
 		fu += a * du, fv += a * dv, q += (size_t) a * bands;
-		if (a <= b && dv == 0 && (du == ONE || du == -ONE) && FRAC(fu) == 0 && FRAC(fv) == 0) {
+		if (a <= b && dv == 0 && (du == ONE || du == -ONE) && FRAC(fu) == 0 && FRAC(fv) == 0)
 			copy_run(t, bands, fu, fv, du > 0, q, b - a + 1);
-		} else if (a <= b)
-			w->run(t, fu, fv, du, dv, q, b - a + 1, w->recolour != 0);
+		else if (a <= b)
+			w->run(t, fu, fv, du, dv, q, b - a + 1);
 		fu += (b - a + 1) * du, fv += (b - a + 1) * dv, q += (size_t) (b - a + 1) * bands;
 		edge(t, bands, fu, fv, du, dv, q, n - 1 - b);
 		return;
@@ -495,7 +496,7 @@ static void warp_row(const Tile *t, int bands, VipsPel *q, int n, double ox, dou
 		double u = (m[0] * X + m[1] * oy + m[2]) / qq, v = (m[3] * X + m[4] * oy + m[5]) / qq;
 		if (!(fabs(u) < lim && fabs(v) < lim)) u = v = -2; // far off, and NaN
 		int64_t fu = FIX(u), fv = FIX(v);
-		if (inner(t, bands, fu, fv)) w->run(t, fu, fv, 0, 0, q, 1, w->recolour != 0);
+		if (inner(t, bands, fu, fv)) w->run(t, fu, fv, 0, 0, q, 1);
 		else edge(t, bands, fu, fv, 0, 0, q, 1);
 	}
 }
@@ -574,12 +575,12 @@ int aug_warp(VipsImage *in, VipsImage **out, const double *m, int ow, int oh, in
 		return -1;
 	}
 	Warp *w = g_new0(Warp, 1);
-	if (colour && (w->recolour = fixed(colour, w->k)) < 0) {
+	if (colour && (w->shift = fixed(colour, w->k)) < 0) {
 		g_free(w);
 		return -1;
 	}
 	warp_init(w, in, m, fill);
-	w->run = runner(in->Bands, w->recolour != 0);
+	w->run = runner(in->Bands, w->shift != 0);
 	w->colour = recolourer(in->Bands);
 	// strips across the image make fewer, longer rows, but a rotated strip
 	// needs a tall input area: only an image in memory has that for free
@@ -661,7 +662,7 @@ int aug_grid_means(VipsImage *in, const double *m, int ow, int oh, int fill, int
 			if (!(fabs(u) < lim && fabs(v) < lim)) u = v = -2;
 			us[gx] = FIX(u), vs[gx] = FIX(v);
 			if (inner(t, in->Bands, us[gx], vs[gx])) {
-				const VipsPel *p = t->base + (size_t) ((int) (us[gx] >> 32) - OFF) * in->Bands + (size_t) ((int) (vs[gx] >> 32) - OFF) * t->stride;
+				const VipsPel *p = at(t, in->Bands, WHOLE(us[gx]), WHOLE(vs[gx]));
 				__builtin_prefetch(p);
 				__builtin_prefetch(p + t->stride);
 			}
