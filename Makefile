@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: run test build bench lint fuzz images
+.PHONY: run test build bench soak lint asan fuzz
 
 build:
 	./scripts/services.sh
@@ -18,7 +18,14 @@ test:
 	./scripts/services.sh test
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 15m ./...
+	$(MAKE) asan fuzz
+
+## asan: the imaging tests that reach the C passes, under AddressSanitizer
+asan:
 	ASAN_OPTIONS=detect_leaks=0 $(GO) test -count=1 -asan -run 'TestExtremes|TestComposedIsOneAtATime|TestFills|TestEveryOpRenders|TestSIMDIsPlain' ./internal/imaging
+
+## fuzz: the pipeline parser and validator, for a bounded time
+fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./internal/augment
 
 lint:

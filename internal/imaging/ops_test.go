@@ -256,7 +256,10 @@ func TestSIMDIsPlain(t *testing.T) {
 	for _, name := range []string{"cardinal.jpg", "logo-alpha.png"} {
 		im := decode(t, name)
 		for _, o := range ops {
-			simd, _ := im.Render(o, Output{Format: "png"})
+			simd, err := im.Render(o, Output{Format: "png"})
+			if err != nil {
+				t.Fatal(err)
+			}
 			setSIMD(false)
 			plain, err := im.Render(o, Output{Format: "png"})
 			setSIMD(true)
