@@ -188,3 +188,20 @@ func Homography(w, h float64, pts [4][2]float64) (Mat3, error) {
 	m[8] = 1
 	return m, nil
 }
+
+// Rect is an axis-aligned rectangle [X0, X1) × [Y0, Y1) in pixels.
+type Rect struct{ X0, Y0, X1, Y1 float64 }
+
+// Contains reports whether the point (x, y) is inside r.
+func (r Rect) Contains(x, y float64) bool { return x >= r.X0 && x < r.X1 && y >= r.Y0 && y < r.Y1 }
+
+// Jacobian is the determinant of a's derivative at (x, y): its sign is
+// negative where a mirrors the plane.
+func (a Mat3) Jacobian(x, y float64) float64 {
+	q := a[6]*x + a[7]*y + a[8]
+	u, v := a.Apply(x, y)
+	// d(u, v)/d(x, y) of the projective map, from the quotient rule
+	ux, uy := (a[0]-a[6]*u)/q, (a[1]-a[7]*u)/q
+	vx, vy := (a[3]-a[6]*v)/q, (a[4]-a[7]*v)/q
+	return ux*vy - uy*vx
+}

@@ -1,0 +1,144 @@
+package labels
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/augment-ml/augment/internal/geom"
+)
+
+// drawnMask is a W×H mask with a few class regions.
+func drawnMask(w, h int) *Mask {
+	m := &Mask{W: w, H: h, Pix: make([]uint16, w*h), Depth: 8}
+	for y := range h {
+		for x := range w {
+			switch {
+			case (x-w/2)*(x-w/2)+(y-h/2)*(y-h/2) < h*h/9:
+				m.Pix[y*w+x] = 3
+			case x > w*3/4:
+				m.Pix[y*w+x] = 7
+			}
+		}
+	}
+	return m
+}
+
+// randomSteps is a chain of random geometric steps of every kind, from a
+// w×h image.
+func randomSteps(r *rand.Rand, w, h, n int) []geom.Step {
+	var steps []geom.Step
+	for range n {
+		var s geom.Step
+		switch r.IntN(6) {
+		case 0:
+			s = geom.Step{ToInput: geom.Flip(r.IntN(2) == 0, w, h), W: w, H: h}
+		case 1:
+			m, ow, oh := geom.QuarterTurns(1+r.IntN(3), w, h)
+			s = geom.Step{ToInput: m, W: ow, H: oh}
+		case 2:
+			ow, oh := max(1, w/2+r.IntN(w/2)), max(1, h/2+r.IntN(h/2))
+			s = geom.Step{ToInput: geom.Crop(float64(r.IntN(w-ow+1)), float64(r.IntN(h-oh+1))), W: ow, H: oh}
+		case 3:
+			ow, oh := 50+r.IntN(300), 50+r.IntN(300)
+			s = geom.Step{ToInput: geom.Resize(w, h, ow, oh), W: ow, H: oh}
+		case 4:
+			m, _ := geom.AboutCentre(geom.Linear(r.Float64()*60-30, 0.8+r.Float64()*0.5, r.Float64()*20-10), 5, -3, w, h, w, h)
+			s = geom.Step{ToInput: m, W: w, H: h}
+		case 5:
+			d := func() float64 { return r.Float64() * 0.15 }
+			m, _ := geom.Homography(float64(w), float64(h), [4][2]float64{{d(), d()}, {-d(), d()}, {-d(), -d()}, {d(), -d()}})
+			s = geom.Step{ToInput: m, W: w, H: h}
+		}
+		steps = append(steps, s)
+		w, h = s.W, s.H
+	}
+	return steps
+}
+
+func TestMaskWarpInventsNoClass(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	src := drawnMask(320, 200)
+	for i := range 40 {
+		out := src.Warp(randomSteps(r, src.W, src.H, 1+r.IntN(4)), 9)
+		for v := range out.Values() {
+			if v != 0 && v != 3 && v != 7 && v != 9 {
+				t.Fatalf("chain %d: class %d appeared", i, v)
+			}
+		}
+	}
+}
+
+func TestMaskExactIdentities(t *testing.T) {
+	src := drawnMask(320, 200)
+	flip := geom.Step{ToInput: geom.Flip(true, 320, 200), W: 320, H: 200}
+	if out := src.Warp([]geom.Step{flip, flip}, 9); !equalPix(out, src) {
+		t.Error("hflip twice changed the mask")
+	}
+	var turns []geom.Step
+	w, h := 320, 200
+	for range 4 {
+		m, ow, oh := geom.QuarterTurns(1, w, h)
+		turns = append(turns, geom.Step{ToInput: m, W: ow, H: oh})
+		w, h = ow, oh
+	}
+	if out := src.Warp(turns, 9); !equalPix(out, src) {
+		t.Error("four quarter turns changed the mask")
+	}
+}
+
+func TestMaskPNGRoundTrip(t *testing.T) {
+	pal := color.Palette{color.RGBA{0, 0, 0, 255}, color.RGBA{128, 0, 0, 255}, color.RGBA{0, 128, 0, 255}}
+	p := image.NewPaletted(image.Rect(0, 0, 4, 3), pal)
+	p.Pix[5], p.Pix[6] = 1, 2
+	g := image.NewGray16(image.Rect(0, 0, 4, 3))
+	g.SetGray16(2, 1, color.Gray16{Y: 1000})
+	for name, img := range map[string]image.Image{"palette": p, "gray16": g} {
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, img); err != nil {
+			t.Fatal(err)
+		}
+		m, err := DecodeMask(buf.Bytes())
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		back := m.Image()
+		for y := range 3 {
+			for x := range 4 {
+				if back.At(x, y) != img.At(x, y) {
+					t.Errorf("%s: pixel %d,%d is %v, want %v", name, x, y, back.At(x, y), img.At(x, y))
+				}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 2, 2)))
+	if _, err := DecodeMask(buf.Bytes()); err == nil {
+		t.Error("a colour PNG was taken as a mask")
+	}
+}
+
+func equalPix(a, b *Mask) bool {
+	return a.W == b.W && a.H == b.H && bytes.Equal(u16bytes(a.Pix), u16bytes(b.Pix))
+}
+
+func u16bytes(p []uint16) []byte {
+	out := make([]byte, 2*len(p))
+	for i, v := range p {
+		out[2*i], out[2*i+1] = byte(v>>8), byte(v)
+	}
+	return out
+}
+
+func BenchmarkMaskWarp(b *testing.B) {
+	src := drawnMask(1920, 1080)
+	rot, _ := geom.AboutCentre(geom.Linear(12, 1, 0), 0, 0, 1920, 1080, 1920, 1080)
+	zoom, _ := geom.AboutCentre(geom.Linear(0, 1.2, 0), 0, 0, 1920, 1080, 1920, 1080)
+	steps := []geom.Step{{ToInput: geom.Flip(true, 1920, 1080), W: 1920, H: 1080}, {ToInput: rot, W: 1920, H: 1080}, {ToInput: zoom, W: 1920, H: 1080}}
+	for b.Loop() {
+		src.Warp(steps, 0)
+	}
+}
