@@ -2,6 +2,9 @@ package labels
 
 import (
 	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -219,4 +222,62 @@ func (m *Mask) Image() image.Image {
 		im.Pix[i] = uint8(v)
 	}
 	return im
+}
+
+// PNG encodes the mask as a PNG of its kind: gray 8- or 16-bit, or with its
+// palette. Masks are never JPEG: a lossy codec invents class values.
+func (m *Mask) PNG() ([]byte, error) {
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	var buf bytes.Buffer
+	if m.Palette != nil || m.Depth == 16 {
+		err := enc.Encode(&buf, m.Image())
+		return buf.Bytes(), err
+	}
+	// NOTE: Go's encoder tries every row filter on gray images and none on
+	// palette ones, three times faster; an 8-bit palette image and an 8-bit
+	// gray one store their pixels alike, so encode it as the former and
+	// relabel the header.
+	gray := m.Image().(*image.Gray)
+	if err := enc.Encode(&buf, &image.Paletted{Pix: gray.Pix, Stride: gray.Stride, Rect: gray.Rect, Palette: grays}); err != nil {
+		return nil, err
+	}
+	return paletteToGray(buf.Bytes())
+}
+
+// grays is a palette whose index is its gray level.
+var grays = func() color.Palette {
+	p := make(color.Palette, 256)
+	for i := range p {
+		p[i] = color.Gray{Y: uint8(i)}
+	}
+	return p
+}()
+
+// paletteToGray turns an 8-bit palette PNG into an 8-bit gray one with the
+// same pixel bytes: colour type 3 becomes 0 and the PLTE chunk goes.
+func paletteToGray(b []byte) ([]byte, error) {
+	const sig = 8
+	if len(b) < sig+25 || string(b[sig+4:sig+8]) != "IHDR" || b[sig+8+8] != 8 || b[sig+8+9] != 3 {
+		return nil, fmt.Errorf("labels: not an 8-bit palette PNG")
+	}
+	out := make([]byte, 0, len(b))
+	for i := sig; i+12 <= len(b); {
+		n := int(binary.BigEndian.Uint32(b[i:]))
+		end := i + 12 + n
+		if end > len(b) {
+			return nil, fmt.Errorf("labels: truncated PNG chunk")
+		}
+		switch string(b[i+4 : i+8]) {
+		case "PLTE", "tRNS":
+		case "IHDR":
+			chunk := append([]byte{}, b[i:end]...)
+			chunk[8+9] = 0 // colour type: gray
+			binary.BigEndian.PutUint32(chunk[8+n:], crc32.ChecksumIEEE(chunk[4:8+n]))
+			out = append(out, chunk...)
+		default:
+			out = append(out, b[i:end]...)
+		}
+		i = end
+	}
+	return append(b[:sig:sig], out...), nil
 }

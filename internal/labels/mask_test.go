@@ -142,3 +142,33 @@ func BenchmarkMaskWarp(b *testing.B) {
 		src.Warp(steps, 0)
 	}
 }
+
+func TestMaskPNGKeepsItsKind(t *testing.T) {
+	for _, m := range []*Mask{drawnMask(97, 41), {W: 3, H: 2, Pix: []uint16{0, 1, 65535, 300, 7, 0}, Depth: 16},
+		{W: 2, H: 2, Pix: []uint16{0, 1, 2, 1}, Depth: 8, Palette: color.Palette{color.Black, color.White, color.RGBA{200, 0, 0, 255}}}} {
+		b, err := m.PNG()
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := DecodeMask(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !equalPix(back, m) || back.Depth != m.Depth || len(back.Palette) != len(m.Palette) {
+			t.Errorf("%d-bit mask (palette %d) came back as %d-bit (palette %d), same pixels %v", m.Depth, len(m.Palette), back.Depth, len(back.Palette), equalPix(back, m))
+		}
+		cfg, _ := png.DecodeConfig(bytes.NewReader(b))
+		if m.Palette == nil && cfg.ColorModel != color.GrayModel && cfg.ColorModel != color.Gray16Model {
+			t.Errorf("a gray mask was written as %T", cfg.ColorModel)
+		}
+	}
+}
+
+func BenchmarkMaskPNG(b *testing.B) {
+	m := drawnMask(1920, 1080)
+	for b.Loop() {
+		if _, err := m.PNG(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
