@@ -264,3 +264,33 @@ func ExampleApply() {
 	fmt.Println(*out.Objects[0].BBox)
 	// Output: [60 20 30 40]
 }
+
+func TestInstanceMasksMoveLikeTheirPixels(t *testing.T) {
+	// A 4×2 block at x 2–5, y 1–2 of a 10×6 image.
+	m := &Mask{W: 10, H: 6, Pix: make([]uint16, 60), Depth: 8}
+	for y := 1; y < 3; y++ {
+		for x := 2; x < 6; x++ {
+			m.Pix[y*10+x] = 1
+		}
+	}
+	r, n := rleOf(m)
+	if n != 8 || !equalPix(maskOf(r), m) {
+		t.Fatalf("RLE round trip: %d pixels, %+v", n, r)
+	}
+	l := &domain.Labels{Objects: []domain.Object{{ID: "crowd", BBox: &domain.Box{2, 1, 4, 2}, Mask: r}}}
+	opt := domain.DefaultLabelOptions()
+	opt.MinArea = 1
+	got := Apply(l, []Move{flipStep(true, 10, 6)}, opt)
+	if b := *got.Objects[0].BBox; b != (domain.Box{4, 1, 4, 2}) {
+		t.Errorf("mirrored mask's box = %v, want [4 1 4 2]", b)
+	}
+	// Crop x 0–4: half of the block stays.
+	got = Apply(l, []Move{cropStep(0, 0, 4, 6)}, opt)
+	if len(got.Objects) != 1 || *got.Objects[0].BBox != (domain.Box{2, 1, 2, 2}) {
+		t.Fatalf("cropped: %+v", got)
+	}
+	opt.MinVisibility = 0.6
+	if got = Apply(l, []Move{cropStep(0, 0, 4, 6)}, opt); len(got.Dropped) != 1 || got.Dropped[0].Reason != "visibility 0.5 < 0.6" {
+		t.Errorf("dropped %+v", got.Dropped)
+	}
+}

@@ -25,10 +25,13 @@ type object struct {
 	src     *domain.Object
 	rings   []orb.Ring // the outline, clipped to the image so far
 	box     *geom.Rect // the box, for an object without an outline
+	raster  *Mask      // an instance mask (RLE), moved at the end
 	kps     []domain.Keypoint
 	visible float64 // the part of the object still in the image
 
 	degenerate bool // an outline or box of no area to begin with
+	rasterRLE  *domain.RLE
+	rasterArea float64
 }
 
 // Apply moves the labels through a variant's moves: points go through the
@@ -42,6 +45,8 @@ func Apply(l *domain.Labels, moves []Move, opt domain.LabelOptions) domain.Varia
 	for i := range l.Objects {
 		objs[i] = start(&l.Objects[i])
 	}
+	var steps []geom.Step
+	scale := 1.0 // output area per source area
 	for _, m := range moves {
 		if m.Step != nil {
 			to, err := m.Step.ToOutput()
@@ -49,10 +54,12 @@ func Apply(l *domain.Labels, moves []Move, opt domain.LabelOptions) domain.Varia
 				to = geom.Mat3{}
 			}
 			out := geom.Rect{X1: float64(m.Step.W), Y1: float64(m.Step.H)}
-			mirror := to.Jacobian(out.X1/2, out.Y1/2) < 0
+			j := m.Step.ToInput.Jacobian(out.X1/2, out.Y1/2)
 			for _, o := range objs {
-				o.move(to, out, mirror, pairs)
+				o.move(to, out, j < 0, pairs)
 			}
+			steps = append(steps, *m.Step)
+			scale /= math.Abs(j)
 		}
 		if opt.CutoutHidesKeypoints {
 			for _, o := range objs {
@@ -62,6 +69,9 @@ func Apply(l *domain.Labels, moves []Move, opt domain.LabelOptions) domain.Varia
 	}
 	res := domain.VariantLabels{Objects: []domain.Object{}, Dropped: []domain.Dropped{}}
 	for _, o := range objs {
+		if o.raster != nil {
+			o.moveRaster(steps, scale)
+		}
 		out, why := o.result(opt)
 		if why != "" {
 			res.Dropped = append(res.Dropped, domain.Dropped{ID: o.src.ID, Reason: why})
@@ -87,6 +97,8 @@ func start(src *domain.Object) *object {
 			area += math.Abs(planar.Area(r))
 		}
 		o.degenerate = area == 0
+	} else if src.Mask != nil {
+		o.raster = maskOf(src.Mask)
 	} else if src.BBox != nil {
 		b := src.BBox
 		o.box = &geom.Rect{X0: b[0], Y0: b[1], X1: b[0] + b[2], Y1: b[1] + b[3]}
@@ -195,6 +207,16 @@ func (o *object) result(opt domain.LabelOptions) (domain.Object, string) {
 		if out.BBox != nil {
 			out.BBox = box(b)
 		}
+	case o.raster != nil:
+		if o.visible == 0 {
+			return out, "outside the image"
+		}
+		x0, y0, x1, y1 := o.raster.bounds()
+		b = geom.Rect{X0: float64(x0), Y0: float64(y0), X1: float64(x1), Y1: float64(y1)}
+		out.Mask, area = o.rasterRLE, o.rasterArea
+		if out.BBox != nil {
+			out.BBox = box(b)
+		}
 	case o.box != nil:
 		b = *o.box
 		if b.X1 <= b.X0 || b.Y1 <= b.Y0 {
@@ -260,3 +282,18 @@ func box(r geom.Rect) *domain.Box {
 // round keeps four decimals: a ten-thousandth of a pixel, readable and
 // well under any format's precision.
 func round(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+// moveRaster samples an instance mask through all the steps at once (the
+// same nearest sampling as a semantic mask) and measures what is left
+// against what the object's area would be unclipped.
+func (o *object) moveRaster(steps []geom.Step, scale float64) {
+	_, before := rleOf(o.raster)
+	o.raster = o.raster.Warp(steps, 0)
+	var after int
+	o.rasterRLE, after = rleOf(o.raster)
+	o.rasterArea = float64(after)
+	o.visible = ratio(float64(after), float64(before)*scale)
+	if before == 0 {
+		o.degenerate = true
+	}
+}
