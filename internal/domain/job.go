@@ -35,7 +35,21 @@ type Spec struct {
 	Preset   string          `json:"preset,omitempty"`
 	Pipeline json.RawMessage `json:"pipeline"`
 	Output   Output          `json:"output"`
+	// Labels travel with the source through every variant (nil: none).
+	Labels       *Labels       `json:"labels,omitempty"`
+	LabelOptions *LabelOptions `json:"label_options,omitempty"`
+	Mask         *MaskSource   `json:"mask,omitempty"` // a semantic mask beside the source
 }
+
+// MaskSource says where a job's semantic mask comes from: an upload (URL
+// empty) or a URL the worker fetches. Either way it is kept at MaskKey.
+type MaskSource struct {
+	URL  string `json:"url,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
+// MaskKey is where the semantic mask of job id is kept.
+func MaskKey(jobID string) string { return "jobs/" + jobID + "/mask.png" }
 
 // Source describes a job's input image. URL is empty for uploads; Key is
 // where the bytes are kept once fetched.
@@ -58,6 +72,7 @@ type Variant struct {
 	Bytes  int64           `json:"bytes"`
 	Ops    json.RawMessage `json:"ops"`
 	Key    string          `json:"-"`
+	Labels *VariantLabels  `json:"labels,omitempty"` // when the source had labels
 }
 
 // Job is one source image and the variants made of it.

@@ -75,7 +75,7 @@ func DefaultLabelOptions() LabelOptions {
 type VariantLabels struct {
 	Objects []Object  `json:"objects"`
 	Dropped []Dropped `json:"dropped"`
-	MaskKey string    `json:"-"` // where its mask is kept, when the source had one
+	MaskKey string    `json:"-"` // where its mask is kept, when the job had one
 }
 
 // Dropped is an object a variant left out, and why.

@@ -105,7 +105,7 @@ func (db *DB) loadVariants(ctx context.Context, jobs []*domain.Job) error {
 	for i, j := range jobs {
 		byID[j.ID], ids[i] = j, j.ID
 	}
-	rows, err := db.pool.Query(ctx, `SELECT job_id, idx, width, height, format, bytes, ops, key
+	rows, err := db.pool.Query(ctx, `SELECT job_id, idx, width, height, format, bytes, ops, key, labels, mask_key
 		FROM variants WHERE job_id = ANY($1) ORDER BY job_id, idx`, ids)
 	if err != nil {
 		return fmt.Errorf("postgres: variants: %w", err)
@@ -113,11 +113,20 @@ func (db *DB) loadVariants(ctx context.Context, jobs []*domain.Job) error {
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			id string
-			v  domain.Variant
+			id      string
+			v       domain.Variant
+			labels  []byte
+			maskKey string
 		)
-		if err := rows.Scan(&id, &v.Index, &v.Width, &v.Height, &v.Format, &v.Bytes, &v.Ops, &v.Key); err != nil {
+		if err := rows.Scan(&id, &v.Index, &v.Width, &v.Height, &v.Format, &v.Bytes, &v.Ops, &v.Key, &labels, &maskKey); err != nil {
 			return fmt.Errorf("postgres: variants: %w", err)
+		}
+		if labels != nil {
+			v.Labels = &domain.VariantLabels{}
+			if err := json.Unmarshal(labels, v.Labels); err != nil {
+				return fmt.Errorf("postgres: variant labels of job %s: %w", id, err)
+			}
+			v.Labels.MaskKey = maskKey
 		}
 		byID[id].Variants = append(byID[id].Variants, v)
 	}
@@ -162,10 +171,20 @@ func (db *DB) SetSource(ctx context.Context, id string, s domain.Source) error {
 // PutVariant records variant v of a job, replacing an earlier record of the
 // same index, so a retried task writes the same rows.
 func (db *DB) PutVariant(ctx context.Context, id string, v domain.Variant) error {
-	_, err := db.pool.Exec(ctx, `INSERT INTO variants (job_id, idx, width, height, format, bytes, ops, key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (job_id, idx) DO UPDATE SET width = $3, height = $4, format = $5, bytes = $6, ops = $7, key = $8`,
-		id, v.Index, v.Width, v.Height, v.Format, v.Bytes, v.Ops, v.Key)
+	var labels []byte
+	maskKey := ""
+	if v.Labels != nil {
+		var err error
+		if labels, err = json.Marshal(v.Labels); err != nil {
+			return fmt.Errorf("postgres: variant labels: %w", err)
+		}
+		maskKey = v.Labels.MaskKey
+	}
+	_, err := db.pool.Exec(ctx, `INSERT INTO variants (job_id, idx, width, height, format, bytes, ops, key, labels, mask_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (job_id, idx) DO UPDATE SET width = $3, height = $4, format = $5, bytes = $6, ops = $7, key = $8,
+			labels = $9, mask_key = $10`,
+		id, v.Index, v.Width, v.Height, v.Format, v.Bytes, v.Ops, v.Key, labels, maskKey)
 	if err != nil {
 		return fmt.Errorf("postgres: put variant: %w", err)
 	}
