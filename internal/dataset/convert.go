@@ -74,7 +74,11 @@ func Losses(ds *Dataset, to Format) []Loss {
 		add(keypoints, "keypoints", "VOC has no keypoints: they are left out")
 		add(attributes, "attributes", "VOC has no attributes: they are left out")
 	case YOLO:
-		add(multipart, "multi-part polygons", "YOLO has one outline per object: the parts are written one after the other")
+		if keypoints > 0 {
+			add(polygons, "polygons", "a YOLO pose dataset has boxes and keypoints: each object keeps the bounds of its outline")
+		} else {
+			add(multipart, "multi-part polygons", "YOLO has one outline per object: the parts are written one after the other")
+		}
 		add(masks, "RLE masks", "YOLO has no RLE: each object keeps the bounds of its mask")
 		add(attributes, "attributes", "YOLO has no attributes: they are left out")
 		add(vocFlags, "VOC difficult, truncated, pose and parts", "YOLO has no place for them: they are left out")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -76,6 +77,9 @@ func Read(src Source, opt Options) (*Dataset, error) {
 			lr := &limitReader{r: body, n: opt.Limits.MaxTotalBytes - total, what: p, limit: opt.Limits.MaxTotalBytes, total: true}
 			err := lay.parse(p, lr)
 			total += lr.read
+			if err != nil && !errors.As(err, new(*domain.Error)) {
+				err = domain.Errorf(domain.EInvalid, "The file %q could not be read: %v.", p, err)
+			}
 			return err
 		}
 		if !isImagePath(p) {
@@ -101,6 +105,10 @@ func Read(src Source, opt Options) (*Dataset, error) {
 		return nil
 	})
 	if err != nil {
+		var de *domain.Error
+		if !errors.As(err, &de) {
+			err = domain.Errorf(domain.EInvalid, "The dataset could not be read: %v.", err)
+		}
 		return nil, err
 	}
 	if err := lay.assemble(ds, images); err != nil {
@@ -129,6 +137,9 @@ func readImage(p string, body io.Reader, opt Options) (*Image, int64, error) {
 		_, err = io.Copy(io.Discard, r)
 	}
 	if err != nil {
+		if !errors.As(err, new(*domain.Error)) {
+			err = domain.Errorf(domain.EInvalid, "The file %q could not be read: %v.", p, err)
+		}
 		return nil, lr.read, err
 	}
 	im.Format = fetch.Sniff(head.Bytes())

@@ -142,6 +142,9 @@ func (m Files) Walk(names bool, fn func(p string, body io.Reader) error) error {
 		if err := checkEntryName(k); err != nil {
 			return err
 		}
+		if ignoredEntry(k) {
+			continue
+		}
 		var body io.Reader
 		if !names {
 			body = bytes.NewReader(m[k])

@@ -204,10 +204,12 @@ func (v *vocLayout) assemble(ds *Dataset, images map[string]*Image) error {
 		case strings.EqualFold(vocMaskKind(p), "SegmentationClass"):
 			im.Mask = m
 		default:
+			// NOTE: instance masks are kept as they are, copied like any other file.
 			if im.VOC == nil {
 				im.VOC = &VOCImage{}
 			}
 			im.VOC.ObjectMask = p
+			ds.Other = append(ds.Other, OtherFile{Path: p})
 		}
 	}
 	for p, im := range images {

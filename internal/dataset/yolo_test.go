@@ -69,7 +69,7 @@ func TestYOLORoboflowRoundTrip(t *testing.T) {
 func TestYOLOUltralyticsPose(t *testing.T) {
 	for _, tc := range []struct {
 		name, yaml, line string
-		want           []domain.Keypoint
+		want             []domain.Keypoint
 	}{
 		{"xyv", "kpt_shape: [3, 3]\nflip_idx: [1, 0, 2]\n", "0 0.5 0.5 0.5 0.5 0.25 0.5 2 0.75 0.5 1 0 0 0\n",
 			[]domain.Keypoint{{25, 20, 2}, {75, 20, 1}, {0, 0, 0}}},
@@ -78,11 +78,11 @@ func TestYOLOUltralyticsPose(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := tree(t, map[string][]byte{
-				"data.yaml":            []byte("path: .\ntrain: images/train\nval: images/val\nnames: [person]\n" + tc.yaml),
-				"images/train/p.jpg":   jpegOf(t, 100, 40),
-				"labels/train/p.txt":   []byte(tc.line),
-				"images/val/q.jpg":     jpegOf(t, 100, 40),
-				"labels/val/q.txt":     []byte(tc.line),
+				"data.yaml":             []byte("path: .\ntrain: images/train\nval: images/val\nnames: [person]\n" + tc.yaml),
+				"images/train/p.jpg":    jpegOf(t, 100, 40),
+				"labels/train/p.txt":    []byte(tc.line),
+				"images/val/q.jpg":      jpegOf(t, 100, 40),
+				"labels/val/q.txt":      []byte(tc.line),
 				"labels/val/orphan.txt": []byte(tc.line),
 			})
 			ds := readDS(t, Dir(dir), "")
@@ -116,8 +116,8 @@ func TestYOLOWritesClampedSixDigits(t *testing.T) {
 	ds := &Dataset{Format: COCO, Classes: []string{"a"}, Images: []*Image{{
 		Path: "x.jpg", Width: 641, Height: 479, Split: "train",
 		Objects: []domain.Object{
-			{ID: "1", Class: "a", BBox: box(-10, 5, 30, 10)},          // leaves on the left
-			{ID: "2", Class: "a", BBox: box(600, 470, 100, 100)},      // leaves bottom right
+			{ID: "1", Class: "a", BBox: box(-10, 5, 30, 10)},           // leaves on the left
+			{ID: "2", Class: "a", BBox: box(600, 470, 100, 100)},       // leaves bottom right
 			{ID: "3", Class: "a", BBox: box(1.0/3, 2.0/7, 100.1, 3.3)}, // long decimals
 		},
 	}}}
@@ -189,14 +189,14 @@ func TestYOLOOneNamesOrder(t *testing.T) {
 
 func TestYOLOBadLines(t *testing.T) {
 	for name, tc := range map[string]struct{ file, body, says string }{
-		"word":        {"labels/train/a.txt", "0 0.5 0.5 0.2 0.2\n\n0 0.5 abc 0.2 0.2\n", "labels/train/a.txt line 3"},
-		"short":       {"labels/train/a.txt", "0 0.5 0.5 0.2\n", "line 1"},
-		"class":       {"labels/train/a.txt", "x 0.5 0.5 0.2 0.2\n", "line 1"},
-		"past names":  {"labels/train/a.txt", "0 0.5 0.5 0.2 0.2\n7 0.5 0.5 0.2 0.2\n", "line 2: the class 7"},
-		"nan":         {"labels/train/a.txt", "0 NaN 0.5 0.2 0.2\n", "line 1"},
-		"yaml":        {"data.yaml", "names: [a, b\nnc: 2\n", "data.yaml"},
-		"yaml names":  {"data.yaml", "names: 3\n", "data.yaml"},
-		"kpt_shape":   {"data.yaml", "names: [a]\nkpt_shape: [3]\n", "kpt_shape"},
+		"word":       {"labels/train/a.txt", "0 0.5 0.5 0.2 0.2\n\n0 0.5 abc 0.2 0.2\n", "labels/train/a.txt line 3"},
+		"short":      {"labels/train/a.txt", "0 0.5 0.5 0.2\n", "line 1"},
+		"class":      {"labels/train/a.txt", "x 0.5 0.5 0.2 0.2\n", "line 1"},
+		"past names": {"labels/train/a.txt", "0 0.5 0.5 0.2 0.2\n7 0.5 0.5 0.2 0.2\n", "line 2: the class 7"},
+		"nan":        {"labels/train/a.txt", "0 NaN 0.5 0.2 0.2\n", "line 1"},
+		"yaml":       {"data.yaml", "names: [a, b\nnc: 2\n", "data.yaml"},
+		"yaml names": {"data.yaml", "names: 3\n", "data.yaml"},
+		"kpt_shape":  {"data.yaml", "names: [a]\nkpt_shape: [3]\n", "kpt_shape"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			files := map[string][]byte{"data.yaml": []byte("names: [a, b]\n"), "images/train/a.jpg": jpegOf(t, 8, 8), "labels/train/a.txt": nil}
