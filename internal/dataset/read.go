@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -67,6 +66,7 @@ func Read(src Source, opt Options) (*Dataset, error) {
 	lay := newLayout(format, ds, relNames)
 	images := map[string]*Image{}
 	var total int64
+	bufs := &imageBuffers{head: make([]byte, 0, headBytes), copy: make([]byte, 64<<10)}
 	err := src.Walk(false, func(full string, body io.Reader) error {
 		p, ok := rel(full)
 		if !ok {
@@ -89,7 +89,7 @@ func Read(src Source, opt Options) (*Dataset, error) {
 		if opt.Limits.MaxEntries > 0 && len(images) >= opt.Limits.MaxEntries {
 			return domain.Errorf(domain.ETooLarge, "The archive holds more than the limit of %d images.", opt.Limits.MaxEntries)
 		}
-		im, n, err := readImage(p, body, opt)
+		im, n, err := readImage(p, body, opt, bufs)
 		total += n
 		if err != nil {
 			return err
@@ -121,20 +121,18 @@ func Read(src Source, opt Options) (*Dataset, error) {
 // readImage streams an image's bytes through the hash (and OnImage),
 // reading its size from the header. It returns nil for bytes that are no
 // supported image.
-func readImage(p string, body io.Reader, opt Options) (*Image, int64, error) {
+func readImage(p string, body io.Reader, opt Options, bufs *imageBuffers) (*Image, int64, error) {
 	im := &Image{Path: p, Split: splitOf(p)}
 	h := sha256.New()
-	head := &prefixBuffer{max: headBytes}
+	head := &prefixBuffer{b: bufs.head[:0]}
 	lr := &limitReader{r: body, n: opt.Limits.MaxEntryBytes, what: p, limit: opt.Limits.MaxEntryBytes}
 	r := io.TeeReader(io.TeeReader(lr, h), head)
 	var err error
 	if opt.OnImage != nil {
 		err = opt.OnImage(im, r)
-		if err == nil {
-			_, err = io.Copy(io.Discard, r) // what the callback left still counts and hashes
-		}
-	} else {
-		_, err = io.Copy(io.Discard, r)
+	}
+	if err == nil {
+		_, err = io.CopyBuffer(io.Discard, r, bufs.copy) // what a callback left still counts and hashes
 	}
 	if err != nil {
 		if !errors.As(err, new(*domain.Error)) {
@@ -142,12 +140,12 @@ func readImage(p string, body io.Reader, opt Options) (*Image, int64, error) {
 		}
 		return nil, lr.read, err
 	}
-	im.Format = fetch.Sniff(head.Bytes())
+	im.Format = fetch.Sniff(head.b)
 	if im.Format == "" {
 		return nil, lr.read, nil
 	}
 	im.Bytes, im.SHA256 = lr.read, hex.EncodeToString(h.Sum(nil))
-	im.Width, im.Height = imageSize(head.Bytes())
+	im.Width, im.Height = imageSize(head.b)
 	return im, lr.read, nil
 }
 
@@ -177,16 +175,21 @@ func (ds *Dataset) finish(images map[string]*Image) {
 // the EXIF block and the frame header of a JPEG from a phone.
 const headBytes = 256 << 10
 
-type prefixBuffer struct {
-	bytes.Buffer
-	max int
+// imageBuffers are reused from one image to the next: reading a dataset
+// allocates per image only what it keeps.
+type imageBuffers struct {
+	head []byte
+	copy []byte
 }
 
-func (b *prefixBuffer) Write(p []byte) (int, error) {
-	if room := b.max - b.Len(); room > 0 {
-		b.Buffer.Write(p[:min(room, len(p))])
+// prefixBuffer keeps the first cap(b) bytes written to it.
+type prefixBuffer struct{ b []byte }
+
+func (p *prefixBuffer) Write(q []byte) (int, error) {
+	if room := cap(p.b) - len(p.b); room > 0 {
+		p.b = append(p.b, q[:min(room, len(q))]...)
 	}
-	return len(p), nil
+	return len(q), nil
 }
 
 // limitReader counts the bytes really read and fails past n (when n > 0):
