@@ -196,3 +196,7 @@ func VariantPath(p string, index int, ext string) string {
 	}
 	return fmt.Sprintf("%s_aug%02d.%s", stem(p), index, ext)
 }
+
+// CheckPath refuses a path that is absolute or climbs out of its folder,
+// as archives are refused: for whatever unpacks files under a folder.
+func CheckPath(p string) error { return checkEntryName(p) }
