@@ -258,7 +258,14 @@ func (f *cocoOut) write(out Output) error {
 	if err != nil {
 		return err
 	}
+	// NOTE: a bufio.Writer keeps its first error and Flush returns it, so
+	// the writes in between need no checks of their own.
 	bw := bufio.NewWriter(w)
+	put := func(parts ...string) {
+		for _, p := range parts {
+			_, _ = bw.WriteString(p)
+		}
+	}
 	keys := []COCOKey{{Key: "info", Value: json.RawMessage(`{"description": "written by augment"}`)}, {Key: "categories"}, {Key: "images"}, {Key: "annotations"}}
 	if f.src != nil {
 		keys = f.src.Top
@@ -268,14 +275,13 @@ func (f *cocoOut) write(out Output) error {
 			}
 		}
 	}
-	bw.WriteString("{")
+	put("{")
 	for i, k := range keys {
 		if i > 0 {
-			bw.WriteString(",")
+			put(",")
 		}
 		name, _ := json.Marshal(k.Key)
-		bw.Write(name)
-		bw.WriteString(":")
+		put(string(name), ":")
 		switch k.Key {
 		case "images":
 			writeList(bw, f.images)
@@ -295,10 +301,10 @@ func (f *cocoOut) write(out Output) error {
 			}
 			writeList(bw, cats)
 		default:
-			bw.Write(k.Value)
+			put(string(k.Value))
 		}
 	}
-	bw.WriteString("}\n")
+	put("}\n")
 	return bw.Flush()
 }
 
@@ -311,13 +317,14 @@ func hasKey(keys []COCOKey, k string) bool {
 	return false
 }
 
+// writeList writes items as a JSON list, one a line; errors stay in w.
 func writeList(w *bufio.Writer, items []json.RawMessage) {
-	w.WriteString("[")
+	_, _ = w.WriteString("[")
 	for i, it := range items {
 		if i > 0 {
-			w.WriteString(",\n")
+			_, _ = w.WriteString(",\n")
 		}
-		w.Write(it)
+		_, _ = w.Write(it)
 	}
-	w.WriteString("]")
+	_, _ = w.WriteString("]")
 }

@@ -106,4 +106,3 @@ func TestConversionKeepsPolygonsAndKeypoints(t *testing.T) {
 		t.Errorf("segment: %s", jsonOf(s))
 	}
 }
-

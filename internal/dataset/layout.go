@@ -2,7 +2,6 @@ package dataset
 
 import (
 	"io"
-	"path"
 	"sort"
 	"strings"
 )
@@ -59,9 +58,4 @@ func (imageFolder) assemble(ds *Dataset, images map[string]*Image) error {
 	}
 	sort.Strings(ds.Classes)
 	return nil
-}
-
-// imageFolderPath is where an image of class c in split s goes.
-func imageFolderPath(split, class, name string) string {
-	return path.Join(split, class, name)
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"sort"
 	"strings"
 
@@ -225,6 +224,3 @@ func labelError(p string, line int, format string, args ...any) error {
 	}
 	return domain.Errorf(domain.EInvalidSpec, "%s: %s", where, fmt.Sprintf(format, args...))
 }
-
-// sibling is p's folder joined with name.
-func sibling(p, name string) string { return path.Join(path.Dir(p), name) }
