@@ -17,14 +17,21 @@ import (
 // header's size, turned by the EXIF orientation of a JPEG, because labels
 // are drawn on the displayed image. 0, 0 when the header cannot be read.
 func imageSize(head []byte) (int, int) {
+	w, h, _ := displayedSize(head)
+	return w, h
+}
+
+// displayedSize is imageSize and the EXIF orientation applied (0 for none).
+func displayedSize(head []byte) (w, h, orientation int) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(head))
 	if err != nil {
-		return 0, 0
+		return 0, 0, 0
 	}
-	if o := jpegOrientation(head); o >= 5 && o <= 8 {
-		return cfg.Height, cfg.Width
+	o := jpegOrientation(head)
+	if o >= 5 && o <= 8 {
+		return cfg.Height, cfg.Width, o
 	}
-	return cfg.Width, cfg.Height
+	return cfg.Width, cfg.Height, o
 }
 
 // jpegOrientation is the EXIF Orientation tag (1–8) of a JPEG, or 0.

@@ -46,6 +46,7 @@ type Image struct {
 	// say (COCO width/height, VOC size), 0 when they say nothing.
 	Width, Height                 int
 	DeclaredWidth, DeclaredHeight int
+	Orientation                   int    // the EXIF orientation applied to Width and Height (labels are in that space), 0 for none
 	Format                        string // jpeg, png, … from the bytes
 	Bytes                         int64
 	SHA256                        string // hex, of the bytes as read

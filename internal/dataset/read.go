@@ -144,7 +144,7 @@ func readImage(p string, body io.Reader, opt Options, bufs *imageBuffers) (*Imag
 		return nil, lr.read, nil
 	}
 	im.Bytes, im.SHA256 = lr.read, hex.EncodeToString(h.Sum(nil))
-	im.Width, im.Height = imageSize(head.b)
+	im.Width, im.Height, im.Orientation = displayedSize(head.b)
 	return im, lr.read, nil
 }
 

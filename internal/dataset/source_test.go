@@ -133,7 +133,7 @@ func TestEXIFOrientation(t *testing.T) {
 	}
 	ds := readDS(t, Files{"a.jpg": b}, "")
 	stored, _ := decodeConfig(b)
-	if im := ds.Images[0]; im.Width != stored[1] || im.Height != stored[0] || im.Width == im.Height {
+	if im := ds.Images[0]; im.Width != stored[1] || im.Height != stored[0] || im.Width == im.Height || im.Orientation != 6 {
 		t.Fatalf("size %d×%d, stored %d×%d: want it turned", im.Width, im.Height, stored[0], stored[1])
 	}
 }

@@ -40,7 +40,8 @@ func TestYOLORoboflowRoundTrip(t *testing.T) {
 		t.Fatalf("a.jpg: %s", jsonOf(a))
 	}
 	b := ds.Image("valid/images/b.jpg")
-	if len(b.Objects) != 2 || !nearPolygon(b.Objects[0].Polygon, domain.Polygon{{{10, 5}, {50, 5}, {30, 30}}}, 1e-9) ||
+	// A box over the whole image is [0, 0, W, H]: pixel edges, not centres.
+	if len(b.Objects) != 2 || !nearBox(b.Objects[1].BBox, box(0, 0, 100, 50), 1e-9) || !nearPolygon(b.Objects[0].Polygon, domain.Polygon{{{10, 5}, {50, 5}, {30, 30}}}, 1e-9) ||
 		!nearBox(b.Objects[0].BBox, box(10, 5, 40, 25), 1e-9) {
 		t.Fatalf("b.jpg segment: %s", jsonOf(b.Objects))
 	}
@@ -113,7 +114,7 @@ func TestYOLOUltralyticsPose(t *testing.T) {
 // TestYOLOWritesClampedSixDigits: a box that leaves the image is clipped,
 // then normalised and clamped to [0, 1]; values keep 6 significant digits.
 func TestYOLOWritesClampedSixDigits(t *testing.T) {
-	ds := &Dataset{Format: COCO, Classes: []string{"a"}, Images: []*Image{{
+	ds := &Dataset{Format: COCO, Classes: []string{"a", "猫 ü"}, Images: []*Image{{
 		Path: "x.jpg", Width: 641, Height: 479, Split: "train",
 		Objects: []domain.Object{
 			{ID: "1", Class: "a", BBox: box(-10, 5, 30, 10)},           // leaves on the left
@@ -151,7 +152,7 @@ func TestYOLOWritesClampedSixDigits(t *testing.T) {
 			}
 		}
 	}
-	if data, _ := os.ReadFile(filepath.Join(out, "data.yaml")); !strings.Contains(string(data), `names: ["a"]`) || !strings.Contains(string(data), "train: images/train") {
+	if data, _ := os.ReadFile(filepath.Join(out, "data.yaml")); !strings.Contains(string(data), `names: ["a", "猫 ü"]`) || !strings.Contains(string(data), "train: images/train") {
 		t.Errorf("data.yaml = %s", data)
 	}
 }
