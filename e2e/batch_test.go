@@ -136,7 +136,8 @@ func TestBatchFromURLFileAndArchives(t *testing.T) {
 				paths = append(paths, m.Path)
 			}
 			sort.Strings(paths)
-			if got := strings.Join(paths, " "); !strings.Contains(got, "rocket/0.") || !strings.Contains(got, "rocket-2/1.") || !strings.Contains(got, "chelsea/1.png") {
+			// Folders are kept: two rocket.jpg in two folders stay apart by their folder.
+			if got := strings.Join(paths, " "); !strings.Contains(got, "photos/rocket/0.") || !strings.Contains(got, "more/rocket/1.") || !strings.Contains(got, "chelsea/1.png") {
 				t.Fatalf("paths = %v", paths)
 			}
 		})

@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/augment-ml/augment/internal/dataset"
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/fetch"
 )
@@ -144,13 +145,13 @@ func (s *Server) addArchive(ctx context.Context, nb *newBatch, fh *multipart.Fil
 		return domain.Wrap(err, domain.EInvalid, "The archive could not be read.")
 	}
 	defer f.Close()
-	skipped, err := readArchive(f, fh.Size, s.Limits.Archive(), func(e archiveEntry) error {
+	skipped, err := dataset.ReadArchive(f, fh.Size, s.Limits.Archive(), func(e dataset.Entry) error {
 		key := fmt.Sprintf("batches/%s/sources/%d", nb.batch.ID, len(nb.jobs))
 		if err := s.Blobs.Put(ctx, key, bytes.NewReader(e.Data), int64(len(e.Data)), ""); err != nil {
 			return domain.Wrap(err, domain.EUnavailable, "The archive could not be stored; try again shortly.")
 		}
 		nb.keys = append(nb.keys, key)
-		nb.add(domain.Source{Name: fetch.SafeName(path.Base(e.Name)), Key: key})
+		nb.add(domain.Source{Name: safePath(e.Path), Key: key})
 		return nil
 	})
 	nb.batch.Skipped = skipped
@@ -259,9 +260,31 @@ func (s *Server) batchJobs(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"jobs": out})
 }
 
-// stemOf turns a source name into a safe folder name for the archive.
+// safePath makes each folder of an archive entry's path safe as a name, so
+// a source keeps the folders it came from (a class folder is a label).
+func safePath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, part := range parts {
+		parts[i] = fetch.SafeName(part)
+	}
+	return strings.Join(parts, "/")
+}
+
+// stemOf turns a source name into a safe folder name for the archive. The
+// folders of an archive entry are kept: a/rocket.jpg and b/rocket.jpg are
+// a/rocket and b/rocket.
 func stemOf(name string) string {
-	name = strings.TrimSuffix(name, path.Ext(name))
+	dirs := strings.Split(name, "/")
+	for i, d := range dirs[:len(dirs)-1] {
+		dirs[i] = safeStem(d, "folder")
+	}
+	dirs[len(dirs)-1] = safeStem(strings.TrimSuffix(dirs[len(dirs)-1], path.Ext(dirs[len(dirs)-1])), "image")
+	return strings.Join(dirs, "/")
+}
+
+// safeStem keeps letters, digits, '-', '_' and '.' of an ASCII name, at most
+// 80 of them, replacing the rest with '_'; an empty result becomes empty.
+func safeStem(name, empty string) string {
 	var b strings.Builder
 	for _, r := range name {
 		if b.Len() >= 80 {
@@ -276,7 +299,7 @@ func stemOf(name string) string {
 	}
 	stem := strings.Trim(b.String(), ".")
 	if stem == "" {
-		return "image"
+		return empty
 	}
 	return stem
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/augment-ml/augment/internal/dataset"
 	"github.com/augment-ml/augment/internal/domain"
 )
 
@@ -45,8 +46,8 @@ type Limits struct {
 }
 
 // Archive returns the limits that apply to reading an archive.
-func (l Limits) Archive() ArchiveLimits {
-	return ArchiveLimits{MaxEntries: l.MaxEntries, MaxEntryBytes: l.MaxEntryBytes, MaxTotalBytes: l.MaxTotalBytes}
+func (l Limits) Archive() dataset.Limits {
+	return dataset.Limits{MaxEntries: l.MaxEntries, MaxEntryBytes: l.MaxEntryBytes, MaxTotalBytes: l.MaxTotalBytes}
 }
 
 // Handler returns the routes.

@@ -1,4 +1,4 @@
-package web
+package dataset
 
 import (
 	"archive/tar"
@@ -15,25 +15,25 @@ import (
 	"github.com/augment-ml/augment/internal/fetch"
 )
 
-// ArchiveLimits bound what an uploaded archive may hold.
-type ArchiveLimits struct {
+// Limits bound what an uploaded archive may hold.
+type Limits struct {
 	MaxEntries    int   // image entries per archive
 	MaxEntryBytes int64 // decompressed size of one entry, counted as it is read
 	MaxTotalBytes int64 // decompressed size of all entries together
 }
 
-// archiveEntry is one image read out of an archive.
-type archiveEntry struct {
-	Name string // path inside the archive
+// Entry is one image read out of an archive.
+type Entry struct {
+	Path string // its full relative path inside the archive, slash-separated and clean
 	Data []byte
 }
 
-// readArchive reads the images of a .zip, .tar or .tar.gz (told apart by
+// ReadArchive reads the images of a .zip, .tar or .tar.gz (told apart by
 // their bytes), calling add for each one. Entries that are not images are
 // returned as skipped; unsafe paths and entries over a limit refuse the
 // whole archive. Sizes are counted while decompressing, never taken from
 // headers, so a zip bomb stops at the limit.
-func readArchive(r io.ReaderAt, size int64, lim ArchiveLimits, add func(archiveEntry) error) ([]domain.Skipped, error) {
+func ReadArchive(r io.ReaderAt, size int64, lim Limits, add func(Entry) error) ([]domain.Skipped, error) {
 	head := make([]byte, 4)
 	_, _ = r.ReadAt(head, 0)
 	sr := io.NewSectionReader(r, 0, size)
@@ -90,7 +90,7 @@ func tarEntries(tr *tar.Reader) entryFunc {
 	}
 }
 
-func walkArchive(next entryFunc, lim ArchiveLimits, add func(archiveEntry) error) ([]domain.Skipped, error) {
+func walkArchive(next entryFunc, lim Limits, add func(Entry) error) ([]domain.Skipped, error) {
 	var (
 		skipped []domain.Skipped
 		total   int64
@@ -130,7 +130,7 @@ func walkArchive(next entryFunc, lim ArchiveLimits, add func(archiveEntry) error
 		if images++; images > lim.MaxEntries {
 			return nil, domain.Errorf(domain.ETooLarge, "The archive holds more than the limit of %d images.", lim.MaxEntries)
 		}
-		if err := add(archiveEntry{Name: name, Data: data}); err != nil {
+		if err := add(Entry{Path: cleanPath(name), Data: data}); err != nil {
 			return nil, err
 		}
 	}
@@ -145,6 +145,11 @@ func checkEntryName(name string) error {
 		return domain.Errorf(domain.EInvalid, "The archive entry %q has an absolute or climbing path; such archives are refused.", name)
 	}
 	return nil
+}
+
+// cleanPath is an entry's name as a clean, slash-separated relative path.
+func cleanPath(name string) string {
+	return strings.TrimPrefix(path.Clean(strings.ReplaceAll(name, `\`, "/")), "./")
 }
 
 // ignoredEntry skips the metadata files that archivers add.

@@ -1,4 +1,4 @@
-package web
+package dataset
 
 import (
 	"archive/zip"
@@ -11,7 +11,7 @@ import (
 	"github.com/augment-ml/augment/internal/domain"
 )
 
-var testLimits = ArchiveLimits{MaxEntries: 10, MaxEntryBytes: 1 << 20, MaxTotalBytes: 4 << 20}
+var testLimits = Limits{MaxEntries: 10, MaxEntryBytes: 1 << 20, MaxTotalBytes: 4 << 20}
 
 func jpegHeader(t *testing.T) []byte {
 	b, err := os.ReadFile("../../testdata/corpus/rocket.jpg")
@@ -34,7 +34,7 @@ func zipOf(t *testing.T, files map[string][]byte) []byte {
 
 func read(t *testing.T, data []byte) (int, []domain.Skipped, error) {
 	n := 0
-	skipped, err := readArchive(bytes.NewReader(data), int64(len(data)), testLimits, func(archiveEntry) error { n++; return nil })
+	skipped, err := ReadArchive(bytes.NewReader(data), int64(len(data)), testLimits, func(Entry) error { n++; return nil })
 	return n, skipped, err
 }
 
@@ -99,25 +99,4 @@ func manyFiles(img []byte, n int) map[string][]byte {
 		m[string(rune('a'+i))+".jpg"] = img
 	}
 	return m
-}
-
-func TestStemOf(t *testing.T) {
-	for in, want := range map[string]string{
-		"cat.jpg": "cat", "My Photo.JPG": "My_Photo", "..": "image", "": "image",
-		"ünïcode.png": "_n_code", "a.b.c.webp": "a.b.c",
-	} {
-		if got := stemOf(in); got != want {
-			t.Errorf("stemOf(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestSafeNext(t *testing.T) {
-	for in, want := range map[string]string{
-		"/monitoring/": "/monitoring/", "//evil.example": "/", "https://evil.example": "/", `/\evil`: "/", "": "/",
-	} {
-		if got := safeNext(in); got != want {
-			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
-		}
-	}
 }

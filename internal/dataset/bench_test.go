@@ -1,0 +1,147 @@
+package dataset
+
+import (
+	"archive/zip"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// BenchmarkValidateCOCO reads (validates) a COCO dataset of N images in a
+// zip on disk, as the api does with an upload: the archive streams, each
+// image is hashed and its header read, the JSON is parsed element by
+// element. It reports the peak live heap besides B/op: the images' bytes
+// are never held, so the peak grows with the annotations, not the pixels.
+//
+//	go test -run '^$' -bench ValidateCOCO -benchtime 3x ./internal/dataset
+func BenchmarkValidateCOCO(b *testing.B) {
+	for _, n := range []int{1000, 5000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			path, size := cocoZip(b, n)
+			f, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			b.SetBytes(size)
+			b.ReportAllocs()
+			var peak atomic.Uint64
+			runtime.GC()
+			stop := watchHeap(&peak)
+			b.ResetTimer()
+			for b.Loop() {
+				a, err := OpenArchive(f, size)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ds, err := Read(a, Options{Limits: Limits{MaxEntries: 100000, MaxEntryBytes: 20 << 20, MaxTotalBytes: 8 << 30}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(ds.Images) != n || len(ds.Warnings) != 0 {
+					b.Fatalf("%d images, warnings %v", len(ds.Images), ds.Warnings[:min(3, len(ds.Warnings))])
+				}
+			}
+			b.StopTimer()
+			stop()
+			b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
+		})
+	}
+}
+
+// watchHeap samples the live heap every millisecond until stopped.
+func watchHeap(peak *atomic.Uint64) func() {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(s)
+			if v := s[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// cocoZip writes a COCO dataset of n images (the corpus's photos, reused)
+// with three boxes and a polygon each, once per size, in the test's cache.
+func cocoZip(b *testing.B, n int) (string, int64) {
+	b.Helper()
+	dir := filepath.Join(os.TempDir(), "augment-bench")
+	path := filepath.Join(dir, fmt.Sprintf("coco-%d.zip", n))
+	if fi, err := os.Stat(path); err == nil {
+		return path, fi.Size()
+	}
+	photos := [][]byte{}
+	for _, name := range []string{"rocket.jpg", "retina.jpg", "hubble.jpg"} {
+		data, err := os.ReadFile("../../testdata/corpus/" + name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		photos = append(photos, data)
+	}
+	sizes := [][2]int{}
+	for _, p := range photos {
+		w, h := imageSize(p[:min(len(p), headBytes)])
+		sizes = append(sizes, [2]int{w, h})
+	}
+	_ = os.MkdirAll(dir, 0o755)
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		b.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	var imgs, anns strings.Builder
+	for i := range n {
+		k := i % len(photos)
+		name := fmt.Sprintf("img%06d.jpg", i)
+		w, _ := zw.CreateHeader(&zip.FileHeader{Name: "images/train/" + name, Method: zip.Store})
+		w.Write(photos[k])
+		if i > 0 {
+			imgs.WriteString(",\n")
+		}
+		fmt.Fprintf(&imgs, `{"id": %d, "file_name": %q, "width": %d, "height": %d, "license": 1}`, 1000+i, name, sizes[k][0], sizes[k][1])
+		for j := range 4 {
+			if anns.Len() > 0 {
+				anns.WriteString(",\n")
+			}
+			seg := "[]"
+			if j == 3 {
+				seg = "[[10.5, 10.5, 90.25, 12, 60, 80.75, 14, 70]]"
+			}
+			fmt.Fprintf(&anns, `{"id": %d, "image_id": %d, "category_id": %d, "bbox": [%d, %d, 50, 40], "area": 2000, "iscrowd": 0, "segmentation": %s}`,
+				i*4+j+1, 1000+i, 1+j%3, 10*j, 5*j, seg)
+		}
+	}
+	w, _ := zw.Create("annotations/instances_train.json")
+	fmt.Fprintf(w, `{"info": {"description": "bench"}, "licenses": [{"id": 1, "name": "x"}],
+"categories": [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}, {"id": 3, "name": "c"}],
+"images": [%s],
+"annotations": [%s]}`, imgs.String(), anns.String())
+	if err := zw.Close(); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	if err := os.Rename(tmp, path); err != nil {
+		b.Fatal(err)
+	}
+	fi, _ := os.Stat(path)
+	return path, fi.Size()
+}

@@ -1,0 +1,330 @@
+package dataset
+
+import (
+	"bufio"
+	"encoding/json"
+	"math"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/augment-ml/augment/internal/domain"
+)
+
+// cocoWriter gathers each output file's images and annotations and writes
+// them on close, with the other keys of the file it came from.
+type cocoWriter struct {
+	w     *Writer
+	files map[string]*cocoOut
+	order []string
+}
+
+type cocoOut struct {
+	path       string
+	src        *COCOFile // nil for a file made by a conversion
+	images     []json.RawMessage
+	anns       []json.RawMessage
+	imageIDs   map[int64]bool
+	annIDs     map[int64]bool
+	nextImage  int64
+	nextAnn    int64
+	categories []COCOCategory // src's, then any class it lacked
+	catIDs     map[string]int64
+}
+
+func newCOCOWriter(w *Writer) *cocoWriter { return &cocoWriter{w: w, files: map[string]*cocoOut{}} }
+
+// file is the output file an image goes in: the file its source came from,
+// else the one of its split.
+func (c *cocoWriter) file(im *Image) *cocoOut {
+	var src *COCOFile
+	p := path.Join("annotations", "instances_"+im.Split+".json")
+	if im.Split == "" {
+		p = "annotations/instances.json"
+	}
+	if c.w.same {
+		if im.COCO != nil {
+			src = c.w.ds.COCO[im.COCO.File]
+		} else {
+			for _, f := range c.w.ds.COCO {
+				if f.Split == im.Split {
+					src = f
+					break
+				}
+			}
+		}
+		if src != nil {
+			p = src.Path
+		}
+	}
+	if f := c.files[p]; f != nil {
+		return f
+	}
+	f := &cocoOut{path: p, src: src, imageIDs: map[int64]bool{}, annIDs: map[int64]bool{}, catIDs: map[string]int64{}}
+	// Fresh ids start past every id the source file holds, so a source
+	// added after a variant still keeps its own.
+	for _, im := range c.w.ds.Images {
+		if im.COCO != nil && src != nil && c.w.ds.COCO[im.COCO.File] == src {
+			f.nextImage = max(f.nextImage, im.COCO.ID)
+			for _, o := range im.Objects {
+				if id, err := strconv.ParseInt(o.ID, 10, 64); err == nil {
+					f.nextAnn = max(f.nextAnn, id)
+				}
+			}
+		}
+	}
+	if src != nil {
+		f.categories = append(f.categories, src.Categories...)
+	} else {
+		for i, name := range c.w.ds.Classes {
+			cat := COCOCategory{ID: int64(i + 1), Name: name}
+			if len(c.w.ds.KeypointNames) > 0 {
+				cat.Keypoints = c.w.ds.KeypointNames
+			}
+			f.categories = append(f.categories, cat)
+		}
+	}
+	for _, cat := range f.categories {
+		if _, ok := f.catIDs[cat.Name]; !ok {
+			f.catIDs[cat.Name] = cat.ID
+		}
+	}
+	c.files[p] = f
+	c.order = append(c.order, p)
+	return f
+}
+
+func (f *cocoOut) id(keep int64, ok bool, used map[int64]bool, next *int64) int64 {
+	if ok && !used[keep] {
+		used[keep] = true
+		return keep
+	}
+	for {
+		*next++
+		if !used[*next] {
+			used[*next] = true
+			return *next
+		}
+	}
+}
+
+func (c *cocoWriter) add(im *Image, out string) error {
+	f := c.file(im)
+	var rec *COCOImage
+	if im.COCO != nil {
+		rec = im.COCO
+	}
+	imageID := f.id(idOf(rec), rec != nil && im.Of == "", f.imageIDs, &f.nextImage)
+	fileName := path.Base(out)
+	if c.w.same && rec != nil {
+		// file_name is written relative to the folder the source's was.
+		src := im.Path
+		if im.Of != "" {
+			src = im.Of
+		}
+		base := path.Dir(src) + "/"
+		if strings.HasSuffix(src, rec.FileName) {
+			base = strings.TrimSuffix(src, rec.FileName)
+		}
+		fileName = strings.TrimPrefix(out, base)
+	}
+	m := map[string]any{"id": imageID, "file_name": fileName, "width": im.Width, "height": im.Height}
+	if rec != nil && len(rec.Extra) > 0 {
+		var extra map[string]json.RawMessage
+		if json.Unmarshal(rec.Extra, &extra) == nil {
+			for k, v := range extra {
+				m[k] = v
+			}
+		}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	f.images = append(f.images, b)
+	W, H := float64(im.Width), float64(im.Height)
+	for _, o := range im.Objects {
+		ex := im.Extras[o.ID]
+		a, err := c.annotation(f, o, ex, imageID, W, H, im.Of == "")
+		if err != nil {
+			return err
+		}
+		f.anns = append(f.anns, a)
+	}
+	return nil
+}
+
+func idOf(rec *COCOImage) int64 {
+	if rec == nil {
+		return 0
+	}
+	return rec.ID
+}
+
+// annotation writes an object with its bbox and area recomputed from its
+// outline, its id kept when it is free, and the keys COCO gave it kept.
+func (c *cocoWriter) annotation(f *cocoOut, o domain.Object, ex *ObjectExtra, imageID int64, W, H float64, source bool) (json.RawMessage, error) {
+	m := map[string]any{}
+	if ex != nil {
+		for k, v := range ex.COCO {
+			m[k] = v
+		}
+	}
+	id, err := strconv.ParseInt(o.ID, 10, 64)
+	m["id"] = f.id(id, err == nil && source, f.annIDs, &f.nextAnn)
+	m["image_id"] = imageID
+	catID, ok := f.catIDs[o.Class]
+	if ex != nil && ex.CategoryID != 0 && f.src != nil {
+		if cat, found := f.category(ex.CategoryID); found && cat.Name == o.Class {
+			catID, ok = ex.CategoryID, true
+		}
+	}
+	if !ok {
+		catID = int64(len(f.categories) + 1)
+		for _, cat := range f.categories {
+			catID = max(catID, cat.ID+1)
+		}
+		f.categories = append(f.categories, COCOCategory{ID: catID, Name: o.Class})
+		f.catIDs[o.Class] = catID
+	}
+	m["category_id"] = catID
+	box, _ := boxOf(o)
+	if W > 0 && H > 0 {
+		box = clipBox(box, W, H)
+	}
+	m["bbox"] = []float64{box[0], box[1], box[2], box[3]}
+	m["area"] = areaOf(o)
+	m["iscrowd"] = 0
+	seg := []any{}
+	for _, r := range o.Polygon {
+		flat := make([]float64, 0, 2*len(r))
+		for _, p := range r {
+			flat = append(flat, p[0], p[1])
+		}
+		seg = append(seg, flat)
+	}
+	m["segmentation"] = seg
+	if o.Mask != nil {
+		m["iscrowd"] = 1
+		var counts any = o.Mask.Counts
+		if ex != nil && ex.COCOCompressed {
+			counts = encodeRLEString(o.Mask.Counts)
+		}
+		m["segmentation"] = map[string]any{"size": o.Mask.Size, "counts": counts}
+	}
+	if len(o.Keypoints) > 0 {
+		flat, n := make([]float64, 0, 3*len(o.Keypoints)), 0
+		for _, k := range o.Keypoints {
+			flat = append(flat, k[0], k[1], k[2])
+			if k[2] > 0 {
+				n++
+			}
+		}
+		m["keypoints"], m["num_keypoints"] = flat, n
+	}
+	if len(o.Attributes) > 0 {
+		m["attributes"] = o.Attributes
+	}
+	for k, v := range m {
+		if fv, ok := v.(float64); ok && (math.IsNaN(fv) || math.IsInf(fv, 0)) {
+			m[k] = 0
+		}
+	}
+	return json.Marshal(m)
+}
+
+func (f *cocoOut) category(id int64) (COCOCategory, bool) {
+	for _, cat := range f.categories {
+		if cat.ID == id {
+			return cat, true
+		}
+	}
+	return COCOCategory{}, false
+}
+
+func (c *cocoWriter) close() error {
+	for _, p := range c.order {
+		if err := c.files[p].write(c.w.out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// write puts the keys in the source file's order, with images, annotations
+// and categories written anew and every other key as it was.
+func (f *cocoOut) write(out Output) error {
+	w, err := out.Create(f.path)
+	if err != nil {
+		return err
+	}
+	// NOTE: a bufio.Writer keeps its first error and Flush returns it, so
+	// the writes in between need no checks of their own.
+	bw := bufio.NewWriter(w)
+	put := func(parts ...string) {
+		for _, p := range parts {
+			_, _ = bw.WriteString(p)
+		}
+	}
+	keys := []COCOKey{{Key: "info", Value: json.RawMessage(`{"description": "written by augment"}`)}, {Key: "categories"}, {Key: "images"}, {Key: "annotations"}}
+	if f.src != nil {
+		keys = f.src.Top
+		for _, k := range []string{"categories", "images", "annotations"} {
+			if !hasKey(keys, k) {
+				keys = append(keys, COCOKey{Key: k})
+			}
+		}
+	}
+	put("{")
+	for i, k := range keys {
+		if i > 0 {
+			put(",")
+		}
+		name, _ := json.Marshal(k.Key)
+		put(string(name), ":")
+		switch k.Key {
+		case "images":
+			writeList(bw, f.images)
+		case "annotations":
+			writeList(bw, f.anns)
+		case "categories":
+			cats := make([]json.RawMessage, len(f.categories))
+			for i, cat := range f.categories {
+				cats[i] = cat.Raw
+				if cat.Raw == nil {
+					m := map[string]any{"id": cat.ID, "name": cat.Name, "supercategory": ""}
+					if len(cat.Keypoints) > 0 {
+						m["keypoints"] = cat.Keypoints
+					}
+					cats[i], _ = json.Marshal(m)
+				}
+			}
+			writeList(bw, cats)
+		default:
+			put(string(k.Value))
+		}
+	}
+	put("}\n")
+	return bw.Flush()
+}
+
+func hasKey(keys []COCOKey, k string) bool {
+	for _, x := range keys {
+		if x.Key == k {
+			return true
+		}
+	}
+	return false
+}
+
+// writeList writes items as a JSON list, one a line; errors stay in w.
+func writeList(w *bufio.Writer, items []json.RawMessage) {
+	_, _ = w.WriteString("[")
+	for i, it := range items {
+		if i > 0 {
+			_, _ = w.WriteString(",\n")
+		}
+		_, _ = w.Write(it)
+	}
+	_, _ = w.WriteString("]")
+}

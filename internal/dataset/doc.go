@@ -1,0 +1,50 @@
+// Package dataset reads and writes labelled datasets in the layouts teams
+// use — COCO, YOLO (Ultralytics and Roboflow), Pascal VOC, images with
+// masks, ImageFolder, and plain images — through one model. It is pure Go:
+// no cgo, no HTTP.
+//
+// # The model
+//
+// A [Dataset] is its images (sorted by path), its splits (train, then
+// val/valid/validation, then test, then others) and one order of classes
+// that every split shares (YOLO class ids index it). Each [Image] has its
+// path relative to the dataset's root, its split, its ImageFolder class,
+// its size as displayed (read from its header, EXIF orientation applied)
+// and the size its labels declare, its SHA-256, and its objects in the
+// label model of jobs ([domain.Object]: a box [x, y, w, h] in pixel edges,
+// polygons as rings, COCO RLE masks, keypoint slots [x, y, v], attributes),
+// plus a semantic mask file when it has one. What a format says beyond
+// that model rides along so that writing the same format gives it back:
+// COCO ids, categories and unknown keys, VOC difficult/truncated/pose and
+// unknown elements, YOLO's data.yaml as read.
+//
+// # Reading
+//
+// [Read] takes a [Source] — a folder ([Dir]), an archive ([OpenArchive]:
+// zip, tar, tar.gz) or files in memory ([Files]) — and makes two passes:
+// one over the names, to find the root (a folder the archive wraps the
+// dataset in) and the layout ([Detect], unless [Options].Format is set);
+// one streaming pass over the bytes. Label files are parsed as they come
+// (a COCO file element by element with encoding/json's Decoder), images
+// are hashed and their headers read on the way past, so neither the images
+// nor the archive are held in memory; [Options].OnImage sees each image's
+// bytes as they stream (to store them). The archive rules hold on every
+// walk: absolute or climbing paths refuse the archive, and sizes are
+// counted while decompressing ([Limits]). A label file that cannot be
+// parsed is an invalid_spec error naming the file and, for text, the line;
+// what leaves the dataset usable is a [Warning].
+//
+// # Writing
+//
+// A [Writer] writes a dataset, or variants of its images (an [Image] with
+// Of set, placed by [VariantPath] beside its source as
+// <stem>_aug<NN>.<ext>), in its own format and layout or as another:
+// per-image label files as each image is added, per-split files (COCO
+// JSON, data.yaml, ImageSets) on Close. It writes labels only; the caller
+// writes each image's bytes where [Writer.Add] says. [Losses] lists what a
+// conversion cannot carry and [CheckExport] refuses it unless allowed.
+// [Report] and [ManifestLine] are report.json and manifest.jsonl.
+//
+// The conventions each format gets wrong most often, and how they are read
+// and written here, are in the comments of yolo.go, coco.go and voc.go.
+package dataset

@@ -1,0 +1,33 @@
+package dataset
+
+import (
+	"math"
+)
+
+// checkImage warns about a declared size that differs from the image and
+// about boxes that leave it. The objects are kept as read: writers clip.
+func (ds *Dataset) checkImage(im *Image) {
+	if im.Width == 0 {
+		ds.warn(WUnreadableSize, im.Path, "the size of %s could not be read from its header", im.Path)
+		return
+	}
+	if im.DeclaredWidth != 0 && (im.DeclaredWidth != im.Width || im.DeclaredHeight != im.Height) {
+		ds.warn(WSizeMismatch, im.Path, "the labels say %s is %d×%d; the image is %d×%d",
+			im.Path, im.DeclaredWidth, im.DeclaredHeight, im.Width, im.Height)
+	}
+	W, H := float64(im.Width), float64(im.Height)
+	// NOTE: normalised formats round to 6 digits, which moves an edge by far
+	// less than a hundredth of a pixel; that is no reason to warn.
+	const eps = 0.01
+	for _, o := range im.Objects {
+		if o.BBox == nil {
+			continue
+		}
+		b := *o.BBox
+		if b[0] < -eps || b[1] < -eps || b[0]+b[2] > W+eps || b[1]+b[3] > H+eps || b[2] < 0 || b[3] < 0 ||
+			math.IsNaN(b[0]+b[1]+b[2]+b[3]) {
+			ds.warn(WBoxOutOfRange, im.Path, "object %s (%s) of %s has the box [%g, %g, %g, %g], outside the image's %d×%d; it is clipped",
+				o.ID, o.Class, im.Path, b[0], b[1], b[2], b[3], im.Width, im.Height)
+		}
+	}
+}
