@@ -30,12 +30,17 @@ func FlipPairs(l *domain.Labels) ([][2]int, bool) {
 	if len(l.KeypointNames) == 0 {
 		return nil, false
 	}
+	return PairsFromNames(l.KeypointNames), true
+}
+
+// PairsFromNames pairs the slots named left_x and right_x, or l_x and r_x.
+func PairsFromNames(names []string) [][2]int {
 	slot := map[string]int{}
-	for i, n := range l.KeypointNames {
+	for i, n := range names {
 		slot[strings.ToLower(n)] = i
 	}
 	var pairs [][2]int
-	for i, n := range l.KeypointNames {
+	for i, n := range names {
 		n = strings.ToLower(n)
 		for _, side := range [][2]string{{"left_", "right_"}, {"l_", "r_"}} {
 			if rest, ok := strings.CutPrefix(n, side[0]); ok && rest != "" {
@@ -46,5 +51,5 @@ func FlipPairs(l *domain.Labels) ([][2]int, bool) {
 			}
 		}
 	}
-	return pairs, true
+	return pairs
 }
