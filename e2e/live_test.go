@@ -75,3 +75,45 @@ func TestBrowserJobPageFillsInLive(t *testing.T) {
 		t.Fatalf("images on the job page did not load: %v", err)
 	}
 }
+
+// TestBrowserBatchPageFillsInLive opens a batch's page before its jobs run:
+// its progress bar moves to 100% in place and the thumbnails arrive.
+func TestBrowserBatchPageFillsInLive(t *testing.T) {
+	s := startStack(t)
+	img := images(t)
+	s.KillWorker()
+	status, b, raw := s.postBatch("application/json", strings.NewReader(`{"urls": [`+
+		urlList(img.URL, "cardinal.jpg", "coffee.png", "rocket.jpg")+`], "variants": 1}`))
+	if status != http.StatusAccepted {
+		t.Fatalf("POST batch = %d: %s", status, raw)
+	}
+	ctx := browser(t)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(s.URL+"/batches/"+b.ID),
+		chromedp.WaitVisible(chromedp.CSS(`#live[data-status=running]`)),
+	)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.bar = document.querySelector(".progress"); true`)); err != nil {
+		t.Fatal(err)
+	}
+	s.StartWorker()
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#live[data-status=done]`))); err != nil {
+		t.Fatalf("the page never showed the batch done: %v\nlogs:\n%s", err, s.logs.String())
+	}
+	type state struct {
+		BarKept        bool
+		Percent        string
+		Thumbs, Polled int
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[state](`({
+		BarKept: document.querySelector(".progress") === window.bar,
+		Percent: window.bar.getAttribute("aria-valuenow"),
+		Thumbs: document.querySelectorAll("#live .thumbs img").length,
+		Polled: performance.getEntriesByType("resource").filter(e => e.name.endsWith("/api/v1/batches/`+b.ID+`")).length,
+	})`))
+	if want := (state{BarKept: true, Percent: "100", Thumbs: 3}); err != nil || got != want {
+		t.Fatalf("after the batch ran the page is %+v (%v), want %+v", got, err, want)
+	}
+}
