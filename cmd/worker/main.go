@@ -113,7 +113,7 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		// NOTE: an idle worker looks for tasks this often (asynq has no wake-up
 		// on enqueue), so it is what a ?url= page waits before its job starts:
 		// half of it on average. asynq's default of 1 s would add up to a second
-		// to every page; 5 ms costs Redis about 600 commands a second per idle
+		// to every page; 5 ms costs Redis about 1,600 commands a second per idle
 		// worker (README, Performance).
 		TaskCheckInterval: cfg.CheckInterval,
 		Logger:            queue.Logger(log),
