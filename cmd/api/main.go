@@ -121,6 +121,8 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	monitor := asynqmon.New(asynqmon.Options{RootPath: "/monitoring", RedisConnOpt: monOpt})
 	defer monitor.Close()
 
+	// NOTE: waiters read again every second without news, and a lost listening
+	// connection is retried every second: lost news costs at most a second.
 	hub := events.New(time.Second)
 	go func() {
 		_ = db.Listen(ctx, hub, time.Second, func(err error) { log.Warn("job news", "err", err) })

@@ -23,7 +23,7 @@ type Server struct {
 	Batches        domain.BatchStore
 	Queue          domain.Enqueuer
 	Blobs          domain.Blobs
-	Events         *events.Hub                 // news of changed jobs and batches, from the store
+	Events         *events.Hub                 // news of changed jobs and batches; nil: a hub nothing feeds (reads every second)
 	Ready          func(context.Context) error // nil when Redis and PostgreSQL answer
 	SyncTimeout    time.Duration
 	MaxUploadBytes int64
@@ -56,6 +56,9 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	if s.RateLimit > 0 {
 		s.limits = newLimiter(s.RateLimit)
+	}
+	if s.Events == nil {
+		s.Events = events.New(time.Second)
 	}
 	r := gin.New()
 	_ = r.SetTrustedProxies(nil) // NOTE: rate limits key on the peer address, never on a forgeable header
