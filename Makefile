@@ -34,11 +34,14 @@ lint:
 	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0 run ./...
 
 ## bench: libvips floor vs presets (Go benchmarks), then the running service
-## at worker concurrency 1 and 2, the ?url= page time and a 10,000-URL batch
+## at worker concurrency 1 and 2, a 10,000-URL batch, the ?url= page against
+## the original app (Flask + Pillow) and an idle worker's cost at rest
 bench:
-	./scripts/services.sh
+	./scripts/services.sh bench
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/imaging
-	$(GO) test -run '^$$' -bench 'Worker|SyncFlow|SubmitBatch10k' -benchtime 5x -timeout 60m ./e2e
+	$(GO) test -run '^$$' -bench 'Worker|SubmitBatch10k' -benchtime 5x -timeout 60m ./e2e
+	$(GO) test -run '^$$' -bench 'VersusOriginal' -benchtime 30x -timeout 60m ./e2e
+	$(GO) test -run '^$$' -bench 'Idle' -benchtime 10x ./e2e
 
 ## soak: 1,000 jobs on large.jpg, then the worker's RSS
 soak:

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -69,31 +68,6 @@ func benchWorker(b *testing.B, img, preset string, conc, variants int) {
 	b.ReportMetric(total/b.Elapsed().Seconds(), "variants/s")
 	b.ReportMetric(float64(s.workerPeakRSS())/(1<<20), "peakRSS_MB")
 	b.ReportMetric(float64(s.workerRSS())/(1<<20), "RSS_MB")
-}
-
-// BenchmarkSyncFlow times GET /?url= on cardinal.jpg with 4 variants, from
-// request to finished page.
-func BenchmarkSyncFlow(b *testing.B) {
-	s := startStack(b)
-	srv := images(b)
-	u := s.URL + "/?url=" + url.QueryEscape(srv.URL+"/cardinal.jpg") + "&n=4"
-	get := func() {
-		resp, err := http.Get(u)
-		if err != nil {
-			b.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("status %d", resp.StatusCode)
-		}
-	}
-	get()
-	b.ResetTimer()
-	for range b.N {
-		get()
-	}
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/page")
 }
 
 // BenchmarkSubmitBatch10k times POST /api/v1/batches with 10,000 URLs

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure this machine has what augment needs: libvips (and, with
 # "test", Chromium for the browser tests and a MinIO server for the S3
-# storage tests), and running Redis and PostgreSQL.
+# storage tests; with "bench", Flask and Pillow for the original app the
+# benchmark compares against), and running Redis and PostgreSQL.
 # Safe to run again; it changes nothing that is already in place.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ need_pkgs=()
 pkg-config --exists vips 2>/dev/null || need_pkgs+=(libvips-dev)
 command -v pkg-config >/dev/null || need_pkgs+=(pkg-config)
 if [[ "${1:-}" == "test" ]] && ! command -v chromium >/dev/null; then need_pkgs+=(chromium); fi
+if [[ "${1:-}" == "bench" ]] && ! /usr/bin/python3 -c 'import flask, PIL' 2>/dev/null; then need_pkgs+=(python3-flask python3-pil); fi
 if ((${#need_pkgs[@]})); then
   echo "installing ${need_pkgs[*]}…"
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo

@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/augment-ml/augment/internal/config"
+	"github.com/augment-ml/augment/internal/events"
 	"github.com/augment-ml/augment/internal/metrics"
 	"github.com/augment-ml/augment/internal/postgres"
 	"github.com/augment-ml/augment/internal/queue"
@@ -120,8 +121,15 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	monitor := asynqmon.New(asynqmon.Options{RootPath: "/monitoring", RedisConnOpt: monOpt})
 	defer monitor.Close()
 
+	// NOTE: waiters read again every second without news, and a lost listening
+	// connection is retried every second: lost news costs at most a second.
+	hub := events.New(time.Second)
+	go func() {
+		_ = db.Listen(ctx, hub, time.Second, func(err error) { log.Warn("job news", "err", err) })
+	}()
+
 	srv := &web.Server{
-		Jobs: db, Batches: db, Queue: enq, Blobs: blobs, Limits: cfg.Limits,
+		Jobs: db, Batches: db, Queue: enq, Blobs: blobs, Events: hub, Limits: cfg.Limits,
 		Ready: func(ctx context.Context) error {
 			return errors.Join(db.Ping(ctx), rdb.Ping(ctx).Err())
 		},
@@ -135,6 +143,7 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		Log:            log,
 	}
 	hs := &http.Server{Addr: cfg.HTTPAddr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hs.RegisterOnShutdown(hub.Close) // event streams end, so shutdown need not wait for them
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe() }()
 	log.Info("api listening", "addr", cfg.HTTPAddr)

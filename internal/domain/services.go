@@ -55,3 +55,18 @@ type Blobs interface {
 	Get(ctx context.Context, key string) (io.ReadCloser, int64, error) // ENotFound when missing
 	Delete(ctx context.Context, key string) error
 }
+
+// Change says that a job changed (its status, its source, a variant
+// written), and so did its batch when BatchID is set.
+type Change struct {
+	JobID   string
+	BatchID string
+}
+
+// ChangeSink receives news of changed jobs from the store.
+type ChangeSink interface {
+	Changed(c Change)
+	// Resync says that news may have been missed (the store's listener has
+	// just connected or reconnected): anything may have changed.
+	Resync()
+}

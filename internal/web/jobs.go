@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -132,24 +133,28 @@ func (s *Server) serveBlob(c *gin.Context, key, format string) {
 	c.DataFromReader(http.StatusOK, size, ct, r, nil)
 }
 
-// waitEnded polls the job until it ends or d passes, and returns it as it
-// stands then.
+// waitEnded waits until the job ends or d passes, and returns it as it
+// stands then. It reads the job when the store announces a change to it
+// (and every fallback interval, in case news was lost).
 func (s *Server) waitEnded(ctx context.Context, id string, d time.Duration) (*domain.Job, error) {
-	deadline := time.NewTimer(d)
-	defer deadline.Stop()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
+	wctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var last *domain.Job
+	err := s.Events.Follow(wctx, id, 0, func(ctx context.Context) (bool, error) {
 		j, err := s.Jobs.Job(ctx, id)
-		if err != nil || j.Status.Ended() {
-			return j, err
+		if err != nil {
+			return false, err
 		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-deadline.C:
-			return j, nil
-		case <-tick.C:
-		}
+		last = j
+		return j.Status.Ended(), nil
+	})
+	switch {
+	case err == nil:
+		return last, nil
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case last != nil && (wctx.Err() != nil || errors.Is(err, context.Canceled)):
+		return last, nil // time is up, or the server stops: the job's page takes over
 	}
+	return nil, err
 }

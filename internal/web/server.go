@@ -15,6 +15,7 @@ import (
 
 	"github.com/augment-ml/augment/internal/dataset"
 	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/events"
 )
 
 // Server holds what the handlers need. Build it, then serve Handler().
@@ -23,6 +24,7 @@ type Server struct {
 	Batches        domain.BatchStore
 	Queue          domain.Enqueuer
 	Blobs          domain.Blobs
+	Events         *events.Hub                 // news of changed jobs and batches; nil: a hub nothing feeds (reads every second)
 	Ready          func(context.Context) error // nil when Redis and PostgreSQL answer
 	SyncTimeout    time.Duration
 	MaxUploadBytes int64
@@ -56,6 +58,9 @@ func (s *Server) Handler() http.Handler {
 	if s.RateLimit > 0 {
 		s.limits = newLimiter(s.RateLimit)
 	}
+	if s.Events == nil {
+		s.Events = events.New(time.Second)
+	}
 	r := gin.New()
 	_ = r.SetTrustedProxies(nil) // NOTE: rate limits key on the peer address, never on a forgeable header
 	r.Use(gin.CustomRecovery(func(c *gin.Context, err any) {
@@ -88,11 +93,13 @@ func (s *Server) Handler() http.Handler {
 	api.POST("/jobs", s.guard, s.createJob)
 	api.GET("/jobs", s.listJobs)
 	api.GET("/jobs/:id", s.getJob)
+	api.GET("/jobs/:id/events", s.jobEvents)
 	api.GET("/jobs/:id/source", s.getSource)
 	api.GET("/jobs/:id/variants/:index", s.getVariant)
 	api.POST("/batches", s.guard, s.createBatch)
 	api.GET("/batches", s.listBatches)
 	api.GET("/batches/:id", s.getBatch)
+	api.GET("/batches/:id/events", s.batchEvents)
 	api.GET("/batches/:id/jobs", s.batchJobs)
 	api.GET("/batches/:id/archive", s.batchArchive)
 	api.GET("/ops", s.ops)

@@ -1,0 +1,183 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/augment-ml/augment/internal/testenv"
+)
+
+// BenchmarkVersusOriginal races GET /?url= on augment (the classic preset,
+// 1 and 4 variants, request to finished page) against a replica of the app
+// augment replaces (bench/original_app.py: Flask and Pillow, one random flip
+// or rotation, the JPEG), on cardinal.jpg and large.jpg, with 1 and 4
+// clients at once. Each op is one round in which every contender, in turn,
+// answers one request from each client; it reports each contender's p50 and
+// p90 in ms over all rounds.
+func BenchmarkVersusOriginal(b *testing.B) {
+	s := startStack(b)
+	original := startOriginal(b)
+	srv := images(b)
+	client := &http.Client{
+		Transport:     &http.Transport{MaxIdleConnsPerHost: 8},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	for _, img := range []string{"cardinal.jpg", "large.jpg"} {
+		src := url.QueryEscape(srv.URL + "/" + img)
+		contenders := []struct{ name, url string }{
+			{"original", original + "/?url=" + src},
+			{"augment1", s.URL + "/?preset=classic&n=1&url=" + src},
+			{"augment4", s.URL + "/?preset=classic&n=4&url=" + src},
+		}
+		for _, clients := range []int{1, 4} {
+			b.Run(fmt.Sprintf("%s/c%d", strings.TrimSuffix(img, ".jpg"), clients), func(b *testing.B) {
+				for _, c := range contenders {
+					round(b, client, c.url, clients) // warm up: connections, caches, the replica's imports
+				}
+				times := make([][]time.Duration, len(contenders))
+				b.ResetTimer()
+				for n := range b.N {
+					for k := range contenders {
+						k = (k + n) % len(contenders) // NOTE: a different one goes first each round
+						times[k] = append(times[k], round(b, client, contenders[k].url, clients)...)
+					}
+				}
+				b.StopTimer()
+				for k, c := range contenders {
+					b.ReportMetric(percentile(times[k], 50), c.name+"_p50_ms")
+					b.ReportMetric(percentile(times[k], 90), c.name+"_p90_ms")
+				}
+			})
+		}
+	}
+}
+
+// round sends one GET from each of clients at once and returns their times.
+func round(b *testing.B, client *http.Client, u string, clients int) []time.Duration {
+	out := make([]time.Duration, clients)
+	errs := make(chan error, clients)
+	var wg sync.WaitGroup
+	for i := range clients {
+		wg.Go(func() {
+			start := time.Now()
+			resp, err := client.Get(u)
+			if err != nil {
+				errs <- err
+				return
+			}
+			_, err = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			out[i] = time.Since(start)
+			if err == nil && resp.StatusCode != http.StatusOK {
+				err = fmt.Errorf("GET %s: %s", u, resp.Status)
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return out
+}
+
+// percentile returns the p-th percentile of ts in ms (nearest rank).
+func percentile(ts []time.Duration, p int) float64 {
+	s := slices.Clone(ts)
+	slices.Sort(s)
+	i := max((len(s)*p+99)/100-1, 0)
+	return float64(s[i].Microseconds()) / 1000
+}
+
+// startOriginal runs bench/original_app.py on a free port and returns its
+// address. Flask and Pillow come from Debian (scripts/services.sh bench
+// installs them); without them the benchmark fails.
+func startOriginal(b *testing.B) string {
+	port := freePort(b)
+	cmd := exec.Command("/usr/bin/python3", "../bench/original_app.py", strconv.Itoa(port))
+	logs := &logBuf{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("starting the original app (scripts/services.sh bench installs python3-flask and python3-pil): %v", err)
+	}
+	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	addr := fmt.Sprintf("http://127.0.0.1:%d", port)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get(addr + "/"); err == nil {
+			resp.Body.Close()
+			return addr
+		}
+	}
+	b.Fatalf("the original app never answered (scripts/services.sh bench installs python3-flask and python3-pil):\n%s", logs.String())
+	return ""
+}
+
+// BenchmarkIdle measures what an idle worker costs at rest: Redis commands
+// a second (all of Redis, which nothing else uses meanwhile) and the
+// worker's CPU, with asynq's former check interval of 100 ms and with the
+// default. Each op is one second at rest.
+func BenchmarkIdle(b *testing.B) {
+	for _, c := range []struct{ name, interval string }{{"100ms", "QUEUE_CHECK_INTERVAL=100ms"}, {"default", ""}} {
+		b.Run(c.name, func(b *testing.B) {
+			s := startStack(b, c.interval)
+			rdb := redis.NewClient(&redis.Options{Addr: testenv.RedisAddr()})
+			defer rdb.Close()
+			time.Sleep(2 * time.Second) // the worker settles
+			cmds0, cpu0 := redisCommands(b, rdb), s.workerCPU()
+			b.ResetTimer()
+			time.Sleep(time.Duration(b.N) * time.Second)
+			b.StopTimer()
+			secs := b.Elapsed().Seconds()
+			b.ReportMetric(float64(redisCommands(b, rdb)-cmds0)/secs, "redis_cmds/s")
+			b.ReportMetric((s.workerCPU()-cpu0).Seconds()/secs*100, "worker_cpu_%")
+		})
+	}
+}
+
+// redisCommands reads how many commands Redis has processed so far.
+func redisCommands(b *testing.B, rdb *redis.Client) int64 {
+	info, err := rdb.Info(context.Background(), "stats").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, "total_commands_processed:"); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	b.Fatal("Redis INFO has no total_commands_processed")
+	return 0
+}
+
+// workerCPU reads the CPU time the worker has used (user and system).
+func (s *stack) workerCPU() time.Duration {
+	s.mu.Lock()
+	pid := s.worker.Process.Pid
+	s.mu.Unlock()
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	// NOTE: fields after the command name, which may hold spaces; utime and stime are the 14th and 15th.
+	f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // clock ticks, 100 a second on Linux
+}
