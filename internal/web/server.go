@@ -52,9 +52,12 @@ func (l Limits) Archive() ArchiveLimits {
 	return ArchiveLimits{MaxEntries: l.MaxEntries, MaxEntryBytes: l.MaxEntryBytes, MaxTotalBytes: l.MaxTotalBytes}
 }
 
-// Handler returns the routes. Every GET answers HEAD too, and text answers
-// are compressed for clients that accept it.
-func (s *Server) Handler() http.Handler {
+// Handler returns the routes; text answers are compressed for clients that
+// accept it.
+func (s *Server) Handler() http.Handler { return compress(s.routes()) }
+
+// routes maps every path to its handlers. Every GET answers HEAD too.
+func (s *Server) routes() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	if s.RateLimit > 0 {
 		s.limits = newLimiter(s.RateLimit)
@@ -114,7 +117,7 @@ func (s *Server) Handler() http.Handler {
 	r.NoRoute(func(c *gin.Context) {
 		s.fail(c, domain.Errorf(domain.ENotFound, "Nothing is served at %s.", c.Request.URL.Path))
 	})
-	return compress(r)
+	return r
 }
 
 func (s *Server) readyz(c *gin.Context) {
