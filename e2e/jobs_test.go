@@ -42,7 +42,7 @@ func TestSyncFlow(t *testing.T) {
 	if n := strings.Count(body, `class="variant"`); n != 4 {
 		t.Fatalf("page shows %d variants, want the default 4", n)
 	}
-	if !strings.Contains(body, `alt="original"`) {
+	if !strings.Contains(body, `alt="original`) {
 		t.Error("page does not show the original")
 	}
 

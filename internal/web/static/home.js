@@ -41,6 +41,7 @@ function setUp(form) {
     if (p) {
       editor.set(p);
       preset.value = "";
+      clearError(form, "pipeline");
     }
   });
   form.addEventListener("submit", (e) => submit(e, form, preset, editor));
