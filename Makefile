@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: run test build bench soak lint asan fuzz
+.PHONY: run test build bench soak lint asan fuzz lighthouse
 
 build:
 	./scripts/services.sh
@@ -34,11 +34,17 @@ lint:
 	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0 run ./...
 
 ## bench: libvips floor vs presets (Go benchmarks), then the running service
-## at worker concurrency 1 and 2, the ?url= page time and a 10,000-URL batch
+## at worker concurrency 1 and 2, the ?url= page time and a 10,000-URL batch,
+## then the pages' Lighthouse scores
 bench:
 	./scripts/services.sh
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/imaging
 	$(GO) test -run '^$$' -bench 'Worker|SyncFlow|SubmitBatch10k' -benchtime 5x -timeout 60m ./e2e
+	$(MAKE) lighthouse
+
+## lighthouse: Lighthouse scores (mobile) of the home, job and batch pages
+lighthouse:
+	$(GO) test -run '^$$' -bench Lighthouse -benchtime 1x -timeout 20m ./e2e
 
 ## soak: 1,000 jobs on large.jpg, then the worker's RSS
 soak:

@@ -86,7 +86,7 @@ export function mount(el, { ops, pipeline = [], onChange = () => {}, label = "Pi
     up.addEventListener("click", () => move(i, -1));
     down.addEventListener("click", () => move(i, 1));
     del.addEventListener("click", () => remove(i));
-    li.append(h("div", { class: "step-head" }, h("h4", {}, `${i + 1}. ${kind}`), up, down, del));
+    li.append(h("div", { class: "step-head" }, h("span", { class: "step-title" }, `${i + 1}. ${kind}`), up, down, del));
     if (!def) {
       li.append(h("p", { class: "about" }, "Not an operation this augment knows; edit it as JSON."),
         rawControl(JSON.stringify(step), `${name} as JSON`, (v) => (v && typeof v === "object" && !Array.isArray(v) ? v : undefined),
