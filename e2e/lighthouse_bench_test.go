@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os/exec"
 	"strconv"
@@ -56,7 +55,7 @@ func BenchmarkLighthouse(b *testing.B) {
 				v, _ := strconv.ParseFloat(f[i+1], 64)
 				b.ReportMetric(v, f[0]+"-"+unit)
 			}
-			b.Log(fmt.Sprintf("%-6s performance %3s accessibility %3s LCP %6s ms %9s bytes; failed: %s", f[0], f[1], f[2], f[3], f[4], f[5]))
+			b.Logf("%-6s performance %3s accessibility %3s LCP %6s ms %9s bytes; failed: %s", f[0], f[1], f[2], f[3], f[4], f[5])
 		}
 	}
 }

@@ -160,10 +160,10 @@ func (s *Server) overHTTPS(c *gin.Context) bool {
 // and accepts only a path that stays on this host; anything else is "/".
 func safeNext(next string) string {
 	next = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
+		switch r {
+		case '\t', '\n', '\r':
 			return -1
-		case r == '\\':
+		case '\\':
 			return '/'
 		}
 		return r

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -163,9 +162,6 @@ func presetSent(c *gin.Context) bool {
 	_, ok := c.Request.PostForm["preset"]
 	return ok
 }
-
-// trimmed is a form value without surrounding space.
-func trimmed(c *gin.Context, name string) string { return strings.TrimSpace(c.PostForm(name)) }
 
 // specForm is what the fields shared by the two forms need: the form's id
 // prefix, its state and the presets.

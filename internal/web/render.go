@@ -55,6 +55,6 @@ func (s *Server) pageOK(c *gin.Context, name, title string, data gin.H) {
 // slug makes an id for an anchor: "blur, noise, quality" → "blur-noise-quality".
 func slug(s string) string {
 	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+		return (r < 'a' || r > 'z') && (r < '0' || r > '9')
 	}), "-")
 }
