@@ -3,7 +3,6 @@ package e2e
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"os/exec"
 	"strconv"
@@ -21,14 +20,7 @@ import (
 func BenchmarkLighthouse(b *testing.B) {
 	s := startStack(b)
 	srv := images(b)
-	resp, err := http.Post(s.URL+"/api/v1/jobs", "application/json",
-		strings.NewReader(`{"url": "`+srv.URL+`/large.jpg", "variants": 16, "preset": "default", "seed": 1}`))
-	if err != nil {
-		b.Fatal(err)
-	}
-	var j job
-	_ = json.NewDecoder(resp.Body).Decode(&j)
-	resp.Body.Close()
+	j := s.postJob(`{"url": "` + srv.URL + `/large.jpg", "variants": 16, "preset": "default", "seed": 1}`)
 	s.waitJob(j.ID, 5*time.Minute)
 	var urls []string
 	for _, name := range []string{"cardinal.jpg", "rocket.jpg", "coffee.png", "chelsea.png", "astronaut.png", "hubble.jpg", "retina.jpg", "logo-alpha.png"} {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -293,13 +292,7 @@ func TestBrowserPhoneLayout(t *testing.T) {
 	if title := eval[string](t, ctx, `document.title`); !strings.HasPrefix(title, "cardinal.jpg") {
 		t.Errorf("the sample job's page is titled %q", title)
 	}
-	resp, err := http.Post(s.URL+"/api/v1/jobs", "application/json", strings.NewReader(`{"url": "`+img.URL+`/missing/a-rather-long-file-name-that-could-push-the-page-sideways.jpg"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var failed job
-	_ = json.NewDecoder(resp.Body).Decode(&failed)
-	resp.Body.Close()
+	failed := s.postJob(`{"url": "` + img.URL + `/missing/a-rather-long-file-name-that-could-push-the-page-sideways.jpg"}`)
 	s.waitJob(failed.ID, 30*time.Second)
 	status, b, _ := s.postBatch("application/json", strings.NewReader(`{"urls": ["`+img.URL+`/coffee.png", "`+img.URL+`/chelsea.png", "`+img.URL+`/nope.png"], "variants": 2}`))
 	if status != 202 {

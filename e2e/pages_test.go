@@ -42,6 +42,21 @@ func (s *stack) postForm(path string, fields map[string]string, header ...string
 	return resp, string(b)
 }
 
+// postJob sends a job to the JSON API and returns it as it was accepted.
+func (s *stack) postJob(body string) job {
+	s.t.Helper()
+	resp, err := http.Post(s.URL+"/api/v1/jobs", "application/json", strings.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var j job
+	if err := json.NewDecoder(resp.Body).Decode(&j); err != nil || resp.StatusCode != http.StatusAccepted {
+		s.t.Fatalf("POST job: %d, %v", resp.StatusCode, err)
+	}
+	return j
+}
+
 // TestFormsWithoutJavaScript: the forms work as plain HTML forms too: an
 // error shows the page again with every value and the message beside its
 // field; a non-empty pipeline wins over the preset; an empty custom
@@ -115,16 +130,7 @@ func TestPagesForPeople(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp, string(b)
 	}
-	post := func(body string) job {
-		resp, err := http.Post(s.URL+"/api/v1/jobs", "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var j job
-		_ = json.NewDecoder(resp.Body).Decode(&j)
-		return s.waitJob(j.ID, 30*time.Second)
-	}
+	post := func(body string) job { return s.waitJob(s.postJob(body).ID, 30*time.Second) }
 	done := post(`{"url": "` + img.URL + `/rocket.jpg", "variants": 2, "seed": 5, "pipeline": [{"op": "rotate", "degrees": [-10, 10]}, {"op": "brightness", "factor": [0.8, 1.2]}]}`)
 	_, body := page("GET", "/jobs/"+done.ID)
 	if !strings.Contains(body, "<title>rocket.jpg · 2 variants · augment</title>") {
