@@ -64,7 +64,7 @@ func TestBrowserSubmitsForm(t *testing.T) {
 	if err != nil || count != 5 {
 		t.Fatalf("job page shows %d variant images (%v), want 5", count, err)
 	}
-	ops, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#live figure.variant .ops`)))
+	ops, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#live figure.variant .caption`)))
 	if err != nil || ops == "" {
 		t.Fatalf("the first variant lists no ops: %q, %v", ops, err)
 	}
