@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: run test build bench soak lint asan fuzz
+.PHONY: run test build bench soak lint asan fuzz lighthouse
 
 build:
 	./scripts/services.sh
@@ -35,13 +35,19 @@ lint:
 
 ## bench: libvips floor vs presets (Go benchmarks), then the running service
 ## at worker concurrency 1 and 2, a 10,000-URL batch, the ?url= page against
-## the original app (Flask + Pillow) and an idle worker's cost at rest
+## the original app (Flask + Pillow), an idle worker's cost at rest, then the
+## pages' Lighthouse scores
 bench:
 	./scripts/services.sh bench
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/imaging
 	$(GO) test -run '^$$' -bench 'Worker|SubmitBatch10k' -benchtime 5x -timeout 60m ./e2e
 	$(GO) test -run '^$$' -bench 'VersusOriginal' -benchtime 30x -timeout 60m ./e2e
 	$(GO) test -run '^$$' -bench 'Idle' -benchtime 10x ./e2e
+	$(MAKE) lighthouse
+
+## lighthouse: Lighthouse scores (mobile) of the home, job and batch pages
+lighthouse:
+	$(GO) test -run '^$$' -bench Lighthouse -benchtime 1x -timeout 20m ./e2e
 
 ## soak: 1,000 jobs on large.jpg, then the worker's RSS
 soak:

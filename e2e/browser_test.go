@@ -11,7 +11,7 @@ import (
 
 // browser starts headless Chromium for the test. Chromium is required: the
 // test fails, not skips, when it is missing (scripts/services.sh installs it).
-func browser(t *testing.T) context.Context {
+func browser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -27,6 +27,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-quic", true),
 		chromedp.UserDataDir(t.TempDir()),
 	)
+	opts = append(opts, extra...)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
@@ -63,7 +64,7 @@ func TestBrowserSubmitsForm(t *testing.T) {
 	if err != nil || count != 5 {
 		t.Fatalf("job page shows %d variant images (%v), want 5", count, err)
 	}
-	ops, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#live figure.variant .ops`)))
+	ops, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#live figure.variant .caption`)))
 	if err != nil || ops == "" {
 		t.Fatalf("the first variant lists no ops: %q, %v", ops, err)
 	}

@@ -42,7 +42,7 @@ func TestSyncFlow(t *testing.T) {
 	if n := strings.Count(body, `class="variant"`); n != 4 {
 		t.Fatalf("page shows %d variants, want the default 4", n)
 	}
-	if !strings.Contains(body, `alt="original"`) {
+	if !strings.Contains(body, `alt="original`) {
 		t.Error("page does not show the original")
 	}
 
@@ -234,8 +234,9 @@ func TestSyncFlowRedirectsOnTimeout(t *testing.T) {
 	}
 }
 
-// TestCatalogue: the ops and presets the API describes are the ones the home
-// page offers and a job accepts, and every preset renders on the worker.
+// TestCatalogue: the ops and presets the API describes are the ones the
+// operations reference shows, the home page offers and a job accepts, and
+// every preset renders on the worker.
 func TestCatalogue(t *testing.T) {
 	s := startStack(t)
 	img := images(t)
@@ -258,8 +259,13 @@ func TestCatalogue(t *testing.T) {
 	if st := s.getJSON("/api/v1/presets", &presets); st != http.StatusOK {
 		t.Fatalf("GET /api/v1/presets = %d", st)
 	}
-	resp, err := http.Get(s.URL + "/")
+	resp, err := http.Get(s.URL + "/ops")
 	if err != nil {
+		t.Fatal(err)
+	}
+	reference, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp, err = http.Get(s.URL + "/"); err != nil {
 		t.Fatal(err)
 	}
 	home, _ := io.ReadAll(resp.Body)
@@ -271,8 +277,8 @@ func TestCatalogue(t *testing.T) {
 	got := map[string]bool{}
 	for _, o := range ops.Ops {
 		got[o.Name] = true
-		if !strings.Contains(string(home), "<code>"+o.Name+"</code>") {
-			t.Errorf("the home page does not offer %s", o.Name)
+		if !strings.Contains(string(reference), "<code>"+o.Name+"</code>") {
+			t.Errorf("the operations reference does not show %s", o.Name)
 		}
 	}
 	for _, name := range want {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"syscall"
@@ -38,6 +39,7 @@ type Config struct {
 	MaxPixels      int
 	APIToken       string
 	RateLimit      int
+	TrustedProxies []netip.Prefix
 	Limits         web.Limits
 }
 
@@ -54,6 +56,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		MaxPixels:      int(e.Int("MAX_PIXELS", 50_000_000, 1)),
 		APIToken:       getenv("API_TOKEN"),
 		RateLimit:      int(e.Int("RATE_LIMIT", 120, 0)),
+		TrustedProxies: e.Prefixes("TRUSTED_PROXIES", "127.0.0.1,::1"),
 	}
 	c.Limits = web.Limits{
 		MaxURLs:       e.Int("BATCH_MAX_URLS", 100_000, 1),
@@ -138,6 +141,7 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		MaxPixels:      cfg.MaxPixels,
 		Token:          cfg.APIToken,
 		RateLimit:      cfg.RateLimit,
+		TrustedProxies: cfg.TrustedProxies,
 		Monitor:        monitor,
 		Metrics:        metrics.Handler(asynqmetrics.NewQueueMetricsCollector(inspector)),
 		Log:            log,

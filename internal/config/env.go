@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -67,6 +68,30 @@ func (e *Env) Duration(name string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// Prefixes returns the variable as a comma-separated list of addresses or
+// CIDR prefixes, such as 127.0.0.1,10.0.0.0/8; "none" is the empty list.
+func (e *Env) Prefixes(name, def string) []netip.Prefix {
+	v := e.String(name, def)
+	if v == "none" {
+		return nil
+	}
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+		} else if a, err := netip.ParseAddr(f); err == nil {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+		} else {
+			e.errs = append(e.errs, fmt.Errorf("%s: %q is not an address or a prefix such as 10.0.0.0/8", name, f))
+		}
+	}
+	return out
 }
 
 // Check records a problem with a variable found by the caller.

@@ -34,3 +34,25 @@ func TestEnv(t *testing.T) {
 		}
 	}
 }
+
+func TestPrefixes(t *testing.T) {
+	vars := map[string]string{"P": " 10.0.0.0/8, 192.168.1.7,::1 ", "NONE": "none", "BAD_P": "10.0.0.0/8,proxy.lan"}
+	e := New(func(k string) string { return vars[k] })
+	got := e.Prefixes("P", "")
+	if len(got) != 3 || got[0].String() != "10.0.0.0/8" || got[1].String() != "192.168.1.7/32" || got[2].String() != "::1/128" {
+		t.Errorf("Prefixes = %v", got)
+	}
+	if got := e.Prefixes("NONE", "127.0.0.1"); len(got) != 0 {
+		t.Errorf("none = %v", got)
+	}
+	if got := e.Prefixes("UNSET", "127.0.0.1"); len(got) != 1 || got[0].String() != "127.0.0.1/32" {
+		t.Errorf("default = %v", got)
+	}
+	if e.Err() != nil {
+		t.Fatalf("unexpected error: %v", e.Err())
+	}
+	e.Prefixes("BAD_P", "")
+	if err := e.Err(); err == nil || !strings.Contains(err.Error(), "BAD_P") || !strings.Contains(err.Error(), "proxy.lan") {
+		t.Errorf("error = %v, want one naming BAD_P and proxy.lan", err)
+	}
+}

@@ -32,6 +32,7 @@ type JobFilter struct {
 	After    string // job id: with BatchID, list jobs after it in submission order
 	Variants bool   // load each job's variants too
 	Recent   bool   // with BatchID: most recently finished first
+	Alone    bool   // without BatchID: only jobs that belong to no batch
 }
 
 // Enqueuer puts jobs on the work queue.

@@ -68,6 +68,9 @@ func (db *DB) Jobs(ctx context.Context, f domain.JobFilter) ([]*domain.Job, erro
 	}
 	q := `SELECT ` + jobColumns + ` FROM jobs WHERE ($1 = '' OR status = $1)`
 	args := []any{string(f.Status), f.Limit}
+	if f.Alone && f.BatchID == "" {
+		q += ` AND batch_id IS NULL`
+	}
 	switch {
 	case f.BatchID != "":
 		args = append(args, f.BatchID)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -61,7 +62,7 @@ func (s *Server) batchPage(c *gin.Context) {
 	for _, j := range failed {
 		failures = append(failures, jobView(j))
 	}
-	c.HTML(http.StatusOK, "batch.html", gin.H{
+	s.pageOK(c, "batch.html", batchTitle(b), gin.H{
 		"Batch": batchView(b), "Progress": progressOf(b, time.Now()), "Recent": thumbs, "Failures": failures,
 	})
 }
@@ -76,10 +77,10 @@ func (s *Server) submitBatchForm(c *gin.Context) {
 			return
 		}
 	}
-	status := statusFor(domain.ErrorCode(err))
-	if status >= 500 {
-		s.fail(c, err)
-		return
-	}
-	s.renderHome(c, status, domain.ErrorMessage(err))
+	s.formFailed(c, "batch", err)
+}
+
+// batchTitle names a batch's page by its size and progress.
+func batchTitle(b *domain.Batch) string {
+	return fmt.Sprintf("Batch of %d · %d%% · %s", b.Total, progressOf(b, time.Now()).Percent, b.Status)
 }

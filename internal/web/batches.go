@@ -71,6 +71,11 @@ func (s *Server) readBatch(c *gin.Context) (*newBatch, error) {
 		if spec, err = formSpec(c); err != nil {
 			return nil, err
 		}
+		if !isAPI(c.Request.URL.Path) {
+			if err := pageChoice(&spec, presetSent(c)); err != nil {
+				return nil, err
+			}
+		}
 		if err := s.readBatchForm(c, nb); err != nil {
 			s.removeBlobs(nb.keys)
 			return nil, err
@@ -88,14 +93,14 @@ func (s *Server) readBatch(c *gin.Context) (*newBatch, error) {
 	}
 	if len(nb.jobs) == 0 {
 		s.removeBlobs(nb.keys)
-		return nil, domain.Errorf(domain.EInvalid, "The batch has no images: give urls or an archive of images.")
+		return nil, inField("urls", domain.Errorf(domain.EInvalid, "The batch has no images: give urls or an archive of images."))
 	}
 	return nb, nil
 }
 
 func (s *Server) readBatchForm(c *gin.Context, nb *newBatch) error {
 	if fh, err := c.FormFile("archive"); err == nil {
-		return s.addArchive(c.Request.Context(), nb, fh)
+		return inField("archive", s.addArchive(c.Request.Context(), nb, fh))
 	}
 	var lines []string
 	if fh, err := c.FormFile("urls"); err == nil {
@@ -121,7 +126,7 @@ func (s *Server) readBatchForm(c *gin.Context, nb *newBatch) error {
 			urls = append(urls, l)
 		}
 	}
-	return s.addURLs(nb, urls, "line ")
+	return inField("urls", s.addURLs(nb, urls, "line "))
 }
 
 func (s *Server) addURLs(nb *newBatch, urls []string, where string) error {

@@ -28,6 +28,33 @@ var statusOf = map[string]int{
 	domain.ETimeout:       http.StatusGatewayTimeout,
 }
 
+// headlines say in a few words what went wrong, above the error's sentence.
+var headlines = map[string]string{
+	domain.EInvalid:       "The request could not be read",
+	domain.EInvalidURL:    "That address cannot be used",
+	domain.EFetchBlocked:  "That address is not allowed",
+	domain.EFetchFailed:   "The image could not be downloaded",
+	domain.EInvalidSpec:   "The settings are not valid",
+	domain.ENotFound:      "Not found",
+	domain.ETooLarge:      "Too large",
+	domain.ETooManyPixels: "The image has too many pixels",
+	domain.ENotImage:      "That is not an image augment can read",
+	domain.EUnsupported:   "That image format is not accepted",
+	domain.EUnauthorized:  "You need to log in",
+	domain.ERateLimited:   "Too many requests",
+	domain.EUnavailable:   "augment cannot take work right now",
+	domain.ETimeout:       "It took too long",
+	domain.EInternal:      "Something went wrong on our side",
+}
+
+// headline says what went wrong with a job or request of code.
+func headline(code string) string {
+	if h, ok := headlines[code]; ok {
+		return h
+	}
+	return headlines[domain.EInternal]
+}
+
 func statusFor(code string) int {
 	if s, ok := statusOf[code]; ok {
 		return s
@@ -49,10 +76,14 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.Log.Error("request failed", "path", c.Request.URL.Path, "code", code, "err", err)
 	}
 	if isAPI(c.Request.URL.Path) || !acceptsHTML(c) {
-		c.AbortWithStatusJSON(status, gin.H{"error": gin.H{"code": code, "message": domain.ErrorMessage(err)}})
+		body := gin.H{"code": code, "message": domain.ErrorMessage(err)}
+		if f := fieldOf(err); f != "" {
+			body["field"] = f // NOTE: which form field, for pages that submit with fetch
+		}
+		c.AbortWithStatusJSON(status, gin.H{"error": body})
 		return
 	}
-	c.HTML(status, "error.html", gin.H{"Status": status, "Code": code, "Message": domain.ErrorMessage(err)})
+	s.page(c, status, "error.html", headline(code), gin.H{"Status": status, "Code": code, "Headline": headline(code), "Message": domain.ErrorMessage(err)})
 	c.Abort()
 }
 

@@ -80,7 +80,7 @@ func (s *Server) stream(c *gin.Context, event, id string, gap time.Duration, rea
 		}
 		last, sent = b, time.Now()
 		c.Writer.Flush()
-		return done, nil
+		return done || c.Request.Method == http.MethodHead, nil // HEAD: the headers are the answer
 	})
 	switch {
 	case err == nil || c.Request.Context().Err() != nil || errors.Is(err, context.Canceled):

@@ -1,12 +1,10 @@
 package web
 
 import (
-	"embed"
 	"encoding/json"
-	"html/template"
-	"maps"
 	"net/http"
-	"slices"
+	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -19,36 +17,6 @@ import (
 	"github.com/augment-ml/augment/internal/metrics"
 )
 
-//go:embed templates static
-var assets embed.FS
-
-var funcs = template.FuncMap{
-	"opsText": opsText,
-	"json": func(v any) string {
-		b, _ := json.MarshalIndent(v, "", "  ")
-		return string(b)
-	},
-}
-
-// home serves the form, or runs the synchronous ?url= flow.
-func (s *Server) home(c *gin.Context) {
-	if c.Query("url") != "" {
-		if s.allowRate(c) && s.allowToken(c) {
-			s.syncFlow(c)
-		}
-		return
-	}
-	s.renderHome(c, http.StatusOK, "")
-}
-
-func (s *Server) renderHome(c *gin.Context, status int, problem string) {
-	tab := "image"
-	if strings.HasPrefix(c.Request.URL.Path, "/batches") {
-		tab = "batch"
-	}
-	c.HTML(status, "home.html", gin.H{"Presets": augment.Presets(), "Ops": augment.Catalogue(), "Error": problem, "Form": c.Request.PostForm, "Tab": tab})
-}
-
 // syncFlow queues the job at interactive priority and waits for it; a job
 // that outlasts SyncTimeout is left to its own page.
 func (s *Server) syncFlow(c *gin.Context) {
@@ -57,6 +25,10 @@ func (s *Server) syncFlow(c *gin.Context) {
 	req.Output.Format = c.Query("format")
 	if p := c.Query("pipeline"); p != "" {
 		req.Pipeline = json.RawMessage(p)
+	}
+	if err := pageChoice(&req.specRequest, false); err != nil {
+		s.fail(c, err)
+		return
 	}
 	var err error
 	if req.Variants, err = queryInt[int](c, "n"); err != nil {
@@ -85,9 +57,9 @@ func (s *Server) syncFlow(c *gin.Context) {
 	}
 	switch j.Status {
 	case domain.StatusDone:
-		c.HTML(http.StatusOK, "job.html", gin.H{"Job": jobView(j)})
+		s.pageOK(c, "job.html", jobTitle(j), gin.H{"Job": jobView(j)})
 	case domain.StatusFailed:
-		c.HTML(statusFor(j.Error.Code), "job.html", gin.H{"Job": jobView(j)})
+		s.page(c, statusFor(j.Error.Code), "job.html", jobTitle(j), jobFailure(j))
 	default:
 		c.Redirect(http.StatusSeeOther, "/jobs/"+j.ID)
 	}
@@ -103,12 +75,7 @@ func (s *Server) submitForm(c *gin.Context) {
 			return
 		}
 	}
-	status := statusFor(domain.ErrorCode(err))
-	if status >= 500 {
-		s.fail(c, err)
-		return
-	}
-	s.renderHome(c, status, domain.ErrorMessage(err))
+	s.formFailed(c, "image", err)
 }
 
 func (s *Server) jobPage(c *gin.Context) {
@@ -117,31 +84,35 @@ func (s *Server) jobPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.HTML(http.StatusOK, "job.html", gin.H{"Job": jobView(j)})
+	if j.Status == domain.StatusFailed {
+		s.pageOK(c, "job.html", jobTitle(j), jobFailure(j))
+		return
+	}
+	s.pageOK(c, "job.html", jobTitle(j), gin.H{"Job": jobView(j)})
+}
+
+// jobTitle names a job's page after its source.
+func jobTitle(j *domain.Job) string {
+	name := sourceLabel(j.Source)
+	switch j.Status {
+	case domain.StatusFailed:
+		return name + " · failed"
+	case domain.StatusDone:
+		return name + " · " + strconv.Itoa(len(j.Variants)) + " variants"
+	}
+	return name + " · " + string(j.Status)
+}
+
+// jobFailure is a failed job's page data: the job, and a headline saying
+// what went wrong.
+func jobFailure(j *domain.Job) gin.H {
+	return gin.H{"Job": jobView(j), "Headline": headline(j.Error.Code)}
 }
 
 func (s *Server) ops(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"ops": augment.Catalogue()}) }
 
 func (s *Server) presets(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"presets": augment.Presets()})
-}
-
-// opsText renders recorded ops for people: "rotate angle=12.7 fill=black".
-func opsText(raw json.RawMessage) []string {
-	var ops []augment.Op
-	if err := json.Unmarshal(raw, &ops); err != nil {
-		return nil
-	}
-	out := make([]string, len(ops))
-	for i, op := range ops {
-		parts := []string{op.Name}
-		for _, k := range slices.Sorted(maps.Keys(op.Args)) {
-			v, _ := json.Marshal(op.Args[k])
-			parts = append(parts, k+"="+string(v))
-		}
-		out[i] = strings.Join(parts, " ")
-	}
-	return out
 }
 
 // queryInt reads an optional whole-number query parameter.
@@ -156,4 +127,16 @@ func queryInt[T int | int64](c *gin.Context, name string) (*T, error) {
 	}
 	t := T(n)
 	return &t, nil
+}
+
+// sourceLabel is what a source is called on a page: its name, else the
+// last part of its URL.
+func sourceLabel(src domain.Source) string {
+	if src.Name != "" {
+		return src.Name
+	}
+	if u, err := url.Parse(src.URL); err == nil && path.Base(u.Path) != "/" && path.Base(u.Path) != "." {
+		return path.Base(u.Path)
+	}
+	return "image"
 }

@@ -52,18 +52,18 @@ func (r specRequest) spec() (domain.Spec, error) {
 		sp.Variants = *r.Variants
 	}
 	if sp.Variants < 1 || sp.Variants > 64 {
-		return sp, domain.Errorf(domain.EInvalidSpec, "variants must be between 1 and 64, not %d.", sp.Variants)
+		return sp, inField("variants", domain.Errorf(domain.EInvalidSpec, "variants must be between 1 and 64, not %d.", sp.Variants))
 	}
 	if r.Seed != nil {
 		if *r.Seed < 0 || *r.Seed > maxSeed {
-			return sp, domain.Errorf(domain.EInvalidSpec, "seed must be between 0 and %d.", int64(maxSeed))
+			return sp, inField("seed", domain.Errorf(domain.EInvalidSpec, "seed must be between 0 and %d.", int64(maxSeed)))
 		}
 		sp.Seed = *r.Seed
 	} else {
 		sp.Seed = rand.Int64N(maxSeed)
 	}
 	if err := augment.ValidateOutput(r.Output); err != nil {
-		return sp, err
+		return sp, inField("format", err)
 	}
 	hasPipeline := len(bytes.TrimSpace(r.Pipeline)) > 0 && string(bytes.TrimSpace(r.Pipeline)) != "null"
 	var (
@@ -75,12 +75,14 @@ func (r specRequest) spec() (domain.Spec, error) {
 		return sp, domain.Errorf(domain.EInvalidSpec, "Give either a pipeline or a preset, not both.")
 	case hasPipeline:
 		p, err = augment.Parse(r.Pipeline)
+		err = inField("pipeline", err)
 	default:
 		sp.Preset = r.Preset
 		if sp.Preset == "" {
 			sp.Preset = "default"
 		}
 		p, err = augment.Preset(sp.Preset)
+		err = inField("preset", err)
 	}
 	if err != nil {
 		return sp, err
@@ -109,10 +111,19 @@ func (s *Server) readJobRequest(c *gin.Context) (jobRequest, error) {
 		if req.specRequest, err = formSpec(c); err != nil {
 			return req, err
 		}
+		if !isAPI(c.Request.URL.Path) {
+			if err := pageChoice(&req.specRequest, presetSent(c)); err != nil {
+				return req, err
+			}
+			if c.PostForm("sample") != "" { // the "try it" button: the bundled photo, no network
+				req.upload, req.name = sampleImage(), sampleName
+				return req, nil
+			}
+		}
 		req.URL = strings.TrimSpace(c.PostForm("url"))
 		if fh, ferr := c.FormFile("image"); ferr == nil {
 			if req.upload, err = s.readUpload(fh); err != nil {
-				return req, err
+				return req, inField("image", err)
 			}
 			req.name = fetch.SafeName(fh.Filename)
 		}
@@ -120,14 +131,14 @@ func (s *Server) readJobRequest(c *gin.Context) (jobRequest, error) {
 		return req, domain.Errorf(domain.EInvalid, "Send the job as application/json or multipart/form-data, not %q.", ct)
 	}
 	if req.URL != "" && req.upload != nil {
-		return req, domain.Errorf(domain.EInvalid, "Give either a url or an image file, not both.")
+		return req, inField("url", domain.Errorf(domain.EInvalid, "Give either a url or an image file, not both."))
 	}
 	if req.URL == "" && req.upload == nil {
-		return req, domain.Errorf(domain.EInvalid, "Give a url or an image file.")
+		return req, inField("url", domain.Errorf(domain.EInvalid, "Give a url or an image file."))
 	}
 	if req.URL != "" {
 		if _, err := fetch.ValidateURL(req.URL); err != nil {
-			return req, err
+			return req, inField("url", err)
 		}
 	}
 	return req, nil
@@ -140,14 +151,14 @@ func formSpec(c *gin.Context) (specRequest, error) {
 	if v := strings.TrimSpace(c.PostForm("variants")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return r, domain.Errorf(domain.EInvalidSpec, "variants must be a whole number, not %q.", v)
+			return r, inField("variants", domain.Errorf(domain.EInvalidSpec, "variants must be a whole number, not %q.", v))
 		}
 		r.Variants = &n
 	}
 	if v := strings.TrimSpace(c.PostForm("seed")); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return r, domain.Errorf(domain.EInvalidSpec, "seed must be a whole number, not %q.", v)
+			return r, inField("seed", domain.Errorf(domain.EInvalidSpec, "seed must be a whole number, not %q.", v))
 		}
 		r.Seed = &n
 	}
@@ -157,7 +168,7 @@ func formSpec(c *gin.Context) (specRequest, error) {
 	}
 	if v := strings.TrimSpace(c.PostForm("output")); v != "" {
 		if err := json.Unmarshal([]byte(v), &r.Output); err != nil {
-			return r, domain.Errorf(domain.EInvalidSpec, "output must be a JSON object such as {\"format\": \"png\"}.")
+			return r, inField("output", domain.Errorf(domain.EInvalidSpec, "output must be a JSON object such as {\"format\": \"png\"}."))
 		}
 	}
 	if v := c.PostForm("format"); v != "" {
@@ -166,7 +177,7 @@ func formSpec(c *gin.Context) (specRequest, error) {
 	if v := strings.TrimSpace(c.PostForm("quality")); v != "" {
 		q, err := strconv.Atoi(v)
 		if err != nil {
-			return r, domain.Errorf(domain.EInvalidSpec, "quality must be a whole number, not %q.", v)
+			return r, inField("quality", domain.Errorf(domain.EInvalidSpec, "quality must be a whole number, not %q.", v))
 		}
 		r.Output.Quality = q
 	}

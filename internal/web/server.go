@@ -4,10 +4,9 @@ package web
 
 import (
 	"context"
-	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -35,8 +34,12 @@ type Server struct {
 	Monitor        http.Handler // the asynqmon dashboard, mounted at /monitoring
 	Metrics        http.Handler // Prometheus metrics at /metrics
 	Log            *slog.Logger
+	// TrustedProxies may say, in X-Forwarded-Proto, that the browser came
+	// over HTTPS; the login cookie is then marked Secure.
+	TrustedProxies []netip.Prefix
 
 	limits *limiter
+	logins *limiter // login attempts per client address
 }
 
 // Limits bound what one batch may hold.
@@ -52,8 +55,12 @@ func (l Limits) Archive() dataset.Limits {
 	return dataset.Limits{MaxEntries: l.MaxEntries, MaxEntryBytes: l.MaxEntryBytes, MaxTotalBytes: l.MaxTotalBytes}
 }
 
-// Handler returns the routes.
-func (s *Server) Handler() http.Handler {
+// Handler returns the routes; text answers are compressed for clients that
+// accept it.
+func (s *Server) Handler() http.Handler { return compress(s.routes()) }
+
+// routes maps every path to its handlers. Every GET answers HEAD too.
+func (s *Server) routes() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	if s.RateLimit > 0 {
 		s.limits = newLimiter(s.RateLimit)
@@ -61,49 +68,59 @@ func (s *Server) Handler() http.Handler {
 	if s.Events == nil {
 		s.Events = events.New(time.Second)
 	}
+	s.logins = newLimiter(loginsPerMinute)
 	r := gin.New()
 	_ = r.SetTrustedProxies(nil) // NOTE: rate limits key on the peer address, never on a forgeable header
 	r.Use(gin.CustomRecovery(func(c *gin.Context, err any) {
 		s.Log.Error("panic", "err", err, "path", c.Request.URL.Path)
 		s.fail(c, domain.Errorf(domain.EInternal, "An internal error occurred."))
 	}), s.logRequests)
-	r.SetHTMLTemplate(template.Must(template.New("").Funcs(funcs).ParseFS(assets, "templates/*.html")))
-	static, _ := fs.Sub(assets, "static")
-	r.StaticFS("/static", http.FS(static))
+	r.SetHTMLTemplate(templates())
+	get := func(path string, h ...gin.HandlerFunc) {
+		r.Match([]string{http.MethodGet, http.MethodHead}, path, h...)
+	}
 
-	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	r.GET("/readyz", s.readyz)
+	get("/static/*path", s.serveStatic)
+	get("/favicon.ico", s.favicon)
+	get("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	get("/readyz", s.readyz)
 	if s.Metrics != nil {
-		r.GET("/metrics", gin.WrapH(s.Metrics))
+		get("/metrics", gin.WrapH(s.Metrics))
 	}
 	if s.Monitor != nil {
-		r.GET("/monitoring", s.guard, gin.WrapH(s.Monitor))
+		get("/monitoring", s.guard, gin.WrapH(s.Monitor))
 		r.Any("/monitoring/*any", s.guard, gin.WrapH(s.Monitor))
 	}
-	r.GET("/login", s.loginPage)
+	get("/login", s.loginPage)
 	r.POST("/login", s.login)
+	r.POST("/logout", s.logout)
 
-	r.GET("/", s.home)
+	get("/", s.home)
+	get("/ops", s.opsPage)
+	get("/recent", s.needToken, s.recent)
 	r.POST("/jobs", s.guard, s.submitForm)
-	r.GET("/jobs/:id", s.jobPage)
+	get("/jobs/:id", s.jobPage)
 	r.POST("/batches", s.guard, s.submitBatchForm)
-	r.GET("/batches/:id", s.batchPage)
+	get("/batches/:id", s.batchPage)
 
 	api := r.Group("/api/v1")
+	aget := func(path string, h ...gin.HandlerFunc) {
+		api.Match([]string{http.MethodGet, http.MethodHead}, path, h...)
+	}
 	api.POST("/jobs", s.guard, s.createJob)
-	api.GET("/jobs", s.listJobs)
-	api.GET("/jobs/:id", s.getJob)
-	api.GET("/jobs/:id/events", s.jobEvents)
-	api.GET("/jobs/:id/source", s.getSource)
-	api.GET("/jobs/:id/variants/:index", s.getVariant)
+	aget("/jobs", s.needToken, s.listJobs)
+	aget("/jobs/:id", s.getJob)
+	aget("/jobs/:id/events", s.jobEvents)
+	aget("/jobs/:id/source", s.getSource)
+	aget("/jobs/:id/variants/:index", s.getVariant)
 	api.POST("/batches", s.guard, s.createBatch)
-	api.GET("/batches", s.listBatches)
-	api.GET("/batches/:id", s.getBatch)
-	api.GET("/batches/:id/events", s.batchEvents)
-	api.GET("/batches/:id/jobs", s.batchJobs)
-	api.GET("/batches/:id/archive", s.batchArchive)
-	api.GET("/ops", s.ops)
-	api.GET("/presets", s.presets)
+	aget("/batches", s.needToken, s.listBatches)
+	aget("/batches/:id", s.getBatch)
+	aget("/batches/:id/events", s.batchEvents)
+	aget("/batches/:id/jobs", s.batchJobs)
+	aget("/batches/:id/archive", s.batchArchive)
+	aget("/ops", s.ops)
+	aget("/presets", s.presets)
 
 	r.NoRoute(func(c *gin.Context) {
 		s.fail(c, domain.Errorf(domain.ENotFound, "Nothing is served at %s.", c.Request.URL.Path))

@@ -1,0 +1,124 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/augment-ml/augment/internal/augment"
+)
+
+// groupOrder is the order of the reference's sections, as a pipeline is
+// usually built; a group not named here follows, by name.
+var groupOrder = []string{"geometric", "photometric", "blur, noise, quality", "occlusion", "composition", "policy"}
+
+// opGroup is one section of the operations reference.
+type opGroup struct {
+	Name string
+	Ops  []opDoc
+}
+
+type opDoc struct {
+	augment.OpInfo
+	Params []paramDoc
+}
+
+// paramDoc is a parameter as the reference shows it.
+type paramDoc struct {
+	augment.Param
+	Type, Default, Range string
+}
+
+type presetDoc struct {
+	augment.PresetInfo
+	Pretty string
+	Edit   string // the home form with this pipeline filled in
+}
+
+// opsPage is the HTML operations reference, made from the registry.
+func (s *Server) opsPage(c *gin.Context) {
+	byGroup := map[string][]opDoc{}
+	for _, op := range augment.Catalogue() {
+		d := opDoc{OpInfo: op}
+		for _, p := range op.Params {
+			d.Params = append(d.Params, describeParam(p))
+		}
+		byGroup[op.Group] = append(byGroup[op.Group], d)
+	}
+	names := make([]string, 0, len(byGroup))
+	for g := range byGroup {
+		names = append(names, g)
+	}
+	rank := func(g string) int {
+		if i := slices.Index(groupOrder, g); i >= 0 {
+			return i
+		}
+		return len(groupOrder)
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(a, b)
+	})
+	groups := make([]opGroup, len(names))
+	for i, g := range names {
+		groups[i] = opGroup{Name: g, Ops: byGroup[g]}
+	}
+	var presets []presetDoc
+	for _, p := range augment.Presets() {
+		pretty, _ := json.MarshalIndent(json.RawMessage(p.Pipeline), "", "  ")
+		presets = append(presets, presetDoc{PresetInfo: p, Pretty: string(pretty),
+			Edit: "/?pipeline=" + url.QueryEscape(string(p.Pipeline)) + "#job-form"})
+	}
+	s.pageOK(c, "ops.html", "Operations", gin.H{"Groups": groups, "Presets": presets})
+}
+
+func describeParam(p augment.Param) paramDoc {
+	d := paramDoc{Param: p}
+	switch p.Kind {
+	case augment.KindRange:
+		d.Type = "number, or [min, max] drawn per variant"
+	case augment.KindInt:
+		d.Type = "whole number, or [min, max] drawn per variant"
+	case augment.KindSize:
+		d.Type = "[width, height] in pixels"
+	case augment.KindBool:
+		d.Type = "true or false"
+	case augment.KindEnum:
+		d.Type = "one of " + strings.Join(p.Enum, ", ")
+	case augment.KindPair:
+		d.Type = "[x, y]"
+	default:
+		d.Type = string(p.Kind)
+	}
+	if p.Name == "p" {
+		d.Type = "number" // a probability is never drawn
+	}
+	switch {
+	case p.Required:
+		d.Default = "required"
+	case p.Default == nil:
+		d.Default = "—"
+	default:
+		if s, ok := p.Default.(string); ok {
+			d.Default = s
+		} else {
+			b, _ := json.Marshal(p.Default)
+			d.Default = strings.ReplaceAll(string(b), ",", ", ")
+		}
+	}
+	switch {
+	case p.Min != nil && p.Max != nil:
+		d.Range = fmt.Sprintf("%g – %g", *p.Min, *p.Max)
+	case p.Min != nil:
+		d.Range = fmt.Sprintf("≥ %g", *p.Min)
+	case p.Max != nil:
+		d.Range = fmt.Sprintf("≤ %g", *p.Max)
+	}
+	return d
+}
