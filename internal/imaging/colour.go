@@ -9,6 +9,7 @@ import (
 	"math"
 
 	"github.com/augment-ml/augment/internal/augment"
+	"github.com/augment-ml/augment/internal/geom"
 )
 
 // The linear colour ops (brightness, contrast, saturation, hue, grayscale and
@@ -112,7 +113,7 @@ func readsMean(op augment.Op) bool {
 // not computed twice. The mean after earlier parts of a jitter follows from
 // the matrix.
 func (c *chain) recolour(op augment.Op) error {
-	if p := c.pending; p != nil && (p.colour != nil || !p.affine()) {
+	if p := c.pending; p != nil && (p.colour != nil || !p.m.Affine()) {
 		if err := c.flush(); err != nil {
 			return err
 		}
@@ -182,11 +183,11 @@ func (c *chain) means() ([3]float64, error) {
 	var cm [3]C.double
 	if c.memory {
 		w, h := c.size()
-		m, fill := identity, ""
+		m, fill := geom.Identity, ""
 		if p := c.pending; p != nil {
 			m, fill = p.m, p.fill
 		}
-		cmat := m.cArray()
+		cmat := cArray(m)
 		if C.aug_grid_means(c.cur, &cmat[0], C.int(w), C.int(h), fillCode(fill), gridSide, &cm[0]) != 0 {
 			return [3]float64{}, vipsError()
 		}

@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/augment-ml/augment/internal/augment"
+	"github.com/augment-ml/augment/internal/geom"
 )
 
 // Output says how a variant is encoded; an empty Format keeps JPEG, PNG and
@@ -142,24 +143,22 @@ func apply(c *chain, op augment.Op) error {
 	}
 	switch op.Name {
 	case "hflip", "vflip":
-		return c.warp(flip(op.Name == "hflip", w, h), w, h, "")
+		return c.warp(geom.Flip(op.Name == "hflip", w, h), w, h, "")
 	case "rot90":
-		m, ow, oh := quarterTurns(op.Int("k", 1), w, h)
+		m, ow, oh := geom.QuarterTurns(op.Int("k", 1), w, h)
 		return c.warp(m, ow, oh, "")
 	case "rotate":
 		angle := op.Float("angle", 0)
 		expand := op.Bool("expand", false)
 		if q := angle / 90; q == math.Trunc(q) && (expand || w == h || int(q)%2 == 0) {
-			m, ow, oh := quarterTurns(int(q), w, h) // exact, no resampling
+			m, ow, oh := geom.QuarterTurns(int(q), w, h) // exact, no resampling
 			return c.warp(m, ow, oh, "")
 		}
 		ow, oh := w, h
 		if expand {
-			cos, sin := math.Abs(math.Cos(angle*math.Pi/180)), math.Abs(math.Sin(angle*math.Pi/180))
-			ow = int(math.Ceil(float64(w)*cos + float64(h)*sin - 1e-6))
-			oh = int(math.Ceil(float64(w)*sin + float64(h)*cos - 1e-6))
+			ow, oh = geom.RotatedSize(angle, w, h)
 		}
-		return c.transform(affineMatrix(angle, 1, 0), 0, 0, ow, oh, op.String("fill", "black"))
+		return c.transform(geom.Linear(angle, 1, 0), 0, 0, ow, oh, op.String("fill", "black"))
 	case "random_resized_crop":
 		size := op.Floats("size")
 		area := op.Float("scale", 1) * float64(w*h)
@@ -183,7 +182,7 @@ func apply(c *chain, op augment.Op) error {
 		return c.step(C.aug_resize(c.cur, &out, C.int(tw), C.int(th)), out)
 	case "zoom": // scale up about the centre, keeping the size
 		s := math.Max(1, op.Float("scale", 1))
-		return c.transform(affineMatrix(0, s, 0), 0, 0, w, h, "edge")
+		return c.transform(geom.Linear(0, s, 0), 0, 0, w, h, "edge")
 	case "gaussian_blur":
 		return c.step(C.aug_blur(c.cur, &out, C.double(op.Float("sigma", 1))), out)
 	}

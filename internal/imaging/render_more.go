@@ -10,6 +10,7 @@ import (
 	"math"
 
 	"github.com/augment-ml/augment/internal/augment"
+	"github.com/augment-ml/augment/internal/geom"
 )
 
 // Colour operations of shim_more.c, in its order.
@@ -95,60 +96,25 @@ func applyMore(c *chain, op augment.Op) error {
 		if len(t) != 2 {
 			t = []float64{0, 0}
 		}
-		m := affineMatrix(op.Float("angle", 0), op.Float("scale", 1), op.Float("shear", 0))
+		m := geom.Linear(op.Float("angle", 0), op.Float("scale", 1), op.Float("shear", 0))
 		return c.transform(m, t[0]*float64(w), t[1]*float64(h), w, h, op.String("fill", "black"))
 	case "perspective":
 		pts := op.Lists("points")
 		if len(pts) != 4 {
 			return fmt.Errorf("needs four points")
 		}
-		hm, err := homography(float64(w), float64(h), pts)
+		var corners [4][2]float64
+		for i, p := range pts {
+			if len(p) != 2 {
+				return fmt.Errorf("a point needs two numbers")
+			}
+			corners[i] = [2]float64{p[0], p[1]}
+		}
+		hm, err := geom.Homography(float64(w), float64(h), corners)
 		if err != nil {
 			return err
 		}
 		return c.warp(hm, w, h, op.String("fill", "black"))
 	}
 	return fmt.Errorf("unknown operation %q", op.Name)
-}
-
-// homography returns the row-major 3×3 matrix that maps output pixels to
-// input pixels when the corners of a w×h image move by pts (fractions).
-func homography(w, h float64, pts [][]float64) (mat3, error) {
-	src := [][2]float64{{0, 0}, {w, 0}, {w, h}, {0, h}}
-	var a [8][9]float64
-	for i := range 4 {
-		if len(pts[i]) != 2 {
-			return mat3{}, fmt.Errorf("a point needs two numbers")
-		}
-		x, y := src[i][0]+pts[i][0]*w, src[i][1]+pts[i][1]*h // output corner
-		u, v := src[i][0], src[i][1]                         // input corner
-		a[2*i] = [9]float64{x, y, 1, 0, 0, 0, -u * x, -u * y, u}
-		a[2*i+1] = [9]float64{0, 0, 0, x, y, 1, -v * x, -v * y, v}
-	}
-	for col := range 8 { // Gauss–Jordan with partial pivoting
-		p := col
-		for r := col + 1; r < 8; r++ {
-			if math.Abs(a[r][col]) > math.Abs(a[p][col]) {
-				p = r
-			}
-		}
-		if math.Abs(a[p][col]) < 1e-12 {
-			return mat3{}, fmt.Errorf("the corners do not make a quadrilateral")
-		}
-		a[col], a[p] = a[p], a[col]
-		for r := range 8 {
-			if r != col {
-				f := a[r][col] / a[col][col]
-				for k := col; k < 9; k++ {
-					a[r][k] -= f * a[col][k]
-				}
-			}
-		}
-	}
-	var hm mat3
-	for i := range 8 {
-		hm[i] = a[i][8] / a[i][i]
-	}
-	hm[8] = 1
-	return hm, nil
 }
