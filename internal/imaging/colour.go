@@ -17,8 +17,14 @@ import (
 // map of (r, g, b). They are composed into one 3×4 matrix and applied in a
 // single pass (warp.c), clipped to 8 bits once at the end.
 
-// linearColour names those ops.
-var linearColour = map[string]bool{"brightness": true, "contrast": true, "saturation": true, "hue": true, "grayscale": true, "color_jitter": true}
+// linearColour says whether op is one of those.
+func linearColour(op augment.Op) bool {
+	switch op.(type) {
+	case augment.Brightness, augment.Contrast, augment.Saturation, augment.Hue, augment.Grayscale, augment.ColorJitter:
+		return true
+	}
+	return false
+}
 
 // colourMatrix maps (r, g, b, 1) to (r, g, b): three rows of four.
 type colourMatrix [3][4]float64
@@ -104,7 +110,13 @@ func hueTurn(turns float64) colourMatrix {
 
 // readsMean says whether op is a contrast change, which needs the mean.
 func readsMean(op augment.Op) bool {
-	return op.Name == "contrast" || (op.Name == "color_jitter" && op.Float("contrast", 1) != 1)
+	switch o := op.(type) {
+	case augment.Contrast:
+		return true
+	case augment.ColorJitter:
+		return o.Contrast.Value() != 1
+	}
+	return false
 }
 
 // recolour applies one linear colour op, in the same pass as the pending
@@ -141,19 +153,23 @@ func (c *chain) recolour(op augment.Op) error {
 			m = m.then(toward(0))
 		}
 	}
-	switch op.Name {
-	case "color_jitter":
-		for _, name := range op.Strings("order") {
-			if name == "hue" {
-				part(name, op.Float(name, 0))
-			} else {
-				part(name, op.Float(name, 1))
-			}
+	switch o := op.(type) {
+	case augment.ColorJitter:
+		for _, name := range o.Order {
+			v := map[string]augment.Jitter{augment.JitterBrightness: o.Brightness, augment.JitterContrast: o.Contrast,
+				augment.JitterSaturation: o.Saturation, augment.JitterHue: o.Hue}[name]
+			part(name, v.Value())
 		}
-	case "hue":
-		part("hue", op.Float("shift", 0))
-	default:
-		part(op.Name, op.Float("factor", 1))
+	case augment.Hue:
+		part("hue", o.Shift.Value())
+	case augment.Brightness:
+		part("brightness", o.Factor.Value())
+	case augment.Contrast:
+		part("contrast", o.Factor.Value())
+	case augment.Saturation:
+		part("saturation", o.Factor.Value())
+	case augment.Grayscale:
+		part("grayscale", 0)
 	}
 	if c.pending != nil {
 		c.pending.colour = &m

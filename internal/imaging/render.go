@@ -76,7 +76,11 @@ func (c *chain) release() {
 
 // onMemory says whether op runs on a materialised image.
 func onMemory(op augment.Op) bool {
-	return op.Name == "equalize" || op.Name == "autocontrast"
+	switch op.(type) {
+	case augment.Equalize, augment.Autocontrast:
+		return true
+	}
+	return false
 }
 
 // size is the size of the image so far, pending ops included.
@@ -96,14 +100,14 @@ func (im *Image) Render(ops []augment.Op, out Output) (Result, error) {
 		switch {
 		case onMemory(op):
 			err = c.materialise()
-		case !geometric[op.Name] && !linearColour[op.Name]:
+		case !geometric(op) && !linearColour(op):
 			err = c.flush()
 		}
 		if err == nil {
 			err = apply(c, op)
 		}
 		if err != nil {
-			return Result{}, fmt.Errorf("%s: %w", op.Name, err)
+			return Result{}, fmt.Errorf("%s: %w", augment.Name(op), err)
 		}
 	}
 	if err := c.flush(); err != nil {
@@ -133,23 +137,31 @@ func (im *Image) Render(ops []augment.Op, out Output) (Result, error) {
 
 // geometric ops are applied through c.warp, and the linear colour ops may
 // join the pending ones (see recolour); other ops see them flushed.
-var geometric = map[string]bool{"hflip": true, "vflip": true, "rot90": true, "rotate": true, "zoom": true, "affine": true, "perspective": true}
+func geometric(op augment.Op) bool {
+	switch op.(type) {
+	case augment.HFlip, augment.VFlip, augment.Rot90, augment.Rotate, augment.Zoom, augment.Affine, augment.Perspective:
+		return true
+	}
+	return false
+}
 
 func apply(c *chain, op augment.Op) error {
 	var out *C.VipsImage
 	w, h := c.size()
-	if linearColour[op.Name] {
+	if linearColour(op) {
 		return c.recolour(op)
 	}
-	switch op.Name {
-	case "hflip", "vflip":
-		return c.warp(geom.Flip(op.Name == "hflip", w, h), w, h, "")
-	case "rot90":
-		m, ow, oh := geom.QuarterTurns(op.Int("k", 1), w, h)
+	switch o := op.(type) {
+	case augment.HFlip:
+		return c.warp(geom.Flip(true, w, h), w, h, "")
+	case augment.VFlip:
+		return c.warp(geom.Flip(false, w, h), w, h, "")
+	case augment.Rot90:
+		m, ow, oh := geom.QuarterTurns(o.K.Value(), w, h)
 		return c.warp(m, ow, oh, "")
-	case "rotate":
-		angle := op.Float("angle", 0)
-		expand := op.Bool("expand", false)
+	case augment.Rotate:
+		angle := o.Degrees.Value()
+		expand := bool(o.Expand)
 		if q := angle / 90; q == math.Trunc(q) && (expand || w == h || int(q)%2 == 0) {
 			m, ow, oh := geom.QuarterTurns(int(q), w, h) // exact, no resampling
 			return c.warp(m, ow, oh, "")
@@ -158,33 +170,32 @@ func apply(c *chain, op augment.Op) error {
 		if expand {
 			ow, oh = geom.RotatedSize(angle, w, h)
 		}
-		return c.transform(geom.Linear(angle, 1, 0), 0, 0, ow, oh, op.String("fill", "black"))
-	case "random_resized_crop":
-		size := op.Floats("size")
-		area := op.Float("scale", 1) * float64(w*h)
-		ratio := op.Float("ratio", 1)
+		return c.transform(geom.Linear(angle, 1, 0), 0, 0, ow, oh, string(o.Fill))
+	case augment.RandomResizedCrop:
+		area := o.Scale.Value() * float64(w*h)
+		ratio := o.Ratio.Value()
 		cw := clamp(int(math.Round(math.Sqrt(area*ratio))), 1, w)
 		ch := clamp(int(math.Round(math.Sqrt(area/ratio))), 1, h)
-		x := int(math.Round(op.Float("x", 0.5) * float64(w-cw)))
-		y := int(math.Round(op.Float("y", 0.5) * float64(h-ch)))
+		x := int(math.Round(o.X.Value() * float64(w-cw)))
+		y := int(math.Round(o.Y.Value() * float64(h-ch)))
 		if err := c.step(C.aug_crop(c.cur, &out, C.int(x), C.int(y), C.int(cw), C.int(ch)), out); err != nil {
 			return err
 		}
-		return c.step(C.aug_resize(c.cur, &out, C.int(size[0]), C.int(size[1])), out)
-	case "resize":
+		return c.step(C.aug_resize(c.cur, &out, C.int(o.Size[0]), C.int(o.Size[1])), out)
+	case augment.Resize:
 		tw, th := w, h
-		if s := op.Floats("size"); len(s) == 2 {
-			tw, th = int(s[0]), int(s[1])
-		} else if l := op.Float("longest", 0); l > 0 {
-			f := l / float64(max(w, h))
+		if o.Size != nil {
+			tw, th = o.Size[0], o.Size[1]
+		} else if o.Longest != nil {
+			f := float64(o.Longest.Value()) / float64(max(w, h))
 			tw, th = max(1, int(math.Round(float64(w)*f))), max(1, int(math.Round(float64(h)*f)))
 		}
 		return c.step(C.aug_resize(c.cur, &out, C.int(tw), C.int(th)), out)
-	case "zoom": // scale up about the centre, keeping the size
-		s := math.Max(1, op.Float("scale", 1))
+	case augment.Zoom: // scale up about the centre, keeping the size
+		s := math.Max(1, o.Scale.Value())
 		return c.transform(geom.Linear(0, s, 0), 0, 0, w, h, "edge")
-	case "gaussian_blur":
-		return c.step(C.aug_blur(c.cur, &out, C.double(op.Float("sigma", 1))), out)
+	case augment.GaussianBlur:
+		return c.step(C.aug_blur(c.cur, &out, C.double(o.Sigma.Value())), out)
 	}
 	return applyMore(c, op)
 }

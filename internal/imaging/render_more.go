@@ -25,14 +25,6 @@ const (
 	cSharpen
 )
 
-var colourOps = map[string]int{
-	"invert": cInvert, "equalize": cEqualize, "autocontrast": cAutocontrast,
-	"gamma": cGamma, "solarize": cSolarize, "posterize": cPosterize,
-}
-
-// colourArg is the recorded value each one-parameter colour op takes.
-var colourArg = map[string]string{"gamma": "gamma", "solarize": "threshold", "posterize": "bits"}
-
 func (c *chain) colour(op int, p ...float64) error {
 	var out *C.VipsImage
 	args := make([]C.double, 4)
@@ -45,76 +37,82 @@ func (c *chain) colour(op int, p ...float64) error {
 func applyMore(c *chain, op augment.Op) error {
 	var out *C.VipsImage
 	w, h := c.size()
-	if k, ok := colourOps[op.Name]; ok {
-		return c.colour(k, op.Float(colourArg[op.Name], 0))
-	}
-	switch op.Name {
-	case "channel_shuffle":
-		o := op.Floats("order")
-		if len(o) != 3 {
-			o = []float64{0, 1, 2}
+	switch o := op.(type) {
+	case augment.Invert:
+		return c.colour(cInvert, 0)
+	case augment.Equalize:
+		return c.colour(cEqualize, 0)
+	case augment.Autocontrast:
+		return c.colour(cAutocontrast, 0)
+	case augment.Gamma:
+		return c.colour(cGamma, o.Gamma.Value())
+	case augment.Solarize:
+		return c.colour(cSolarize, o.Threshold.Value())
+	case augment.Posterize:
+		return c.colour(cPosterize, float64(o.Bits.Value()))
+	case augment.ChannelShuffle:
+		order := []float64{0, 1, 2}
+		if len(o.Order) == 3 {
+			order = []float64{float64(o.Order[0]), float64(o.Order[1]), float64(o.Order[2])}
 		}
-		return c.colour(cShuffle, o...)
-	case "sharpen":
-		return c.colour(cSharpen, op.Float("sigma", 1), op.Float("amount", 1))
-	case "gaussian_noise":
-		return c.step(C.aug_noise(c.cur, &out, C.double(op.Float("std", 0)*255), C.int(op.Int("seed", 0))), out)
-	case "jpeg_compression":
-		return c.step(C.aug_jpeg(c.cur, &out, C.int(op.Int("quality", 75))), out)
-	case "downscale":
-		return c.step(C.aug_shrink(c.cur, &out, C.double(op.Float("scale", 0.5))), out)
-	case "cutout":
-		ink := map[string]float64{"black": 0, "white": 255, "gray": 128}[op.String("fill", "black")]
+		return c.colour(cShuffle, order...)
+	case augment.Sharpen:
+		return c.colour(cSharpen, o.Sigma.Value(), o.Amount.Value())
+	case augment.GaussianNoise:
+		seed := 0
+		if o.Seed != nil {
+			seed = o.Seed.Value()
+		}
+		return c.step(C.aug_noise(c.cur, &out, C.double(o.Std.Value()*255), C.int(seed)), out)
+	case augment.JPEGCompression:
+		return c.step(C.aug_jpeg(c.cur, &out, C.int(o.Quality.Value())), out)
+	case augment.Downscale:
+		return c.step(C.aug_shrink(c.cur, &out, C.double(o.Scale.Value())), out)
+	case augment.Cutout:
+		ink := map[augment.Ink]float64{augment.InkBlack: 0, augment.InkWhite: 255, augment.InkGray: 128}[o.Fill]
 		var boxes []C.int
-		for _, b := range op.Lists("boxes") {
-			if len(b) != 3 {
-				continue
-			}
-			side := max(1, int(math.Round(b[2]*float64(min(w, h)))))
-			x, y := int(math.Round(b[0]*float64(w-side))), int(math.Round(b[1]*float64(h-side)))
-			boxes = append(boxes, C.int(x), C.int(y), C.int(side), C.int(side))
+		for _, r := range o.Holes(w, h) {
+			boxes = append(boxes, C.int(r.Min.X), C.int(r.Min.Y), C.int(r.Dx()), C.int(r.Dy()))
 		}
 		if len(boxes) == 0 {
 			return nil
 		}
 		return c.step(C.aug_cutout(c.cur, &out, &boxes[0], C.int(len(boxes)/4), C.double(ink)), out)
-	case "random_crop", "center_crop":
-		size := op.Floats("size")
-		tw, th := int(size[0]), int(size[1])
-		if w < tw || h < th { // scale up to cover the crop first
-			f := math.Max(float64(tw)/float64(w), float64(th)/float64(h))
-			w, h = max(tw, int(math.Ceil(float64(w)*f))), max(th, int(math.Ceil(float64(h)*f)))
-			if err := c.step(C.aug_resize(c.cur, &out, C.int(w), C.int(h)), out); err != nil {
-				return err
-			}
+	case augment.RandomCrop:
+		return c.crop(o.Size, o.X.Value(), o.Y.Value())
+	case augment.CenterCrop:
+		return c.crop(o.Size, 0.5, 0.5)
+	case augment.Affine:
+		var t augment.Pair
+		if o.Offset != nil {
+			t = *o.Offset
 		}
-		fx, fy := op.Float("x", 0.5), op.Float("y", 0.5)
-		x, y := int(math.Round(fx*float64(w-tw))), int(math.Round(fy*float64(h-th)))
-		return c.step(C.aug_crop(c.cur, &out, C.int(x), C.int(y), C.int(tw), C.int(th)), out)
-	case "affine":
-		t := op.Floats("translate")
-		if len(t) != 2 {
-			t = []float64{0, 0}
-		}
-		m := geom.Linear(op.Float("angle", 0), op.Float("scale", 1), op.Float("shear", 0))
-		return c.transform(m, t[0]*float64(w), t[1]*float64(h), w, h, op.String("fill", "black"))
-	case "perspective":
-		pts := op.Lists("points")
-		if len(pts) != 4 {
+		m := geom.Linear(o.Degrees.Value(), o.Scale.Value(), o.Shear.Value())
+		return c.transform(m, t[0]*float64(w), t[1]*float64(h), w, h, string(o.Fill))
+	case augment.Perspective:
+		if o.Points == nil {
 			return fmt.Errorf("needs four points")
 		}
-		var corners [4][2]float64
-		for i, p := range pts {
-			if len(p) != 2 {
-				return fmt.Errorf("a point needs two numbers")
-			}
-			corners[i] = [2]float64{p[0], p[1]}
-		}
-		hm, err := geom.Homography(float64(w), float64(h), corners)
+		hm, err := geom.Homography(float64(w), float64(h), *o.Points)
 		if err != nil {
 			return err
 		}
-		return c.warp(hm, w, h, op.String("fill", "black"))
+		return c.warp(hm, w, h, string(o.Fill))
 	}
-	return fmt.Errorf("unknown operation %q", op.Name)
+	return fmt.Errorf("unknown operation %q", augment.Name(op))
+}
+
+func (c *chain) crop(size augment.Size, fx, fy float64) error {
+	var out *C.VipsImage
+	w, h := c.size()
+	tw, th := size[0], size[1]
+	if w < tw || h < th { // scale up to cover the crop first
+		f := math.Max(float64(tw)/float64(w), float64(th)/float64(h))
+		w, h = max(tw, int(math.Ceil(float64(w)*f))), max(th, int(math.Ceil(float64(h)*f)))
+		if err := c.step(C.aug_resize(c.cur, &out, C.int(w), C.int(h)), out); err != nil {
+			return err
+		}
+	}
+	x, y := int(math.Round(fx*float64(w-tw))), int(math.Round(fy*float64(h-th)))
+	return c.step(C.aug_crop(c.cur, &out, C.int(x), C.int(y), C.int(tw), C.int(th)), out)
 }

@@ -126,18 +126,20 @@ func (s *Server) presets(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"presets": augment.Presets()})
 }
 
-// opsText renders recorded ops for people: "rotate angle=12.7 fill=black".
+// opsText renders recorded ops for people: "rotate degrees=12.7 fill=black".
 func opsText(raw json.RawMessage) []string {
-	var ops []augment.Op
+	var ops []map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &ops); err != nil {
 		return nil
 	}
 	out := make([]string, len(ops))
 	for i, op := range ops {
-		parts := []string{op.Name}
-		for _, k := range slices.Sorted(maps.Keys(op.Args)) {
-			v, _ := json.Marshal(op.Args[k])
-			parts = append(parts, k+"="+string(v))
+		var name string
+		_ = json.Unmarshal(op["op"], &name)
+		delete(op, "op")
+		parts := []string{name}
+		for _, k := range slices.Sorted(maps.Keys(op)) {
+			parts = append(parts, k+"="+string(op[k]))
 		}
 		out[i] = strings.Join(parts, " ")
 	}
