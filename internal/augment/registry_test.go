@@ -145,3 +145,33 @@ func TestParseOpsRefusesDraws(t *testing.T) {
 		t.Errorf("ParseOps of fixed ops: %+v, %v", ops, err)
 	}
 }
+
+// TestStepsAreInvertible: every step of every geometric op the planner
+// emits, at any size, chains to the next and can be inverted, as moving
+// labels to the output needs.
+func TestStepsAreInvertible(t *testing.T) {
+	for name, p := range everyStep(t) {
+		for seed := range int64(20) {
+			for _, op := range p.Plan(seed, "", int(seed)) {
+				g, ok := op.(Geometric)
+				if !ok {
+					continue
+				}
+				for _, size := range [][2]int{{1, 1}, {640, 427}, {97, 1000}} {
+					steps, err := g.Steps(size[0], size[1])
+					if err != nil || len(steps) == 0 {
+						t.Fatalf("%s: %s at %v: %v, %v", name, Name(op), size, steps, err)
+					}
+					for _, s := range steps {
+						if s.W < 1 || s.H < 1 {
+							t.Fatalf("%s: %s at %v: a step makes %d×%d", name, Name(op), size, s.W, s.H)
+						}
+						if _, err := s.ToOutput(); err != nil {
+							t.Fatalf("%s: %s at %v: %v", name, Name(op), size, err)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/png"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/augment-ml/augment/internal/augment"
@@ -28,6 +29,11 @@ func TestEveryOpRenders(t *testing.T) {
 	p, err := augment.Parse([]byte(everyOp))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, info := range augment.Catalogue() {
+		if !strings.Contains(everyOp, `"`+info.Name+`"`) && info.Name != "one_of" && info.Name != "some_of" && info.Name != "identity" {
+			t.Errorf("the pipeline of every op lacks %s", info.Name)
+		}
 	}
 	for _, name := range []string{"rocket.jpg", "logo-alpha.png", "exif-orientation-6.jpg", "chelsea.png"} {
 		im := decode(t, name)

@@ -6,6 +6,7 @@ package imaging
 import "C"
 
 import (
+	"github.com/augment-ml/augment/internal/augment"
 	"github.com/augment-ml/augment/internal/geom"
 )
 
@@ -29,27 +30,31 @@ func cArray(m geom.Mat3) [9]C.double {
 // op that may follow them in the same pass.
 type warp struct {
 	m      geom.Mat3
-	w, h   int    // output size
-	fill   string // "" while every op so far was exact (flips, quarter turns)
+	w, h   int          // output size
+	fill   augment.Fill // "" while every op so far was exact (flips, quarter turns)
 	colour *colourMatrix
 }
 
 // fillCode is warp.c's code for a fill; black for none ("", exact ops).
-func fillCode(fill string) C.int {
+func fillCode(fill augment.Fill) C.int {
 	switch fill {
-	case "edge":
+	case augment.FillEdge:
 		return 1
-	case "mirror":
+	case augment.FillMirror:
 		return 2
-	case "white":
+	case augment.FillWhite:
 		return 3
 	}
 	return 0
 }
 
-// warp adds a geometric op: n maps its ow×oh output into the current image.
-// An empty fill marks an exact op, one that moves whole pixels.
-func (c *chain) warp(n geom.Mat3, ow, oh int, fill string) error {
+// warp adds a geometric step: n maps its ow×oh output into the current
+// image, and fill shows where it reads outside, unless it is exact (moves
+// whole pixels: flips, quarter turns), which makes the fill "".
+func (c *chain) warp(n geom.Mat3, ow, oh int, fill augment.Fill) error {
+	if w, h := c.size(); isExact(n, w, h, ow, oh) {
+		fill = ""
+	}
 	if p := c.pending; p != nil && p.colour != nil {
 		// colour does not commute with fills: apply what is pending first
 		if err := c.flush(); err != nil {
@@ -138,6 +143,13 @@ func (p *warp) image(in *C.VipsImage) (*C.VipsImage, error) {
 	return out, nil
 }
 
+// isExact says whether m, a map from an ow×oh image to a w×h one, moves
+// whole pixels.
+func isExact(m geom.Mat3, w, h, ow, oh int) bool {
+	_, _, ok := exact(m, w, h, ow, oh)
+	return ok
+}
+
 // exact finds the quarter turns k and the mirroring f (after the turns) that
 // m, a map from an ow×oh image to a w×h one, is made of, if it is one.
 func exact(m geom.Mat3, w, h, ow, oh int) (k int, f bool, ok bool) {
@@ -166,15 +178,4 @@ func boolC(b bool) C.int {
 		return 1
 	}
 	return 0
-}
-
-// transform maps the w×h image through f about its centre onto an ow×oh
-// canvas centred on it, moved by (dx, dy) pixels.
-func (c *chain) transform(f [4]float64, dx, dy float64, ow, oh int, fill string) error {
-	w, h := c.size()
-	m, err := geom.AboutCentre(f, dx, dy, w, h, ow, oh)
-	if err != nil {
-		return err
-	}
-	return c.warp(m, ow, oh, fill)
 }
