@@ -2,6 +2,8 @@ package augment
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -220,4 +222,34 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSourceKeys: a job on its own (key "") draws from PCG(seed, index), as
+// it always did; sources of a batch draw from streams of their own, the same
+// for the same key every time.
+func TestSourceKeys(t *testing.T) {
+	for _, seed := range []int64{0, 1, -7, 1 << 40} {
+		for i := range 4 {
+			a, b := rand.New(source(seed, "", i)), rand.New(rand.NewPCG(uint64(seed), uint64(i)))
+			for range 8 {
+				if a.Uint64() != b.Uint64() {
+					t.Fatalf("seed %d, variant %d: key \"\" is not PCG(seed, index)", seed, i)
+				}
+			}
+		}
+	}
+	p, _ := Parse([]byte(`[{"op": "rotate", "degrees": [-30, 30]}]`))
+	seen := map[float64]string{}
+	for _, key := range []string{"", "a.jpg", "b.jpg", "train/a.jpg", "https://example.com/a.jpg", "a.jpg\n2"} {
+		for i := range 3 {
+			d := p.Plan(42, key, i)[0].(Rotate).Degrees.Value()
+			if other, ok := seen[d]; ok {
+				t.Errorf("%q variant %d drew %g, as %s did", key, i, d, other)
+			}
+			seen[d] = fmt.Sprintf("%q variant %d", key, i)
+			if again := p.Plan(42, key, i)[0].(Rotate).Degrees.Value(); again != d {
+				t.Errorf("%q variant %d drew %g, then %g", key, i, d, again)
+			}
+		}
+	}
 }

@@ -147,6 +147,12 @@ func checkEntryName(name string) error {
 	return nil
 }
 
+// entryPath is an entry's path inside its archive, in one spelling
+// (forward slashes, no "./"), as its variants' seed key.
+func entryPath(name string) string {
+	return path.Clean(strings.ReplaceAll(name, `\`, "/"))
+}
+
 // ignoredEntry skips the metadata files that archivers add.
 func ignoredEntry(name string) bool {
 	base := path.Base(name)

@@ -113,7 +113,7 @@ func (h *Handler) run(ctx context.Context, job *domain.Job) error {
 		if slices.ContainsFunc(job.Variants, func(v domain.Variant) bool { return v.Index == i }) {
 			continue // recorded by an earlier attempt; the same seed gives the same file
 		}
-		if err := h.variant(ctx, job, img, pipeline.Plan(job.Spec.Seed, "", i), i, out); err != nil {
+		if err := h.variant(ctx, job, img, pipeline.Plan(job.Spec.Seed, job.SeedKey, i), i, out); err != nil {
 			return err
 		}
 	}
