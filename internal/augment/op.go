@@ -1,146 +1,92 @@
 package augment
 
 import (
-	"encoding/json"
 	"fmt"
-	"math"
-	"sort"
+	"math/rand/v2"
+	"reflect"
+
+	"github.com/augment-ml/augment/internal/domain"
 )
 
-// Op is one operation as really applied to a variant: its name and the
-// concrete values drawn for it. It marshals flat, {"op": "rotate", "angle": 12.7},
-// and a recorded list of Ops replays to the same pixels.
-//
-// Arg values are float64, bool, string, []float64 or [][]float64 (a JSON
-// round trip turns lists into []any; the accessors accept both).
-type Op struct {
-	Name string
-	Args map[string]any
+// Op is one operation: a type of this package registered under its name
+// (Rotate is "rotate"). The same value is a step of a pipeline, whose
+// parameters may be ranges and may be left to chance, and, once planned,
+// a concrete op of one variant, whose every value is fixed.
+type Op interface {
+	// plan draws every random value of the step and returns the concrete
+	// ops it stands for: itself with its values fixed, most often; none for
+	// an op that leaves the image as it is; others for randaugment.
+	plan(r *rand.Rand) []Op
 }
 
-// MarshalJSON writes the op as one flat object with "op" first.
-func (o Op) MarshalJSON() ([]byte, error) {
-	keys := make([]string, 0, len(o.Args))
-	for k := range o.Args {
-		keys = append(keys, k)
+// Name is the name op is registered under.
+func Name(op Op) string {
+	if t := byType[reflect.TypeOf(op)]; t != nil {
+		return t.name
 	}
-	sort.Strings(keys)
-	buf := []byte(`{"op":`)
-	name, _ := json.Marshal(o.Name)
-	buf = append(buf, name...)
-	for _, k := range keys {
-		kb, _ := json.Marshal(k)
-		vb, err := json.Marshal(o.Args[k])
+	return fmt.Sprintf("%T", op)
+}
+
+// Ops are the concrete ops of one variant, in order. Recorded as JSON, each
+// is a pipeline step with fixed values, {"op": "rotate", "degrees": 12.7, …},
+// so a record submitted as a pipeline renders the same pixels again.
+type Ops []Op
+
+// MarshalJSON writes the ops as a list of flat steps.
+func (o Ops) MarshalJSON() ([]byte, error) {
+	buf := []byte{'['}
+	for i, op := range o {
+		t := byType[reflect.TypeOf(op)]
+		if t == nil {
+			return nil, fmt.Errorf("augment: %T is not a registered op", op)
+		}
+		b, err := t.record(op)
 		if err != nil {
-			return nil, fmt.Errorf("op %s: %s: %w", o.Name, k, err)
+			return nil, err
 		}
-		buf = append(append(append(append(buf, ','), kb...), ':'), vb...)
-	}
-	return append(buf, '}'), nil
-}
-
-// UnmarshalJSON reads the flat form written by MarshalJSON.
-func (o *Op) UnmarshalJSON(b []byte) error {
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		return err
-	}
-	name, ok := m["op"].(string)
-	if !ok {
-		return fmt.Errorf("op: missing \"op\" name")
-	}
-	delete(m, "op")
-	o.Name, o.Args = name, m
-	return nil
-}
-
-// Float returns the numeric arg k, or def when it is absent.
-func (o Op) Float(k string, def float64) float64 {
-	switch v := o.Args[k].(type) {
-	case float64:
-		return v
-	case int:
-		return float64(v)
-	}
-	return def
-}
-
-// Int returns the numeric arg k rounded to an int, or def when it is absent.
-func (o Op) Int(k string, def int) int {
-	return int(math.Round(o.Float(k, float64(def))))
-}
-
-// Bool returns the boolean arg k, or def when it is absent.
-func (o Op) Bool(k string, def bool) bool {
-	if v, ok := o.Args[k].(bool); ok {
-		return v
-	}
-	return def
-}
-
-// String returns the string arg k, or def when it is absent.
-func (o Op) String(k string, def string) string {
-	if v, ok := o.Args[k].(string); ok {
-		return v
-	}
-	return def
-}
-
-// Floats returns the list arg k as float64s, or nil when it is absent.
-func (o Op) Floats(k string) []float64 {
-	return toFloats(o.Args[k])
-}
-
-// Lists returns the list-of-lists arg k (boxes, points), or nil.
-func (o Op) Lists(k string) [][]float64 {
-	switch v := o.Args[k].(type) {
-	case [][]float64:
-		return v
-	case []any:
-		out := make([][]float64, 0, len(v))
-		for _, e := range v {
-			out = append(out, toFloats(e))
+		if i > 0 {
+			buf = append(buf, ',')
 		}
-		return out
+		buf = append(buf, b...)
 	}
-	return nil
+	return append(buf, ']'), nil
 }
 
-func toFloats(v any) []float64 {
-	switch v := v.(type) {
-	case []float64:
-		return v
-	case []int:
-		out := make([]float64, len(v))
-		for i, x := range v {
-			out[i] = float64(x)
-		}
-		return out
-	case []any:
-		out := make([]float64, 0, len(v))
-		for _, e := range v {
-			if f, ok := e.(float64); ok {
-				out = append(out, f)
-			}
-		}
-		return out
-	}
-	return nil
+// UnmarshalJSON reads recorded ops (see ParseOps).
+func (o *Ops) UnmarshalJSON(b []byte) error {
+	ops, err := ParseOps(b)
+	*o = ops
+	return err
 }
 
-// Strings returns the list arg k as strings, or nil when it is absent.
-func (o Op) Strings(k string) []string {
-	switch v := o.Args[k].(type) {
-	case []string:
-		return v
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, e := range v {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
+// ParseOps reads recorded ops: a pipeline of plain steps, each with every
+// value fixed, so that planning them draws nothing and gives them back.
+func ParseOps(raw []byte) (Ops, error) {
+	p, err := Parse(raw)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	var out Ops
+	for i, s := range p.steps {
+		if s.op == nil || s.p != 1 {
+			return nil, domain.Errorf(domain.EInvalidSpec, "ops[%d] must be an operation applied always, with no \"p\", \"one_of\" or \"some_of\".", i)
+		}
+		var draws countingSource
+		for _, op := range s.op.plan(rand.New(&draws)) {
+			out = append(out, concrete(op))
+		}
+		if draws > 0 {
+			return nil, domain.Errorf(domain.EInvalidSpec,
+				"ops[%d] (%s) leaves values to chance; a recorded op gives every parameter one value.", i, Name(s.op))
+		}
+	}
+	return out, nil
+}
+
+// countingSource is a rand.Source that counts what is drawn from it.
+type countingSource int
+
+func (c *countingSource) Uint64() uint64 {
+	*c++
+	return uint64(*c) * 0x9E3779B97F4A7C15
 }

@@ -5,24 +5,26 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
-	"strings"
 )
 
-// Kind is a parameter's type.
+// Kind is a parameter's type, as GET /api/v1/ops names it.
 type Kind string
 
 // Parameter kinds.
 const (
-	KindRange Kind = "range" // a number, or [min, max] drawn per variant
-	KindInt   Kind = "int"   // a whole number, or [min, max] drawn per variant
-	KindSize  Kind = "size"  // [w, h] in pixels
-	KindBool  Kind = "bool"
-	KindEnum  Kind = "enum"
-	KindPair  Kind = "pair" // [x, y] fractions
+	KindRange       Kind = "range"       // a number, or [min, max] drawn per variant
+	KindInt         Kind = "int"         // a whole number, or [min, max] drawn per variant
+	KindSize        Kind = "size"        // [w, h] in pixels
+	KindBool        Kind = "bool"        // true or false
+	KindEnum        Kind = "enum"        // one of the names in enum
+	KindPair        Kind = "pair"        // [x, y] fractions
+	KindOrder       Kind = "order"       // the names in enum, each once, in the order applied
+	KindPermutation Kind = "permutation" // the whole numbers from min to max, each once
+	KindPoints      Kind = "points"      // four [dx, dy] corner displacements
+	KindBoxes       Kind = "boxes"       // a list of [x, y, size]
 )
 
-// Param describes one parameter of an op.
+// Param describes one parameter of an op for GET /api/v1/ops.
 type Param struct {
 	Name        string   `json:"name"`
 	Kind        Kind     `json:"type"`
@@ -32,69 +34,14 @@ type Param struct {
 	Enum        []string `json:"enum,omitempty"`
 	Required    bool     `json:"required,omitempty"`
 	Description string   `json:"description"`
+
+	around float64 // Jitter: the value a single number x is a range around
 }
 
 func bound(v float64) *float64 { return &v }
 
-// value is a validated parameter value: a fixed number or a range, a size,
-// a bool or a string.
-type value struct {
-	lo, hi float64
-	size   [2]int
-	b      bool
-	s      string
-}
-
-// parse checks raw against the parameter and returns its value.
-func (p Param) parse(raw json.RawMessage) (value, error) {
-	var v value
-	switch p.Kind {
-	case KindRange, KindInt:
-		var n float64
-		var r []float64
-		if err := json.Unmarshal(raw, &n); err == nil {
-			v.lo, v.hi = n, n
-		} else if err := json.Unmarshal(raw, &r); err == nil && len(r) == 2 {
-			v.lo, v.hi = r[0], r[1]
-		} else {
-			return v, fmt.Errorf("must be a number or a [min, max] range%s", p.within())
-		}
-		if math.IsNaN(v.lo) || math.IsNaN(v.hi) || (p.Min != nil && (v.lo < *p.Min || v.hi < *p.Min)) || (p.Max != nil && (v.lo > *p.Max || v.hi > *p.Max)) {
-			return v, fmt.Errorf("must be a number or a [min, max] range%s", p.within())
-		}
-		if v.lo > v.hi {
-			return v, fmt.Errorf("range [%g, %g] has its minimum above its maximum", v.lo, v.hi)
-		}
-		if p.Kind == KindInt && (v.lo != math.Trunc(v.lo) || v.hi != math.Trunc(v.hi)) {
-			return v, fmt.Errorf("must be a whole number or a [min, max] range of whole numbers%s", p.within())
-		}
-	case KindSize:
-		var sz []float64
-		if err := json.Unmarshal(raw, &sz); err != nil || len(sz) != 2 || sz[0] != math.Trunc(sz[0]) || sz[1] != math.Trunc(sz[1]) ||
-			sz[0] < 1 || sz[1] < 1 || sz[0] > maxSide || sz[1] > maxSide {
-			return v, fmt.Errorf("must be [width, height] in whole pixels from 1 to %d", maxSide)
-		}
-		v.size = [2]int{int(sz[0]), int(sz[1])}
-	case KindPair:
-		var r []float64
-		if err := json.Unmarshal(raw, &r); err != nil || len(r) != 2 || (p.Min != nil && (r[0] < *p.Min || r[1] < *p.Min)) ||
-			(p.Max != nil && (r[0] > *p.Max || r[1] > *p.Max)) {
-			return v, fmt.Errorf("must be a pair [x, y]%s", p.within())
-		}
-		v.lo, v.hi = r[0], r[1]
-	case KindBool:
-		if err := json.Unmarshal(raw, &v.b); err != nil {
-			return v, fmt.Errorf("must be true or false")
-		}
-	case KindEnum:
-		if err := json.Unmarshal(raw, &v.s); err != nil || !slices.Contains(p.Enum, v.s) {
-			return v, fmt.Errorf("must be one of %s", strings.Join(p.Enum, ", "))
-		}
-	}
-	return v, nil
-}
-
-func (p Param) within() string {
+// within says what the bounds are, for error messages.
+func (p *Param) within() string {
 	switch {
 	case p.Min != nil && p.Max != nil:
 		return fmt.Sprintf(" within [%g, %g]", *p.Min, *p.Max)
@@ -106,23 +53,187 @@ func (p Param) within() string {
 	return ""
 }
 
-// draw samples a number from the value, rounded so that recorded plans are
-// readable and replay exactly.
-func (v value) draw(r *rand.Rand, kind Kind) float64 {
-	x := v.lo
-	if v.hi > v.lo {
-		x = v.lo + r.Float64()*(v.hi-v.lo)
+// holds says whether x is inside the parameter's bounds.
+func (p *Param) holds(x float64) bool {
+	return !math.IsNaN(x) && (p.Min == nil || x >= *p.Min) && (p.Max == nil || x <= *p.Max)
+}
+
+// value is what every parameter type implements (on its pointer): its kind,
+// and how it reads and checks itself from JSON against its Param.
+type value interface {
+	kind() Kind
+	parse(raw json.RawMessage, p *Param) error
+}
+
+// enumerated is implemented by the string types whose values are a fixed
+// list of names.
+type enumerated interface {
+	names() []string
+}
+
+// Range is a number, or a range [Lo, Hi] drawn from per variant. In a
+// planned op it is fixed: Lo == Hi.
+type Range struct{ Lo, Hi float64 }
+
+// Fixed is the range holding only x.
+func Fixed(x float64) Range { return Range{x, x} }
+
+// Value is the value of a fixed range (the low end of any other).
+func (r Range) Value() float64 { return r.Lo }
+
+func (*Range) kind() Kind { return KindRange }
+
+func (r *Range) parse(raw json.RawMessage, p *Param) error {
+	var n float64
+	var pair []float64
+	switch {
+	case json.Unmarshal(raw, &n) == nil:
+		*r = Range{n, n}
+	case json.Unmarshal(raw, &pair) == nil && len(pair) == 2:
+		*r = Range{pair[0], pair[1]}
+	default:
+		return fmt.Errorf("must be a number or a [min, max] range%s", p.within())
 	}
-	if kind == KindInt {
-		if v.hi > v.lo {
-			return float64(int(v.lo) + r.IntN(int(v.hi-v.lo)+1))
-		}
-		return math.Round(x)
+	if !p.holds(r.Lo) || !p.holds(r.Hi) {
+		return fmt.Errorf("must be a number or a [min, max] range%s", p.within())
 	}
-	return round4(x)
+	if r.Lo > r.Hi {
+		return fmt.Errorf("range [%g, %g] has its minimum above its maximum", r.Lo, r.Hi)
+	}
+	return nil
+}
+
+// MarshalJSON writes a fixed range as its number.
+func (r Range) MarshalJSON() ([]byte, error) {
+	if r.Lo == r.Hi {
+		return json.Marshal(r.Lo)
+	}
+	return json.Marshal([2]float64{r.Lo, r.Hi})
+}
+
+// drawn is the range fixed at a value drawn from it, rounded so that a
+// recorded plan is readable and replays exactly. A fixed range draws nothing.
+func (r Range) drawn(rnd *rand.Rand) Range {
+	x := r.Lo
+	if r.Hi > r.Lo {
+		x = r.Lo + rnd.Float64()*(r.Hi-r.Lo)
+	}
+	return Fixed(round4(x))
 }
 
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
 
+// IntRange is a whole number, or a range of them drawn from per variant.
+type IntRange struct{ Lo, Hi int }
+
+// Value is the value of a fixed range (the low end of any other).
+func (r IntRange) Value() int { return r.Lo }
+
+func (*IntRange) kind() Kind { return KindInt }
+
+func (r *IntRange) parse(raw json.RawMessage, p *Param) error {
+	var f Range
+	if err := f.parse(raw, p); err != nil {
+		return err
+	}
+	if f.Lo != math.Trunc(f.Lo) || f.Hi != math.Trunc(f.Hi) {
+		return fmt.Errorf("must be a whole number or a [min, max] range of whole numbers%s", p.within())
+	}
+	*r = IntRange{int(f.Lo), int(f.Hi)}
+	return nil
+}
+
+// MarshalJSON writes a fixed range as its number.
+func (r IntRange) MarshalJSON() ([]byte, error) {
+	if r.Lo == r.Hi {
+		return json.Marshal(r.Lo)
+	}
+	return json.Marshal([2]int{r.Lo, r.Hi})
+}
+
+func (r IntRange) drawn(rnd *rand.Rand) IntRange {
+	if r.Hi > r.Lo {
+		// NOTE: a float is drawn and dropped first, as the planner always
+		// did, so that every seed keeps the plans it gave before.
+		_ = rnd.Float64()
+		x := r.Lo + rnd.IntN(r.Hi-r.Lo+1)
+		return IntRange{x, x}
+	}
+	return r
+}
+
+// Jitter is torchvision's ColorJitter parameter: a number x is the range
+// around the parameter's neutral value (factors: [max(0, 1−x), 1+x]; hue:
+// [−x, x]); a range is taken as it is. It is written as a range always, so a
+// drawn value [f, f] is not read back as a number.
+type Jitter struct{ Range }
+
+func (*Jitter) kind() Kind { return KindRange }
+
+func (j *Jitter) parse(raw json.RawMessage, p *Param) error {
+	var n float64
+	if json.Unmarshal(raw, &n) == nil {
+		if !p.holds(n) {
+			return fmt.Errorf("must be a number%s or a [min, max] range", p.within())
+		}
+		if p.around == 0 {
+			j.Range = Range{0 - n, n} // 0 − n: no −0 in records
+		} else {
+			j.Range = Range{max(0, p.around-n), p.around + n}
+		}
+		return nil
+	}
+	// a range may reach as far as the widest a number gives
+	wide := Param{Min: bound(-*p.Max), Max: bound(*p.Max)}
+	if p.around != 0 {
+		wide = Param{Min: bound(0), Max: bound(p.around + *p.Max)}
+	}
+	return j.Range.parse(raw, &wide)
+}
+
+// MarshalJSON writes the range as [lo, hi].
+func (j Jitter) MarshalJSON() ([]byte, error) { return json.Marshal([2]float64{j.Lo, j.Hi}) }
+
 // maxSide caps sizes in pixels.
 const maxSide = 8192
+
+// Size is [width, height] in pixels.
+type Size [2]int
+
+func (*Size) kind() Kind { return KindSize }
+
+func (s *Size) parse(raw json.RawMessage, _ *Param) error {
+	var sz []float64
+	if err := json.Unmarshal(raw, &sz); err != nil || len(sz) != 2 || sz[0] != math.Trunc(sz[0]) || sz[1] != math.Trunc(sz[1]) ||
+		sz[0] < 1 || sz[1] < 1 || sz[0] > maxSide || sz[1] > maxSide {
+		return fmt.Errorf("must be [width, height] in whole pixels from 1 to %d", maxSide)
+	}
+	*s = Size{int(sz[0]), int(sz[1])}
+	return nil
+}
+
+// Pair is [x, y], fractions of the width and the height.
+type Pair [2]float64
+
+func (*Pair) kind() Kind { return KindPair }
+
+func (v *Pair) parse(raw json.RawMessage, p *Param) error {
+	var r []float64
+	if err := json.Unmarshal(raw, &r); err != nil || len(r) != 2 || !p.holds(r[0]) || !p.holds(r[1]) {
+		return fmt.Errorf("must be a pair [x, y]%s", p.within())
+	}
+	*v = Pair{r[0], r[1]}
+	return nil
+}
+
+// Bool is a parameter that is true or false.
+type Bool bool
+
+func (*Bool) kind() Kind { return KindBool }
+
+func (b *Bool) parse(raw json.RawMessage, _ *Param) error {
+	if err := json.Unmarshal(raw, (*bool)(b)); err != nil {
+		return fmt.Errorf("must be true or false")
+	}
+	return nil
+}

@@ -23,12 +23,15 @@ type Pipeline struct {
 }
 
 type step struct {
-	def    *opDef
-	args   args
+	op     Op // nil for one_of and some_of
 	p      float64
 	oneOf  []step
 	someOf []step
-	n      value
+	n      IntRange
+}
+
+func stepError(format string, a ...any) error {
+	return domain.Errorf(domain.EInvalidSpec, format, a...)
 }
 
 // Parse validates a JSON pipeline. Problems are *domain.Error with code
@@ -76,11 +79,11 @@ func parseStep(raw json.RawMessage, where string, depth int) (step, error) {
 	}
 	s := step{p: 1}
 	if p, ok := fields["p"]; ok {
-		v, err := (Param{Kind: KindRange, Min: bound(0), Max: bound(1)}).parse(p)
-		if err != nil || v.lo != v.hi {
+		var v Range
+		if err := v.parse(p, &Param{Min: bound(0), Max: bound(1)}); err != nil || v.Lo != v.Hi {
 			return s, domain.Errorf(domain.EInvalidSpec, "%s: parameter \"p\" must be a probability from 0 to 1.", where)
 		}
-		s.p = v.lo
+		s.p = v.Lo
 		delete(fields, "p")
 	}
 	for _, key := range []string{"one_of", "some_of"} {
@@ -101,13 +104,11 @@ func parseStep(raw json.RawMessage, where string, depth int) (step, error) {
 			s.oneOf = steps
 		} else {
 			s.someOf = steps
-			s.n = value{lo: 1, hi: float64(len(steps))}
+			s.n = IntRange{1, len(steps)}
 			if n, ok := fields["n"]; ok {
-				v, err := (Param{Kind: KindInt, Min: bound(0), Max: bound(float64(len(steps)))}).parse(n)
-				if err != nil {
+				if err := s.n.parse(n, &Param{Min: bound(0), Max: bound(float64(len(steps)))}); err != nil {
 					return s, domain.Errorf(domain.EInvalidSpec, "%s (some_of): parameter \"n\" %v.", where, err)
 				}
-				s.n = v
 				delete(fields, "n")
 			}
 		}
@@ -122,50 +123,27 @@ func parseStep(raw json.RawMessage, where string, depth int) (step, error) {
 		return s, domain.Errorf(domain.EInvalidSpec, "%s needs an \"op\" (an operation name), a \"one_of\" or a \"some_of\".", where)
 	}
 	delete(fields, "op")
-	def, ok := registry[name]
+	t, ok := registry[name]
 	if !ok {
 		return s, domain.Errorf(domain.EInvalidSpec, "%s: unknown operation %q; GET /api/v1/ops lists them.", where, name)
 	}
-	s.def, s.args = def, args{def: def, vals: map[string]value{}}
-	for _, p := range def.Params {
-		raw, given := fields[p.Name]
-		delete(fields, p.Name)
-		if !given {
-			if p.Required {
-				return s, domain.Errorf(domain.EInvalidSpec, "%s (%s): parameter %q is required.", where, name, p.Name)
-			}
-			if p.Default == nil {
-				continue
-			}
-			raw, _ = json.Marshal(p.Default)
-		}
-		v, err := p.parse(raw)
-		if err != nil {
-			return s, domain.Errorf(domain.EInvalidSpec, "%s (%s): parameter %q %v.", where, name, p.Name, err)
-		}
-		s.args.vals[p.Name] = v
-	}
-	for k := range fields {
-		return s, domain.Errorf(domain.EInvalidSpec, "%s (%s): unknown parameter %q.", where, name, k)
-	}
-	if name == "resize" && s.args.has("size") == s.args.has("longest") {
-		return s, domain.Errorf(domain.EInvalidSpec, "%s (resize): give either parameter \"size\" or parameter \"longest\".", where)
-	}
-	return s, nil
+	var err error
+	s.op, err = t.parse(fields, where)
+	return s, err
 }
 
 // JSON returns the pipeline as submitted, compacted.
 func (p *Pipeline) JSON() json.RawMessage { return p.raw }
 
-// Plan draws the concrete ops of variant index for seed. The same seed and
-// index always give the same ops.
-func (p *Pipeline) Plan(seed int64, index int) []Op {
-	r := rand.New(rand.NewPCG(uint64(seed), uint64(index)))
-	return planSteps(r, p.steps)
+// Plan draws the concrete ops of variant index of the source named key in
+// its batch, for seed (see source). The same seed, key and index always give
+// the same ops.
+func (p *Pipeline) Plan(seed int64, key string, index int) Ops {
+	return planSteps(rand.New(source(seed, key, index)), p.steps)
 }
 
-func planSteps(r *rand.Rand, steps []step) []Op {
-	var out []Op
+func planSteps(r *rand.Rand, steps []step) Ops {
+	var out Ops
 	for _, s := range steps {
 		if s.p < 1 && r.Float64() >= s.p {
 			continue
@@ -174,31 +152,19 @@ func planSteps(r *rand.Rand, steps []step) []Op {
 		case s.oneOf != nil:
 			out = append(out, planSteps(r, []step{s.oneOf[r.IntN(len(s.oneOf))]})...)
 		case s.someOf != nil:
-			n := int(s.n.draw(r, KindInt))
+			n := s.n.drawn(r).Value()
 			pick := r.Perm(len(s.someOf))[:n]
 			sort.Ints(pick)
 			for _, i := range pick {
 				out = append(out, planSteps(r, []step{s.someOf[i]})...)
 			}
 		default:
-			out = append(out, s.def.plan(r, s.args)...)
+			for _, op := range s.op.plan(r) {
+				out = append(out, concrete(op))
+			}
 		}
 	}
 	return out
-}
-
-// ParseOps reads a recorded list of concrete ops back, for replay.
-func ParseOps(raw []byte) ([]Op, error) {
-	var ops []Op
-	if err := json.Unmarshal(raw, &ops); err != nil {
-		return nil, domain.Errorf(domain.EInvalidSpec, "The ops must be a JSON list of {\"op\": …} objects: %v.", err)
-	}
-	for i, o := range ops {
-		if _, ok := registry[o.Name]; !ok {
-			return nil, domain.Errorf(domain.EInvalidSpec, "ops[%d]: unknown operation %q.", i, o.Name)
-		}
-	}
-	return ops, nil
 }
 
 // ValidateOutput checks an output spec: format jpeg, png, webp or empty;

@@ -2,7 +2,8 @@ package augment
 
 import (
 	"encoding/json"
-	"math"
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -51,15 +52,15 @@ func TestPlanIsDeterministicPerVariant(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 20 {
-		a, b := p.Plan(42, i), p.Plan(42, i)
+		a, b := p.Plan(42, "", i), p.Plan(42, "", i)
 		if diff := cmp.Diff(a, b); diff != "" {
 			t.Fatalf("variant %d differs between runs:\n%s", i, diff)
 		}
 	}
-	if cmp.Equal(p.Plan(42, 0), p.Plan(42, 1)) && cmp.Equal(p.Plan(42, 1), p.Plan(42, 2)) {
+	if cmp.Equal(p.Plan(42, "", 0), p.Plan(42, "", 1)) && cmp.Equal(p.Plan(42, "", 1), p.Plan(42, "", 2)) {
 		t.Error("variants 0, 1 and 2 are all the same")
 	}
-	if cmp.Equal(p.Plan(1, 0), p.Plan(2, 0)) && cmp.Equal(p.Plan(3, 0), p.Plan(4, 0)) {
+	if cmp.Equal(p.Plan(1, "", 0), p.Plan(2, "", 0)) && cmp.Equal(p.Plan(3, "", 0), p.Plan(4, "", 0)) {
 		t.Error("the seed does not change the plan")
 	}
 }
@@ -69,8 +70,8 @@ func TestPlanRespectsRangesAndProbabilities(t *testing.T) {
 	var neg, pos, flips int
 	const n = 4000
 	for i := range n {
-		ops := p.Plan(7, i)
-		a := ops[0].Float("angle", math.NaN())
+		ops := p.Plan(7, "", i)
+		a := ops[0].(Rotate).Degrees.Value()
 		if a < -20 || a > 20 {
 			t.Fatalf("angle %v outside [-20, 20]", a)
 		}
@@ -98,14 +99,14 @@ func TestClassicPreset(t *testing.T) {
 	}
 	seen := map[string]int{}
 	for i := range 2000 {
-		ops := p.Plan(1, i)
+		ops := p.Plan(1, "", i)
 		switch len(ops) {
 		case 0:
 			seen["nothing"]++
 		case 1:
-			seen[ops[0].Name]++
-			if a := ops[0].Float("angle", 0); ops[0].Name == "rotate" && (a < 0 || a > 360) {
-				t.Fatalf("angle %v outside [0, 360]", a)
+			seen[Name(ops[0])]++
+			if r, ok := ops[0].(Rotate); ok && (r.Degrees.Value() < 0 || r.Degrees.Value() > 360) {
+				t.Fatalf("angle %v outside [0, 360]", r.Degrees.Value())
 			}
 		default:
 			t.Fatalf("classic applied %d ops", len(ops))
@@ -125,9 +126,9 @@ func TestPresetsParseAndPlanKnownOps(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range 50 {
-			for _, op := range p.Plan(3, i) {
-				if _, ok := registry[op.Name]; !ok {
-					t.Errorf("preset %s planned unknown op %q", info.Name, op.Name)
+			for _, op := range p.Plan(3, "", i) {
+				if _, ok := registry[Name(op)]; !ok {
+					t.Errorf("preset %s planned unknown op %q", info.Name, Name(op))
 				}
 			}
 		}
@@ -143,7 +144,7 @@ func TestPresetsParseAndPlanKnownOps(t *testing.T) {
 
 func TestOpsRoundTrip(t *testing.T) {
 	p, _ := Preset("heavy")
-	ops := p.Plan(9, 0)
+	ops := p.Plan(9, "", 0)
 	b, err := json.Marshal(ops)
 	if err != nil {
 		t.Fatal(err)
@@ -208,13 +209,47 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		for i := range 3 {
-			b, err := json.Marshal(p.Plan(int64(i), i))
+			b, err := json.Marshal(p.Plan(int64(i), "", i))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := ParseOps(b); err != nil && string(b) != "null" {
-				t.Fatalf("plan %s does not read back: %v", b, err)
+			again, err := Parse(b)
+			if err != nil {
+				t.Fatalf("the record %s is not a pipeline: %v", b, err)
+			}
+			if b2, _ := json.Marshal(again.Plan(99, "another/key.png", 5)); string(b2) != string(b) {
+				t.Fatalf("the record %s replays as %s", b, b2)
 			}
 		}
 	})
+}
+
+// TestSourceKeys: a job on its own (key "") draws from PCG(seed, index), as
+// it always did; sources of a batch draw from streams of their own, the same
+// for the same key every time.
+func TestSourceKeys(t *testing.T) {
+	for _, seed := range []int64{0, 1, -7, 1 << 40} {
+		for i := range 4 {
+			a, b := rand.New(source(seed, "", i)), rand.New(rand.NewPCG(uint64(seed), uint64(i)))
+			for range 8 {
+				if a.Uint64() != b.Uint64() {
+					t.Fatalf("seed %d, variant %d: key \"\" is not PCG(seed, index)", seed, i)
+				}
+			}
+		}
+	}
+	p, _ := Parse([]byte(`[{"op": "rotate", "degrees": [-30, 30]}]`))
+	seen := map[float64]string{}
+	for _, key := range []string{"", "a.jpg", "b.jpg", "train/a.jpg", "https://example.com/a.jpg", "a.jpg\n2"} {
+		for i := range 3 {
+			d := p.Plan(42, key, i)[0].(Rotate).Degrees.Value()
+			if other, ok := seen[d]; ok {
+				t.Errorf("%q variant %d drew %g, as %s did", key, i, d, other)
+			}
+			seen[d] = fmt.Sprintf("%q variant %d", key, i)
+			if again := p.Plan(42, key, i)[0].(Rotate).Degrees.Value(); again != d {
+				t.Errorf("%q variant %d drew %g, then %g", key, i, d, again)
+			}
+		}
+	}
 }

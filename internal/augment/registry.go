@@ -1,47 +1,208 @@
 package augment
 
 import (
-	"math/rand/v2"
+	"encoding/json"
+	"fmt"
+	"reflect"
 	"sort"
+	"strconv"
+	"strings"
 )
 
-// opDef is one registered operation: its schema and how it draws values.
-type opDef struct {
-	Name        string
-	Group       string
-	Description string
-	Params      []Param
-	plan        func(r *rand.Rand, a args) []Op
+// opType is one registered operation: its name, its Go type and the schema
+// read from the type's field tags. Each field with a param tag is a
+// parameter:
+//
+//	param:"name"        its name in JSON, in steps and in records
+//	default:"json"      its value when a step leaves it out (a bare word for enums)
+//	min:"x" max:"y"     bounds
+//	required:"true"     a step must give it
+//	help:"…"            its description
+//	record:"-"          left out of a planned op's record: planning replaces it
+//	                    by the parameters it draws (cutout's holes by boxes)
+//	around:"1"          for a Jitter: the neutral value a number x ranges around
+//
+// A parameter with no default and not required is optional: absent, it is
+// drawn at planning (cutout's boxes) or means "not given" (resize's size).
+type opType struct {
+	name, group, description string
+	typ                      reflect.Type
+	fields                   []field
 }
 
-var registry = map[string]*opDef{}
-
-// register adds an op; each op's file calls it from init.
-func register(d opDef) { registry[d.Name] = &d }
-
-// args are an op's validated parameter values, defaults filled in.
-type args struct {
-	def  *opDef
-	vals map[string]value
+type field struct {
+	Param
+	index  int
+	def    reflect.Value // the parsed default, or invalid
+	record bool
 }
 
-func (a args) kind(name string) Kind {
-	for _, p := range a.def.Params {
-		if p.Name == name {
-			return p.Kind
+var (
+	registry = map[string]*opType{}
+	byType   = map[reflect.Type]*opType{}
+)
+
+// register adds the op type T under name; each op's file calls it from init.
+// A malformed tag panics at start, and the registry tests catch it.
+func register[T Op](name, group, description string) {
+	t := &opType{name: name, group: group, description: description, typ: reflect.TypeFor[T]()}
+	for i := range t.typ.NumField() {
+		sf := t.typ.Field(i)
+		name, ok := sf.Tag.Lookup("param")
+		if !ok {
+			continue
+		}
+		f, err := newField(sf, name)
+		if err != nil {
+			panic(fmt.Sprintf("augment: %s.%s: %v", t.typ.Name(), sf.Name, err))
+		}
+		f.index = i
+		t.fields = append(t.fields, f)
+	}
+	registry[name], byType[t.typ] = t, t
+}
+
+func newField(sf reflect.StructField, name string) (field, error) {
+	tag := sf.Tag
+	f := field{Param: Param{Name: name, Description: tag.Get("help"), Required: tag.Get("required") == "true"},
+		record: tag.Get("record") != "-"}
+	v, ok := reflect.New(deref(sf.Type)).Interface().(value)
+	if !ok {
+		return f, fmt.Errorf("type %s is not a parameter type", sf.Type)
+	}
+	f.Kind = v.kind()
+	if e, ok := v.(enumerated); ok {
+		f.Enum = e.names()
+	} else if s := tag.Get("enum"); s != "" {
+		f.Enum = strings.Split(s, "|")
+	}
+	for key, dst := range map[string]**float64{"min": &f.Min, "max": &f.Max} {
+		if s, ok := tag.Lookup(key); ok {
+			x, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return f, fmt.Errorf("%s: %w", key, err)
+			}
+			*dst = bound(x)
 		}
 	}
-	return KindRange
+	if s, ok := tag.Lookup("around"); ok {
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return f, fmt.Errorf("around: %w", err)
+		}
+		f.around = x
+	}
+	if s, ok := tag.Lookup("default"); ok {
+		if sf.Type.Kind() == reflect.Pointer {
+			return f, fmt.Errorf("an optional (pointer) parameter has no default")
+		}
+		raw := json.RawMessage(s)
+		if f.Kind == KindEnum {
+			raw, _ = json.Marshal(s)
+		}
+		f.Default = raw
+		f.def = reflect.New(deref(sf.Type))
+		if err := f.def.Interface().(value).parse(raw, &f.Param); err != nil {
+			return f, fmt.Errorf("default %s: %w", s, err)
+		}
+		f.def = f.def.Elem()
+	}
+	return f, nil
 }
 
-func (a args) num(r *rand.Rand, name string) float64 { return a.vals[name].draw(r, a.kind(name)) }
-func (a args) size(name string) []float64 {
-	s := a.vals[name].size
-	return []float64{float64(s[0]), float64(s[1])}
+func deref(t reflect.Type) reflect.Type {
+	if t.Kind() == reflect.Pointer {
+		return t.Elem()
+	}
+	return t
 }
-func (a args) has(name string) bool   { _, ok := a.vals[name]; return ok }
-func (a args) bool(name string) bool  { return a.vals[name].b }
-func (a args) str(name string) string { return a.vals[name].s }
+
+// parse reads a step's parameters into a new op of type t. Problems name the
+// step (where) and the parameter.
+func (t *opType) parse(fields map[string]json.RawMessage, where string) (Op, error) {
+	v := reflect.New(t.typ).Elem()
+	for i := range t.fields {
+		f := &t.fields[i]
+		raw, given := fields[f.Name]
+		delete(fields, f.Name)
+		dst := v.Field(f.index)
+		switch {
+		case given:
+			ptr := dst.Addr()
+			if dst.Kind() == reflect.Pointer {
+				ptr = reflect.New(dst.Type().Elem())
+			}
+			if err := ptr.Interface().(value).parse(raw, &f.Param); err != nil {
+				return nil, stepError("%s (%s): parameter %q %v.", where, t.name, f.Name, err)
+			}
+			if dst.Kind() == reflect.Pointer {
+				dst.Set(ptr)
+			}
+		case f.Required:
+			return nil, stepError("%s (%s): parameter %q is required.", where, t.name, f.Name)
+		case f.def.IsValid():
+			dst.Set(f.def)
+		}
+	}
+	for k := range fields {
+		return nil, stepError("%s (%s): unknown parameter %q.", where, t.name, k)
+	}
+	op := v.Interface().(Op)
+	if c, ok := op.(checker); ok {
+		if err := c.check(); err != nil {
+			return nil, stepError("%s (%s): %v.", where, t.name, err)
+		}
+	}
+	return op, nil
+}
+
+// checker is implemented by ops whose parameters must agree with each other.
+type checker interface{ check() error }
+
+// concrete clears the parameters of a planned op that its record leaves
+// out, so that the op holds exactly what its record says.
+func concrete(op Op) Op {
+	t := byType[reflect.TypeOf(op)]
+	v := reflect.New(t.typ).Elem()
+	v.Set(reflect.ValueOf(op))
+	for _, f := range t.fields {
+		if !f.record {
+			fv := v.Field(f.index)
+			fv.Set(reflect.Zero(fv.Type()))
+		}
+	}
+	return v.Interface().(Op)
+}
+
+// record writes op as one flat JSON object, {"op": name, …}, its parameters
+// in name order.
+func (t *opType) record(op Op) ([]byte, error) {
+	v := reflect.ValueOf(op)
+	type kv struct {
+		k string
+		v any
+	}
+	var params []kv
+	for _, f := range t.fields {
+		fv := v.Field(f.index)
+		if !f.record || (!f.def.IsValid() && fv.IsZero()) {
+			continue
+		}
+		params = append(params, kv{f.Name, fv.Interface()})
+	}
+	sort.Slice(params, func(i, j int) bool { return params[i].k < params[j].k })
+	buf, _ := json.Marshal(t.name)
+	buf = append([]byte(`{"op":`), buf...)
+	for _, p := range params {
+		b, err := json.Marshal(p.v)
+		if err != nil {
+			return nil, fmt.Errorf("op %s: %s: %w", t.name, p.k, err)
+		}
+		k, _ := json.Marshal(p.k)
+		buf = append(append(append(append(buf, ','), k...), ':'), b...)
+	}
+	return append(buf, '}'), nil
+}
 
 // OpInfo describes an operation for GET /api/v1/ops.
 type OpInfo struct {
@@ -54,12 +215,12 @@ type OpInfo struct {
 // Catalogue lists every operation with its parameters, by group and name.
 func Catalogue() []OpInfo {
 	out := make([]OpInfo, 0, len(registry)+2)
-	for _, d := range registry {
-		ps := d.Params
-		if ps == nil {
-			ps = []Param{}
+	for _, t := range registry {
+		ps := make([]Param, len(t.fields))
+		for i, f := range t.fields {
+			ps[i] = f.Param
 		}
-		out = append(out, OpInfo{Name: d.Name, Group: d.Group, Description: d.Description, Params: ps})
+		out = append(out, OpInfo{Name: t.name, Group: t.group, Description: t.description, Params: ps})
 	}
 	out = append(out,
 		OpInfo{Name: "one_of", Group: "composition", Description: "Applies one of its steps, chosen at random.",
@@ -78,12 +239,4 @@ func Catalogue() []OpInfo {
 		return out[i].Name < out[j].Name
 	})
 	return out
-}
-
-func op(name string, kv ...any) Op {
-	o := Op{Name: name, Args: map[string]any{}}
-	for i := 0; i+1 < len(kv); i += 2 {
-		o.Args[kv[i].(string)] = kv[i+1]
-	}
-	return o
 }

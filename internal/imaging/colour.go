@@ -9,15 +9,13 @@ import (
 	"math"
 
 	"github.com/augment-ml/augment/internal/augment"
+	"github.com/augment-ml/augment/internal/geom"
 )
 
 // The linear colour ops (brightness, contrast, saturation, hue, grayscale and
 // color_jitter, which is the first four in a drawn order) are each an affine
 // map of (r, g, b). They are composed into one 3×4 matrix and applied in a
 // single pass (warp.c), clipped to 8 bits once at the end.
-
-// linearColour names those ops.
-var linearColour = map[string]bool{"brightness": true, "contrast": true, "saturation": true, "hue": true, "grayscale": true, "color_jitter": true}
 
 // colourMatrix maps (r, g, b, 1) to (r, g, b): three rows of four.
 type colourMatrix [3][4]float64
@@ -101,58 +99,56 @@ func hueTurn(turns float64) colourMatrix {
 	return m
 }
 
-// readsMean says whether op is a contrast change, which needs the mean.
-func readsMean(op augment.Op) bool {
-	return op.Name == "contrast" || (op.Name == "color_jitter" && op.Float("contrast", 1) != 1)
+// contrast is m followed by contrast factor f about the mean gray of the
+// image after m: that mean follows from m and the mean of the image before
+// it.
+func contrast(m colourMatrix, f float64, mean meanFn) (colourMatrix, error) {
+	if f == 1 { // the mean does not matter
+		return m.then(contrastAbout(1, 0)), nil
+	}
+	means, err := mean()
+	if err != nil {
+		return m, err
+	}
+	mu := m.apply(means)
+	return m.then(contrastAbout(f, luma[0]*mu[0]+luma[1]*mu[1]+luma[2]*mu[2])), nil
+}
+
+// jitter is color_jitter's matrix: its four parts in its order.
+func jitter(o augment.ColorJitter, mean meanFn) (colourMatrix, error) {
+	m := identityMatrix()
+	for _, part := range o.Order {
+		var err error
+		switch part {
+		case augment.JitterBrightness:
+			m = m.then(gain(o.Brightness.Value()))
+		case augment.JitterContrast:
+			m, err = contrast(m, o.Contrast.Value(), mean)
+		case augment.JitterSaturation:
+			m = m.then(toward(o.Saturation.Value()))
+		case augment.JitterHue:
+			m = m.then(hueTurn(o.Hue.Value()))
+		}
+		if err != nil {
+			return m, err
+		}
+	}
+	return m, nil
 }
 
 // recolour applies one linear colour op, in the same pass as the pending
 // geometric ops when they are affine. Contrast needs the mean gray of the
 // image it applies to, estimated (see means) so that the ops before it are
-// not computed twice. The mean after earlier parts of a jitter follows from
-// the matrix.
-func (c *chain) recolour(op augment.Op) error {
-	if p := c.pending; p != nil && (p.colour != nil || !p.affine()) {
+// not computed twice.
+func (c *chain) recolour(op augment.Op, matrix func(augment.Op, meanFn) (colourMatrix, error)) error {
+	if p := c.pending; p != nil && (p.colour != nil || !p.m.Affine()) {
 		if err := c.flush(); err != nil {
 			return err
 		}
 	}
-	m := identityMatrix()
-	var means [3]float64
-	if readsMean(op) {
-		var err error
-		if means, err = c.means(); err != nil {
-			return err
-		}
-	}
-	part := func(name string, v float64) {
-		switch name {
-		case "brightness":
-			m = m.then(gain(v))
-		case "contrast":
-			mu := m.apply(means)
-			m = m.then(contrastAbout(v, luma[0]*mu[0]+luma[1]*mu[1]+luma[2]*mu[2]))
-		case "saturation":
-			m = m.then(toward(v))
-		case "hue":
-			m = m.then(hueTurn(v))
-		case "grayscale":
-			m = m.then(toward(0))
-		}
-	}
-	switch op.Name {
-	case "color_jitter":
-		for _, name := range op.Strings("order") {
-			if name == "hue" {
-				part(name, op.Float(name, 0))
-			} else {
-				part(name, op.Float(name, 1))
-			}
-		}
-	case "hue":
-		part("hue", op.Float("shift", 0))
-	default:
-		part(op.Name, op.Float("factor", 1))
+	m, err := matrix(op, c.means)
+	if err != nil {
+		return err
 	}
 	if c.pending != nil {
 		c.pending.colour = &m
@@ -182,11 +178,11 @@ func (c *chain) means() ([3]float64, error) {
 	var cm [3]C.double
 	if c.memory {
 		w, h := c.size()
-		m, fill := identity, ""
+		m, fill := geom.Identity, augment.Fill("")
 		if p := c.pending; p != nil {
 			m, fill = p.m, p.fill
 		}
-		cmat := m.cArray()
+		cmat := cArray(m)
 		if C.aug_grid_means(c.cur, &cmat[0], C.int(w), C.int(h), fillCode(fill), gridSide, &cm[0]) != 0 {
 			return [3]float64{}, vipsError()
 		}
@@ -204,7 +200,7 @@ func (c *chain) means() ([3]float64, error) {
 			img = out
 		}
 	}
-	if C.aug_means(img, &cm[0], C.int(clamp(int(img.Ysize)/128, 1, 16))) != 0 {
+	if C.aug_means(img, &cm[0], C.int(min(max(int(img.Ysize)/128, 1), 16))) != 0 {
 		return [3]float64{}, vipsError()
 	}
 	return [3]float64{float64(cm[0]), float64(cm[1]), float64(cm[2])}, nil

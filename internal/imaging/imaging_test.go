@@ -3,6 +3,7 @@ package imaging
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image"
 	_ "image/jpeg"
 	"image/png"
@@ -53,12 +54,20 @@ func render(t testing.TB, im *Image, ops ...augment.Op) image.Image {
 	return img
 }
 
+// op is the concrete op name with the values kv (name, value, …) as a
+// record gives them; the op's other parameters take their defaults, which
+// must be fixed.
 func op(name string, kv ...any) augment.Op {
-	o := augment.Op{Name: name, Args: map[string]any{}}
+	step := map[string]any{"op": name}
 	for i := 0; i+1 < len(kv); i += 2 {
-		o.Args[kv[i].(string)] = kv[i+1]
+		step[kv[i].(string)] = kv[i+1]
 	}
-	return o
+	raw, _ := json.Marshal([]any{step})
+	ops, err := augment.ParseOps(raw)
+	if err != nil || len(ops) != 1 {
+		panic(fmt.Sprintf("op %s: %v", raw, err))
+	}
+	return ops[0]
 }
 
 func samePixels(a, b image.Image, tolerance int) bool {
@@ -110,7 +119,7 @@ func TestFlipTwiceIsTheOriginal(t *testing.T) {
 
 func TestRotate90IsRot90(t *testing.T) {
 	im := decode(t, "rocket.jpg")
-	a := render(t, im, op("rotate", "angle", 90.0, "expand", true))
+	a := render(t, im, op("rotate", "degrees", 90.0, "expand", true))
 	b := render(t, im, op("rot90", "k", 1.0))
 	if a.Bounds().Dx() != 427 || a.Bounds().Dy() != 640 {
 		t.Fatalf("rotate 90 expand is %v, want 427x640", a.Bounds())
@@ -119,7 +128,7 @@ func TestRotate90IsRot90(t *testing.T) {
 		t.Error("rotate by 90° differs from rot90 k=1")
 	}
 	// A resampled rotation turns the same way as the exact one.
-	c := render(t, im, op("rotate", "angle", 89.5, "expand", true))
+	c := render(t, im, op("rotate", "degrees", 89.5, "expand", true))
 	if d := centreDiff(c, b, 150); d > 12 {
 		t.Errorf("rotate 89.5° differs from rot90 k=1 by %.1f on average in the centre", d)
 	}
@@ -205,20 +214,20 @@ func TestOutputSizes(t *testing.T) {
 		{op("resize", "size", []float64{100, 50}), 100, 50},
 		{op("resize", "longest", 320.0), 320, 214},
 		{op("zoom", "scale", 1.7), 640, 427},
-		{op("rotate", "angle", 30.0), 640, 427},
+		{op("rotate", "degrees", 30.0), 640, 427},
 		{op("rot90", "k", 3.0), 427, 640},
 		{op("gaussian_blur", "sigma", 2.0), 640, 427},
 	} {
 		img := render(t, im, tc.op)
 		if img.Bounds().Dx() != tc.w || img.Bounds().Dy() != tc.h {
-			t.Errorf("%s: %v, want %dx%d", tc.op.Name, img.Bounds(), tc.w, tc.h)
+			t.Errorf("%s: %v, want %dx%d", augment.Name(tc.op), img.Bounds(), tc.w, tc.h)
 		}
 	}
 }
 
 func TestAlpha(t *testing.T) {
 	im := decode(t, "logo-alpha.png")
-	res, err := im.Render([]augment.Op{op("rotate", "angle", 10.0)}, Output{})
+	res, err := im.Render([]augment.Op{op("rotate", "degrees", 10.0)}, Output{})
 	if err != nil || res.Format != "png" {
 		t.Fatalf("%v %s", err, res.Format)
 	}
@@ -261,7 +270,7 @@ func TestExifOrientationComesOutUpright(t *testing.T) {
 func TestRenderIsDeterministicAndReplays(t *testing.T) {
 	im := decode(t, "cardinal.jpg")
 	p, _ := augment.Preset("heavy")
-	ops := p.Plan(5, 2)
+	ops := p.Plan(5, "", 2)
 	a, err := im.Render(ops, Output{})
 	if err != nil {
 		t.Fatal(err)
@@ -313,7 +322,7 @@ func BenchmarkRender(b *testing.B) {
 					for i := range 8 {
 						var ops []augment.Op
 						if p != nil {
-							ops = p.Plan(1, i)
+							ops = p.Plan(1, "", i)
 						}
 						if _, err := im.Render(ops, Output{Format: "jpeg", Quality: 85}); err != nil {
 							b.Fatal(err)

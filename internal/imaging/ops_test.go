@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/png"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/augment-ml/augment/internal/augment"
@@ -29,10 +30,15 @@ func TestEveryOpRenders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, info := range augment.Catalogue() {
+		if !strings.Contains(everyOp, `"`+info.Name+`"`) && info.Name != "one_of" && info.Name != "some_of" && info.Name != "identity" {
+			t.Errorf("the pipeline of every op lacks %s", info.Name)
+		}
+	}
 	for _, name := range []string{"rocket.jpg", "logo-alpha.png", "exif-orientation-6.jpg", "chelsea.png"} {
 		im := decode(t, name)
 		for i := range 3 {
-			ops := p.Plan(int64(i), i)
+			ops := p.Plan(int64(i), "", i)
 			for _, format := range []string{"jpeg", "png", "webp"}[:1+i] {
 				res, err := im.Render(ops, Output{Format: format})
 				if err != nil {
@@ -45,7 +51,7 @@ func TestEveryOpRenders(t *testing.T) {
 			// Each op alone, too, so one op cannot hide behind another.
 			for _, op := range ops {
 				if _, err := im.Render([]augment.Op{op}, Output{}); err != nil {
-					t.Fatalf("%s: %s alone: %v", name, op.Name, err)
+					t.Fatalf("%s: %s alone: %v", name, augment.Name(op), err)
 				}
 			}
 		}
@@ -153,7 +159,7 @@ func TestHeavyPlansReplay(t *testing.T) {
 	im := decode(t, "hubble.jpg")
 	p, _ := augment.Preset("heavy")
 	for i := range 4 {
-		ops := p.Plan(77, i)
+		ops := p.Plan(77, "", i)
 		a, err := im.Render(ops, Output{Format: "png"})
 		if err != nil {
 			t.Fatal(err)
@@ -175,18 +181,18 @@ func TestHeavyPlansReplay(t *testing.T) {
 // paint them.
 func TestFills(t *testing.T) {
 	im := solid(t, 120, 80, 40, 160, 90)
-	for _, o := range []augment.Op{
-		op("rotate", "angle", 30.0),
-		op("affine", "angle", 20.0, "scale", 0.7, "shear", 10.0, "translate", []float64{0.2, -0.1}),
-		op("perspective", "points", [][]float64{{0.2, 0.2}, {-0.2, 0.1}, {-0.1, -0.2}, {0.15, -0.1}}),
+	for _, o := range [][]any{
+		{"rotate", "degrees", 30.0},
+		{"affine", "degrees", 20.0, "scale", 0.7, "shear", 10.0, "offset", []float64{0.2, -0.1}},
+		{"perspective", "points", [][]float64{{0.2, 0.2}, {-0.2, 0.1}, {-0.1, -0.2}, {0.15, -0.1}}},
 	} {
 		for fill, want := range map[string][3]uint32{"edge": {40, 160, 90}, "mirror": {40, 160, 90}, "black": {0, 0, 0}, "white": {255, 255, 255}} {
-			o.Args["fill"] = fill
+			o := op(o[0].(string), append(o[1:], "fill", fill)...)
 			r, g, b, _ := render(t, im, o).At(1, 1).RGBA()
 			got := [3]uint32{r >> 8, g >> 8, b >> 8}
 			for i := range 3 {
 				if d := int(got[i]) - int(want[i]); d > 3 || d < -3 {
-					t.Errorf("%s fill %s: corner %v, want %v", o.Name, fill, got, want)
+					t.Errorf("%s fill %s: corner %v, want %v", augment.Name(o), fill, got, want)
 					break
 				}
 			}
@@ -201,11 +207,11 @@ func TestFills(t *testing.T) {
 func TestComposedIsOneAtATime(t *testing.T) {
 	im := decode(t, "chelsea.png")
 	for _, ops := range [][]augment.Op{
-		{op("hflip"), op("rotate", "angle", 20.0, "fill", "mirror"), op("zoom", "scale", 1.3)},
-		{op("zoom", "scale", 1.3), op("rotate", "angle", 20.0, "fill", "black")},
-		{op("rot90", "k", 1.0), op("affine", "angle", 10.0, "scale", 0.8, "shear", 5.0, "fill", "edge"), op("vflip")},
-		{op("rotate", "angle", -12.0, "fill", "white"), op("contrast", "factor", 0.6), op("brightness", "factor", 1.3)},
-		{op("vflip"), op("saturation", "factor", 0.3), op("rotate", "angle", 8.0, "fill", "black")},
+		{op("hflip"), op("rotate", "degrees", 20.0, "fill", "mirror"), op("zoom", "scale", 1.3)},
+		{op("zoom", "scale", 1.3), op("rotate", "degrees", 20.0, "fill", "black")},
+		{op("rot90", "k", 1.0), op("affine", "degrees", 10.0, "scale", 0.8, "shear", 5.0, "offset", []float64{0, 0}, "fill", "edge"), op("vflip")},
+		{op("rotate", "degrees", -12.0, "fill", "white"), op("contrast", "factor", 0.6), op("brightness", "factor", 1.3)},
+		{op("vflip"), op("saturation", "factor", 0.3), op("rotate", "degrees", 8.0, "fill", "black")},
 		{op("rot90", "k", 3.0), op("hflip"), op("brightness", "factor", 0.7)},
 		{op("perspective", "points", [][]float64{{0.1, 0.05}, {-0.05, 0.1}, {-0.1, -0.05}, {0.05, -0.1}}, "fill", "mirror"),
 			op("zoom", "scale", 1.2), op("hue", "shift", 0.1)},
@@ -213,7 +219,7 @@ func TestComposedIsOneAtATime(t *testing.T) {
 		var names []string
 		one := im
 		for _, o := range ops {
-			names = append(names, o.Name)
+			names = append(names, augment.Name(o))
 			res, err := one.Render([]augment.Op{o}, Output{Format: "png"})
 			if err != nil {
 				t.Fatal(err)
@@ -244,9 +250,10 @@ func TestSIMDIsPlain(t *testing.T) {
 		t.Skip("this CPU has no AVX2: only the plain loops run here")
 	}
 	ops := [][]augment.Op{
-		{op("rotate", "angle", 13.0, "fill", "mirror")},
-		{op("hflip"), op("zoom", "scale", 1.21), op("color_jitter", "brightness", 1.2, "contrast", 0.8, "saturation", 1.3, "hue", 0.04)},
-		{op("affine", "angle", -21.0, "scale", 0.85, "shear", 7.0, "translate", []float64{0.05, -0.1}, "fill", "edge"), op("hue", "shift", -0.2)},
+		{op("rotate", "degrees", 13.0, "fill", "mirror")},
+		{op("hflip"), op("zoom", "scale", 1.21), op("color_jitter", "brightness", []float64{1.2, 1.2}, "contrast", []float64{0.8, 0.8},
+			"saturation", []float64{1.3, 1.3}, "hue", []float64{0.04, 0.04}, "order", []string{"hue", "contrast", "brightness", "saturation"})},
+		{op("affine", "degrees", -21.0, "scale", 0.85, "shear", 7.0, "offset", []float64{0.05, -0.1}, "fill", "edge"), op("hue", "shift", -0.2)},
 		{op("vflip"), op("brightness", "factor", 1.4)},
 		{op("hflip"), op("saturation", "factor", 1.6)},
 		{op("rot90", "k", 1.0), op("hflip"), op("contrast", "factor", 1.4)},
@@ -318,7 +325,7 @@ func TestExtremes(t *testing.T) {
 			im = solid(t, size[0], size[1], 200, 90, 30)
 		}
 		for seed := range 12 {
-			ops := p.Plan(int64(seed), seed)
+			ops := p.Plan(int64(seed), "", seed)
 			res, err := im.Render(ops, Output{Format: "png"})
 			if err != nil {
 				t.Fatalf("%dx%d, seed %d: %v", size[0], size[1], seed, err)

@@ -7,7 +7,7 @@ import "C"
 
 import (
 	"fmt"
-	"math"
+	"reflect"
 	"unsafe"
 
 	"github.com/augment-ml/augment/internal/augment"
@@ -27,82 +27,18 @@ type Result struct {
 	Format        string
 }
 
-// chain holds the images a render makes, so each is released once. Steps
-// are lazy libvips operations; pixels are computed when the result is encoded
-// or when an op needs them earlier (see materialise).
-type chain struct {
-	cur     *C.VipsImage
-	refs    []*C.VipsImage
-	memory  bool  // cur holds its pixels in memory
-	pending *warp // geometric ops not yet applied to cur (see warp.go)
-}
-
-func (c *chain) step(rc C.int, out *C.VipsImage) error {
-	if rc != 0 {
-		return vipsError()
-	}
-	c.refs = append(c.refs, out)
-	c.cur = out
-	c.memory = false
-	return nil
-}
-
-// materialise computes the pending steps once into memory and drops them.
-// Equalize and autocontrast read statistics of the whole image and then
-// every pixel again, and a perspective tile may read anywhere in its input:
-// on a lazy pipeline they would compute everything before them twice.
-func (c *chain) materialise() error {
-	if err := c.flush(); err != nil {
-		return err
-	}
-	if c.memory {
-		return nil
-	}
-	out := C.vips_image_copy_memory(c.cur)
-	if out == nil {
-		return vipsError()
-	}
-	c.release()
-	c.refs, c.cur, c.memory = []*C.VipsImage{out}, out, true
-	return nil
-}
-
-func (c *chain) release() {
-	for _, r := range c.refs {
-		C.g_object_unref(C.gpointer(r))
-	}
-}
-
-// onMemory says whether op runs on a materialised image.
-func onMemory(op augment.Op) bool {
-	return op.Name == "equalize" || op.Name == "autocontrast"
-}
-
-// size is the size of the image so far, pending ops included.
-func (c *chain) size() (int, int) {
-	if c.pending != nil {
-		return c.pending.w, c.pending.h
-	}
-	return int(c.cur.Xsize), int(c.cur.Ysize)
-}
-
-// Render applies ops in order to the decoded image and encodes the result.
+// Render applies the planned ops in order to the decoded image, each as the
+// table says (see renderers), and encodes the result.
 func (im *Image) Render(ops []augment.Op, out Output) (Result, error) {
 	c := &chain{cur: im.img, memory: true}
 	defer c.release()
 	for _, op := range ops {
-		err := error(nil)
-		switch {
-		case onMemory(op):
-			err = c.materialise()
-		case !geometric[op.Name] && !linearColour[op.Name]:
-			err = c.flush()
+		r, ok := renderers[reflect.TypeOf(op)]
+		if !ok {
+			return Result{}, fmt.Errorf("%s: no renderer for this operation", augment.Name(op))
 		}
-		if err == nil {
-			err = apply(c, op)
-		}
-		if err != nil {
-			return Result{}, fmt.Errorf("%s: %w", op.Name, err)
+		if err := r.render(c, op); err != nil {
+			return Result{}, fmt.Errorf("%s: %w", augment.Name(op), err)
 		}
 	}
 	if err := c.flush(); err != nil {
@@ -129,65 +65,3 @@ func (im *Image) Render(ops []augment.Op, out Output) (Result, error) {
 	w, h := c.size()
 	return Result{Bytes: C.GoBytes(buf, C.int(n)), Width: w, Height: h, Format: format}, nil
 }
-
-// geometric ops are applied through c.warp, and the linear colour ops may
-// join the pending ones (see recolour); other ops see them flushed.
-var geometric = map[string]bool{"hflip": true, "vflip": true, "rot90": true, "rotate": true, "zoom": true, "affine": true, "perspective": true}
-
-func apply(c *chain, op augment.Op) error {
-	var out *C.VipsImage
-	w, h := c.size()
-	if linearColour[op.Name] {
-		return c.recolour(op)
-	}
-	switch op.Name {
-	case "hflip", "vflip":
-		return c.warp(flip(op.Name == "hflip", w, h), w, h, "")
-	case "rot90":
-		m, ow, oh := quarterTurns(op.Int("k", 1), w, h)
-		return c.warp(m, ow, oh, "")
-	case "rotate":
-		angle := op.Float("angle", 0)
-		expand := op.Bool("expand", false)
-		if q := angle / 90; q == math.Trunc(q) && (expand || w == h || int(q)%2 == 0) {
-			m, ow, oh := quarterTurns(int(q), w, h) // exact, no resampling
-			return c.warp(m, ow, oh, "")
-		}
-		ow, oh := w, h
-		if expand {
-			cos, sin := math.Abs(math.Cos(angle*math.Pi/180)), math.Abs(math.Sin(angle*math.Pi/180))
-			ow = int(math.Ceil(float64(w)*cos + float64(h)*sin - 1e-6))
-			oh = int(math.Ceil(float64(w)*sin + float64(h)*cos - 1e-6))
-		}
-		return c.transform(affineMatrix(angle, 1, 0), 0, 0, ow, oh, op.String("fill", "black"))
-	case "random_resized_crop":
-		size := op.Floats("size")
-		area := op.Float("scale", 1) * float64(w*h)
-		ratio := op.Float("ratio", 1)
-		cw := clamp(int(math.Round(math.Sqrt(area*ratio))), 1, w)
-		ch := clamp(int(math.Round(math.Sqrt(area/ratio))), 1, h)
-		x := int(math.Round(op.Float("x", 0.5) * float64(w-cw)))
-		y := int(math.Round(op.Float("y", 0.5) * float64(h-ch)))
-		if err := c.step(C.aug_crop(c.cur, &out, C.int(x), C.int(y), C.int(cw), C.int(ch)), out); err != nil {
-			return err
-		}
-		return c.step(C.aug_resize(c.cur, &out, C.int(size[0]), C.int(size[1])), out)
-	case "resize":
-		tw, th := w, h
-		if s := op.Floats("size"); len(s) == 2 {
-			tw, th = int(s[0]), int(s[1])
-		} else if l := op.Float("longest", 0); l > 0 {
-			f := l / float64(max(w, h))
-			tw, th = max(1, int(math.Round(float64(w)*f))), max(1, int(math.Round(float64(h)*f)))
-		}
-		return c.step(C.aug_resize(c.cur, &out, C.int(tw), C.int(th)), out)
-	case "zoom": // scale up about the centre, keeping the size
-		s := math.Max(1, op.Float("scale", 1))
-		return c.transform(affineMatrix(0, s, 0), 0, 0, w, h, "edge")
-	case "gaussian_blur":
-		return c.step(C.aug_blur(c.cur, &out, C.double(op.Float("sigma", 1))), out)
-	}
-	return applyMore(c, op)
-}
-
-func clamp(v, lo, hi int) int { return min(max(v, lo), hi) }

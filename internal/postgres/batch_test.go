@@ -16,8 +16,9 @@ func newBatch(n int) (*domain.Batch, []*domain.Job) {
 		Skipped: []domain.Skipped{{Name: "notes.txt", Reason: "not an image"}}}
 	jobs := make([]*domain.Job, n)
 	for i := range jobs {
+		url := fmt.Sprintf("http://example.test/%d.jpg", i)
 		jobs[i] = &domain.Job{ID: uuid.NewString(), Seq: i, Stem: fmt.Sprintf("img-%d", i),
-			Source: domain.Source{URL: fmt.Sprintf("http://example.test/%d.jpg", i)}}
+			Source: domain.Source{URL: url}, SeedKey: url}
 	}
 	return b, jobs
 }
@@ -48,7 +49,8 @@ func TestBatchCountsAndOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(page) != 2 || page[0].ID != jobs[2].ID || page[1].Stem != "img-3" || page[0].BatchID != b.ID {
+	if len(page) != 2 || page[0].ID != jobs[2].ID || page[1].Stem != "img-3" || page[0].BatchID != b.ID ||
+		page[1].SeedKey != "http://example.test/3.jpg" {
 		t.Fatalf("page after job 1 = %v", jobIDs(page))
 	}
 	for _, j := range jobs[2:] {

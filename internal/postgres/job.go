@@ -13,7 +13,7 @@ import (
 	"github.com/augment-ml/augment/internal/domain"
 )
 
-const jobColumns = `id, coalesce(batch_id::text, ''), seq, stem, status, source_url, source_name, source_key,
+const jobColumns = `id, coalesce(batch_id::text, ''), seq, stem, seed_key, status, source_url, source_name, source_key,
 	source_width, source_height, source_format, source_bytes, spec, error_code, error_message,
 	created_at, started_at, finished_at`
 
@@ -27,9 +27,9 @@ func createJob(ctx context.Context, tx pgx.Tx, j *domain.Job) error {
 	if err != nil {
 		return fmt.Errorf("postgres: job spec: %w", err)
 	}
-	err = tx.QueryRow(ctx, `INSERT INTO jobs (id, status, source_url, source_name, source_key, spec)
-		VALUES ($1, 'queued', $2, $3, $4, $5) RETURNING created_at`,
-		j.ID, j.Source.URL, j.Source.Name, j.Source.Key, spec).Scan(&j.CreatedAt)
+	err = tx.QueryRow(ctx, `INSERT INTO jobs (id, status, source_url, source_name, source_key, spec, seed_key)
+		VALUES ($1, 'queued', $2, $3, $4, $5, $6) RETURNING created_at`,
+		j.ID, j.Source.URL, j.Source.Name, j.Source.Key, spec, j.SeedKey).Scan(&j.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("postgres: create job: %w", err)
 	}
@@ -228,7 +228,7 @@ func scanJob(r pgx.Row) (*domain.Job, error) {
 		spec      []byte
 		code, msg *string
 	)
-	err := r.Scan(&j.ID, &j.BatchID, &j.Seq, &j.Stem, &j.Status, &j.Source.URL, &j.Source.Name, &j.Source.Key, &j.Source.Width,
+	err := r.Scan(&j.ID, &j.BatchID, &j.Seq, &j.Stem, &j.SeedKey, &j.Status, &j.Source.URL, &j.Source.Name, &j.Source.Key, &j.Source.Width,
 		&j.Source.Height, &j.Source.Format, &j.Source.Bytes, &spec, &code, &msg, &j.CreatedAt,
 		&j.StartedAt, &j.FinishedAt)
 	if err != nil {

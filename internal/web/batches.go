@@ -33,22 +33,30 @@ type newBatch struct {
 	batch *domain.Batch
 	jobs  []*domain.Job
 	stems map[string]bool
-	keys  []string // uploaded entries, removed again if the batch fails
+	seeds map[string]int // how often each seed key came
+	keys  []string       // uploaded entries, removed again if the batch fails
 }
 
-func (nb *newBatch) add(src domain.Source) {
+// add adds a job for src, whose variants draw from seedKey, its name in the
+// batch. A name given again draws anew: its nth time, "\n<n>" is added to it.
+func (nb *newBatch) add(src domain.Source, seedKey string) {
 	stem := stemOf(src.Name)
 	for i := 2; nb.stems[stem]; i++ {
 		stem = fmt.Sprintf("%s-%d", stemOf(src.Name), i)
 	}
 	nb.stems[stem] = true
-	nb.jobs = append(nb.jobs, &domain.Job{ID: uuid.NewString(), Seq: len(nb.jobs), Stem: stem, Source: src})
+	n := nb.seeds[seedKey] + 1
+	nb.seeds[seedKey] = n
+	if n > 1 {
+		seedKey = fmt.Sprintf("%s\n%d", seedKey, n)
+	}
+	nb.jobs = append(nb.jobs, &domain.Job{ID: uuid.NewString(), Seq: len(nb.jobs), Stem: stem, Source: src, SeedKey: seedKey})
 }
 
 // readBatch reads a batch from JSON or from a form with an archive or a file
 // (or text) of URLs.
 func (s *Server) readBatch(c *gin.Context) (*newBatch, error) {
-	nb := &newBatch{batch: &domain.Batch{ID: uuid.NewString()}, stems: map[string]bool{}}
+	nb := &newBatch{batch: &domain.Batch{ID: uuid.NewString()}, stems: map[string]bool{}, seeds: map[string]int{}}
 	var spec specRequest
 	switch c.ContentType() {
 	case "application/json":
@@ -139,7 +147,7 @@ func (s *Server) addURLs(nb *newBatch, urls []string, where string) error {
 			return domain.Errorf(domain.EInvalidURL, "%s%d]: %s", where, i+1, domain.ErrorMessage(err))
 		}
 		name, _ := url.PathUnescape(path.Base(u.Path))
-		nb.add(domain.Source{URL: raw, Name: fetch.SafeName(name)})
+		nb.add(domain.Source{URL: raw, Name: fetch.SafeName(name)}, raw)
 	}
 	return nil
 }
@@ -156,7 +164,7 @@ func (s *Server) addArchive(ctx context.Context, nb *newBatch, fh *multipart.Fil
 			return domain.Wrap(err, domain.EUnavailable, "The archive could not be stored; try again shortly.")
 		}
 		nb.keys = append(nb.keys, key)
-		nb.add(domain.Source{Name: safePath(e.Path), Key: key})
+		nb.add(domain.Source{Name: safePath(e.Path), Key: key}, e.Path)
 		return nil
 	})
 	nb.batch.Skipped = skipped

@@ -40,7 +40,7 @@ var phrases = map[string]phrase{
 	"vflip":               {label: "flip vertical"},
 	"rot90":               {label: "turn", fields: []say{field(quarterTurns, "k")}},
 	"rotate":              {label: "rotate", fields: []say{field(degrees, "angle", "degrees"), field(fillUnlessBlack, "fill"), field(flag("canvas expanded"), "expand")}},
-	"affine":              {label: "affine", fields: []say{field(degrees, "angle", "degrees"), field(shift, "translate"), field(prefixed("scale ", times), "scale"), field(prefixed("shear ", degrees), "shear"), field(fillUnlessBlack, "fill")}},
+	"affine":              {label: "affine", fields: []say{field(degrees, "angle", "degrees"), field(shift, "offset", "translate"), field(prefixed("scale ", times), "scale"), field(prefixed("shear ", degrees), "shear"), field(fillUnlessBlack, "fill")}},
 	"perspective":         {label: "perspective", fields: []say{field(cornerShift, "points"), field(prefixed("distortion ", decimals(2)), "distortion"), field(fillUnlessBlack, "fill")}},
 	"random_crop":         {label: "crop", fields: []say{field(size, "size"), field(position("x "), "x"), field(position("y "), "y")}},
 	"center_crop":         {label: "centre crop", fields: []say{field(size, "size")}},

@@ -24,10 +24,11 @@ func TestCaptionsCoverRegistry(t *testing.T) {
 		}
 		p := plannable(t, info)
 		for seed := range int64(40) {
-			for _, o := range p.Plan(seed, 0) {
-				raw, _ := json.Marshal(o)
-				var rec map[string]any
-				_ = json.Unmarshal(raw, &rec)
+			for _, o := range p.Plan(seed, "", 0) {
+				raw, _ := json.Marshal(augment.Ops{o})
+				var recs []map[string]any
+				_ = json.Unmarshal(raw, &recs)
+				rec := recs[0]
 				name := rec["op"].(string)
 				seenOps[name] = true
 				ph, ok := phrases[name]

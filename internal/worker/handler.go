@@ -113,7 +113,7 @@ func (h *Handler) run(ctx context.Context, job *domain.Job) error {
 		if slices.ContainsFunc(job.Variants, func(v domain.Variant) bool { return v.Index == i }) {
 			continue // recorded by an earlier attempt; the same seed gives the same file
 		}
-		if err := h.variant(ctx, job, img, pipeline.Plan(job.Spec.Seed, i), i, out); err != nil {
+		if err := h.variant(ctx, job, img, pipeline.Plan(job.Spec.Seed, job.SeedKey, i), i, out); err != nil {
 			return err
 		}
 	}
@@ -162,16 +162,13 @@ func (h *Handler) source(ctx context.Context, job *domain.Job) ([]byte, error) {
 	return buf, h.Jobs.SetSource(ctx, job.ID, s)
 }
 
-func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Image, ops []augment.Op, i int, out imaging.Output) error {
+func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Image, ops augment.Ops, i int, out imaging.Output) error {
 	start := time.Now()
 	res, err := img.Render(ops, out)
 	if err != nil {
 		return fmt.Errorf("variant %d: %w", i, err)
 	}
 	metrics.Since(metrics.RenderSeconds, start)
-	if ops == nil {
-		ops = []augment.Op{}
-	}
 	opsJSON, err := json.Marshal(ops)
 	if err != nil {
 		return err
