@@ -38,6 +38,7 @@ lint:
 bench:
 	./scripts/services.sh
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/imaging
+	$(GO) test -run '^$$' -bench BatchURLs ./internal/web
 	$(GO) test -run '^$$' -bench 'Worker|SyncFlow|SubmitBatch10k' -benchtime 5x -timeout 60m ./e2e
 
 ## soak: 1,000 jobs on large.jpg, then the worker's RSS

@@ -32,13 +32,26 @@ type newBatch struct {
 	batch *domain.Batch
 	jobs  []*domain.Job
 	stems map[string]bool
-	keys  []string // uploaded entries, removed again if the batch fails
+	next  map[string]int // per bare stem, the suffix to try next
+	keys  []string       // uploaded entries, removed again if the batch fails
 }
 
+// add gives src the first free stem of name, name-2, name-3, …. NOTE: stems
+// are never freed, so the first free suffix only grows: counting on from the
+// last one given keeps a list of 100,000 "…/image.jpg" linear instead of
+// trying every taken suffix again for each.
 func (nb *newBatch) add(src domain.Source) {
-	stem := stemOf(src.Name)
-	for i := 2; nb.stems[stem]; i++ {
-		stem = fmt.Sprintf("%s-%d", stemOf(src.Name), i)
+	base := stemOf(src.Name)
+	stem := base
+	if nb.stems[stem] {
+		if nb.next == nil {
+			nb.next = map[string]int{}
+		}
+		i := max(nb.next[base], 2)
+		for stem = fmt.Sprintf("%s-%d", base, i); nb.stems[stem]; stem = fmt.Sprintf("%s-%d", base, i) {
+			i++
+		}
+		nb.next[base] = i + 1
 	}
 	nb.stems[stem] = true
 	nb.jobs = append(nb.jobs, &domain.Job{ID: uuid.NewString(), Seq: len(nb.jobs), Stem: stem, Source: src})
