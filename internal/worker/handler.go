@@ -43,8 +43,10 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	log := h.Log.With("job_id", p.JobID)
 	job, err := h.Jobs.Job(ctx, p.JobID)
 	if domain.ErrorCode(err) == domain.ENotFound {
+		// NOTE: a batch removed after a failed submission leaves such tasks;
+		// nothing failed, so the task ends as done.
 		log.Warn("task for a job that does not exist; dropped")
-		return fmt.Errorf("job %s: %w", p.JobID, asynq.SkipRetry)
+		return nil
 	}
 	if err != nil {
 		return err
@@ -71,7 +73,9 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			return ferr
 		}
 		metrics.JobsFinished.WithLabelValues(de.Code).Inc()
-		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+		// NOTE: the job records the user's failure; for the queue the task
+		// did its work, so asynqmon counts only real failures.
+		return nil
 	}
 	retried, _ := asynq.GetRetryCount(ctx)
 	maxRetry, _ := asynq.GetMaxRetry(ctx)

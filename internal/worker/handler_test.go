@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
+		"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
@@ -138,28 +138,56 @@ func TestHandlerIsIdempotent(t *testing.T) {
 	}
 }
 
-// TestHandlerFailsBadSourcesForGood: a bad source fails the job with a code
-// and is not retried.
-func TestHandlerFailsBadSourcesForGood(t *testing.T) {
+// TestUserFailuresAreNotTaskFailures: a bad source fails its job with a code,
+// while its task, run by a real asynq server, ends as done: asynqmon shows
+// no failed, retried or archived task for what was the user's mistake.
+func TestUserFailuresAreNotTaskFailures(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	for path, code := range map[string]string{
+	rdb := f.redis(t)
+	want := map[string]string{
 		"/bad/truncated.jpg":    domain.ENotImage,
 		"/bad/bomb-900mp.png":   domain.ETooManyPixels,
 		"/bad/not-an-image.jpg": domain.ENotImage,
-	} {
+		"/missing.jpg":          domain.EFetchFailed,
+	}
+	ids := map[string]string{}
+	enq := queue.NewEnqueuer(rdb)
+	for path := range want {
 		j := f.job(t, f.img.URL+path, 2, `[{"op": "hflip"}]`)
-		err := f.h.ProcessTask(ctx, task(j.ID))
-		if err == nil || !isSkipRetry(err) {
-			t.Errorf("%s: err = %v, want a SkipRetry", path, err)
+		ids[path] = j.ID
+		if err := enq.Enqueue(ctx, j.ID, domain.PriorityDefault); err != nil {
+			t.Fatal(err)
 		}
-		got, _ := f.db.Job(ctx, j.ID)
+	}
+	// A task whose job was removed (a batch refused after queueing) is dropped quietly.
+	if err := enq.Enqueue(ctx, uuid.NewString(), domain.PriorityDefault); err != nil {
+		t.Fatal(err)
+	}
+	f.serve(t, rdb)
+	for path, code := range want {
+		got := f.waitEnded(t, ids[path])
 		if got.Status != domain.StatusFailed || got.Error == nil || got.Error.Code != code {
 			t.Errorf("%s: job %s with %+v, want failed %s", path, got.Status, got.Error, code)
 		}
 	}
-	if err := f.h.ProcessTask(ctx, task(uuid.NewString())); err == nil || !isSkipRetry(err) {
-		t.Errorf("a task for a missing job: %v, want a SkipRetry", err)
+	ins := asynq.NewInspectorFromRedisClient(rdb)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := ins.GetQueueInfo(queue.QueueDefault)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Completed == len(want)+1 {
+			if st.Failed != 0 || st.Retry != 0 || st.Archived != 0 {
+				t.Fatalf("queue shows %d failed, %d retrying, %d archived tasks for user errors", st.Failed, st.Retry, st.Archived)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("queue: %d completed of %d; %d retry, %d archived", st.Completed, len(want)+1, st.Retry, st.Archived)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -205,4 +233,43 @@ func read(t *testing.T, b domain.Blobs, key string) []byte {
 	return data
 }
 
-func isSkipRetry(err error) bool { return errors.Is(err, asynq.SkipRetry) }
+// redis returns a client on this package's Redis DB, flushed.
+func (f *fixture) redis(t *testing.T) *redis.Client {
+	opt, _ := redis.ParseURL(testenv.Redis(t, redisDB))
+	rdb := redis.NewClient(opt)
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
+// serve runs the handler in a real asynq server until the test ends.
+func (f *fixture) serve(t *testing.T, rdb *redis.Client) {
+	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		Concurrency: 2, Queues: queue.Queues, TaskCheckInterval: 50 * time.Millisecond,
+		Logger: queue.Logger(f.h.Log),
+	})
+	mux := asynq.NewServeMux()
+	mux.Handle(queue.TypeAugment, f.h)
+	if err := srv.Start(mux); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+}
+
+// waitEnded polls the job until it is done or failed.
+func (f *fixture) waitEnded(t *testing.T, id string) *domain.Job {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		j, err := f.db.Job(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.Status.Ended() {
+			return j
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s still %s after 30s", id, j.Status)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
