@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -173,8 +174,18 @@ func TestRedisOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkError(t, resp, 503, "unavailable", "queue")
-	if st := s.getJSON("/readyz", nil); st != 503 {
-		t.Errorf("/readyz with Redis down = %d", st)
+	var ready readiness
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/readyz", nil)
+	req.Header.Set("Accept", "text/html") // a browser still gets JSON
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		_ = json.NewDecoder(resp.Body).Decode(&ready)
+		resp.Body.Close()
+		if resp.StatusCode != 503 || ready.Checks["redis"] != "down" || ready.Checks["postgresql"] != "ok" ||
+			!strings.Contains(ready.Error.Message, "Redis") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("/readyz with Redis down = %d %s %+v", resp.StatusCode, resp.Header.Get("Content-Type"), ready)
+		}
 	}
 	if st := s.getJSON("/healthz", nil); st != 200 {
 		t.Errorf("/healthz with Redis down = %d", st)
@@ -204,9 +215,16 @@ func TestRedisOutage(t *testing.T) {
 	if j := s.waitJob(id, 60*time.Second); j.Status != "done" {
 		t.Fatalf("job after recovery: %s", j.Status)
 	}
-	if st := s.getJSON("/readyz", nil); st != 200 {
-		t.Errorf("/readyz after recovery = %d", st)
+	if st := s.getJSON("/readyz", &ready); st != 200 || ready.Status != "ready" || ready.Checks["redis"] != "ok" {
+		t.Errorf("/readyz after recovery = %d %+v", st, ready)
 	}
+}
+
+// readiness is what /readyz answers.
+type readiness struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks"`
+	Error  struct{ Code, Message string }
 }
 
 // TestWorkerSIGTERM: a worker stopped in the middle of a job hands it back;

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -122,8 +121,9 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 
 	srv := &web.Server{
 		Jobs: db, Batches: db, Queue: enq, Blobs: blobs, Limits: cfg.Limits,
-		Ready: func(ctx context.Context) error {
-			return errors.Join(db.Ping(ctx), rdb.Ping(ctx).Err())
+		Ready: []web.Check{
+			{Name: "Redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},
+			{Name: "PostgreSQL", Ping: db.Ping},
 		},
 		SyncTimeout:    cfg.SyncTimeout,
 		MaxUploadBytes: cfg.MaxUploadBytes,
