@@ -17,6 +17,9 @@ type JobStore interface {
 	PutVariant(ctx context.Context, id string, v Variant) error // upsert by index
 	FinishJob(ctx context.Context, id string) error
 	FailJob(ctx context.Context, id string, e *Error) error
+	// NoteAttempt records why an attempt of an unfinished job failed, shown
+	// as its error until it ends.
+	NoteAttempt(ctx context.Context, id string, e *Error) error
 	// Unfinished returns jobs still queued or processing that were created
 	// before the given age, oldest first.
 	Unfinished(ctx context.Context, olderThan time.Duration, limit int) ([]*Job, error)

@@ -184,6 +184,17 @@ func (db *DB) FailJob(ctx context.Context, id string, e *domain.Error) error {
 		domain.StatusFailed, e.Code+": "+e.Message, e.Code, e.Message)
 }
 
+// NoteAttempt records the error of a failed attempt on a job that will be
+// tried again; FinishJob clears it.
+func (db *DB) NoteAttempt(ctx context.Context, id string, e *domain.Error) error {
+	_, err := db.pool.Exec(ctx, `UPDATE jobs SET error_code = $2, error_message = $3
+		WHERE id = $1 AND status NOT IN ('done', 'failed')`, id, e.Code, e.Message)
+	if err != nil {
+		return fmt.Errorf("postgres: note attempt: %w", err)
+	}
+	return nil
+}
+
 // transition applies set to a job that has not ended and logs the event.
 func (db *DB) transition(ctx context.Context, id, set string, to domain.Status, detail string, args ...any) error {
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {

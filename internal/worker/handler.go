@@ -89,6 +89,15 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			return ferr
 		}
 		metrics.JobsFinished.WithLabelValues(reason.Code).Inc()
+		return err
+	}
+	if ctx.Err() != nil {
+		return err // stopped from outside (a shutdown): not the job's failure
+	}
+	note := domain.Errorf(domain.ErrorCode(err), "Attempt %d of %d failed: %s It will be tried again shortly.",
+		retried+1, maxRetry+1, domain.ErrorMessage(err))
+	if nerr := h.Jobs.NoteAttempt(context.WithoutCancel(ctx), job.ID, note); nerr != nil {
+		log.Warn("recording the failed attempt", "err", nerr)
 	}
 	return err
 }

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-		"io"
+	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -222,6 +225,55 @@ func TestSweeperRequeuesLostTasks(t *testing.T) {
 	}
 }
 
+// TestRetriedJobShowsItsLastError: while a job fails and waits for its next
+// attempt, it shows why; once an attempt succeeds, the error is gone.
+func TestRetriedJobShowsItsLastError(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	flaky := &flakyBlobs{Blobs: f.blobs}
+	flaky.failures.Store(2)
+	f.h.Blobs = flaky
+	rdb := f.redis(t)
+	j := f.job(t, f.img.URL+"/rocket.jpg", 1, `[{"op": "hflip"}]`)
+	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, j.ID, domain.PriorityDefault); err != nil {
+		t.Fatal(err)
+	}
+	f.serve(t, rdb)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got, err := f.db.Job(ctx, j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status == domain.StatusProcessing && got.Error != nil {
+			if !strings.Contains(got.Error.Message, "Attempt 1 of 6 failed") {
+				t.Fatalf("a retried job shows %+v", got.Error)
+			}
+			break
+		}
+		if got.Status.Ended() || time.Now().After(deadline) {
+			t.Fatalf("job %s with %+v: the failed attempt never showed", got.Status, got.Error)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := f.waitEnded(t, j.ID); got.Status != domain.StatusDone || got.Error != nil {
+		t.Fatalf("after a good attempt: %s with %+v", got.Status, got.Error)
+	}
+}
+
+// flakyBlobs fails the first few writes, as a storage outage would.
+type flakyBlobs struct {
+	domain.Blobs
+	failures atomic.Int32
+}
+
+func (b *flakyBlobs) Put(ctx context.Context, key string, r io.Reader, size int64, ct string) error {
+	if b.failures.Add(-1) >= 0 {
+		return errors.New("storage unavailable")
+	}
+	return b.Blobs.Put(ctx, key, r, size, ct)
+}
+
 func read(t *testing.T, b domain.Blobs, key string) []byte {
 	t.Helper()
 	r, _, err := b.Get(context.Background(), key)
@@ -246,6 +298,9 @@ func (f *fixture) serve(t *testing.T, rdb *redis.Client) {
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency: 2, Queues: queue.Queues, TaskCheckInterval: 50 * time.Millisecond,
 		Logger: queue.Logger(f.h.Log),
+		// NOTE: asynq waits 15 s or more before a retry; a test has no time for that.
+		RetryDelayFunc:           func(int, error, *asynq.Task) time.Duration { return 500 * time.Millisecond },
+		DelayedTaskCheckInterval: 100 * time.Millisecond,
 	})
 	mux := asynq.NewServeMux()
 	mux.Handle(queue.TypeAugment, f.h)
