@@ -103,20 +103,45 @@ func TestToken(t *testing.T) {
 	}
 }
 
-// TestRateLimit answers 429 with Retry-After past the per-client budget.
+// TestRateLimit answers 429 with Retry-After past the per-client budget of
+// writes; reading the dashboard and requests refused for their token spend
+// none of it.
 func TestRateLimit(t *testing.T) {
-	s := startStack(t, "RATE_LIMIT=3")
-	var last *http.Response
-	for range 4 {
-		resp, err := http.Post(s.URL+"/api/v1/jobs", "application/json", strings.NewReader(`{"url": "http://127.0.0.1:1/x.jpg", "variants": 1}`))
+	s := startStack(t, "RATE_LIMIT=3", "API_TOKEN=s3cret")
+	send := func(method, path, token string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, s.URL+path, nil)
+		if method == http.MethodPost {
+			req.Body = io.NopCloser(strings.NewReader(`{"url": "http://127.0.0.1:1/x.jpg", "variants": 1}`))
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if last != nil {
-			last.Body.Close()
-		}
-		last = resp
+		return resp
 	}
+	for i := range 10 {
+		resp := send(http.MethodGet, "/monitoring/api/queues", "s3cret")
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("dashboard read %d answered %d: reads are not writes", i+1, resp.StatusCode)
+		}
+	}
+	for range 5 {
+		checkError(t, send(http.MethodPost, "/api/v1/jobs", "wrong"), 401, "unauthorized", "token")
+	}
+	for i := range 3 {
+		resp := send(http.MethodPost, "/api/v1/jobs", "s3cret")
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("write %d of the budget of 3 answered %d", i+1, resp.StatusCode)
+		}
+	}
+	last := send(http.MethodPost, "/api/v1/jobs", "s3cret")
 	if last.Header.Get("Retry-After") == "" {
 		t.Error("429 without Retry-After")
 	}

@@ -33,7 +33,8 @@ var funcs = template.FuncMap{
 // home serves the form, or runs the synchronous ?url= flow.
 func (s *Server) home(c *gin.Context) {
 	if c.Query("url") != "" {
-		if s.allowRate(c) && s.allowToken(c) {
+		// NOTE: a GET, but it queues a job: a write.
+		if s.allowToken(c) && s.allowRate(c) {
 			s.syncFlow(c)
 		}
 		return
