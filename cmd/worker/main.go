@@ -38,6 +38,7 @@ type Config struct {
 	Concurrency     int
 	ShutdownTimeout time.Duration
 	MetricsAddr     string
+	SweepInterval   time.Duration
 }
 
 // LoadConfig reads the worker's configuration through getenv.
@@ -53,6 +54,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		Concurrency:     int(e.Int("WORKER_CONCURRENCY", int64(runtime.NumCPU()), 1)),
 		ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 25*time.Second),
 		MetricsAddr:     e.String("METRICS_ADDR", ":9101"),
+		SweepInterval:   e.Duration("SWEEP_INTERVAL", time.Minute),
 	}
 	_, err := redis.ParseURL(c.RedisURL)
 	e.Check("REDIS_URL", err)
@@ -69,7 +71,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := Main(ctx, cfg, log); err != nil {
-		log.Error("worker stopped", "err", err)
+		fmt.Fprintln(os.Stderr, "worker:", err)
 		os.Exit(1)
 	}
 }
@@ -78,15 +80,12 @@ func main() {
 // finish (or hands them back to the queue) before it returns.
 func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	imaging.Init(imaging.Config{})
-	if err := postgres.CreateDatabase(ctx, cfg.DatabaseURL); err != nil {
-		return err
-	}
 	db, err := postgres.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
+	if err := checkSchema(ctx, db, 2*time.Minute, log); err != nil {
 		return err
 	}
 	blobs, err := storage.Open(ctx, cfg.StorageURL)
@@ -114,7 +113,10 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		TaskCheckInterval: 100 * time.Millisecond,
 		Logger:            queue.Logger(log),
 	})
-	sweeper := &worker.Sweeper{Jobs: db, Queue: queue.NewEnqueuer(rdb), Age: 2 * time.Minute, Every: time.Minute, Log: log}
+	sweeper := &worker.Sweeper{
+		Jobs: db, Tasks: queue.NewEnqueuer(rdb), Age: 2 * cfg.SweepInterval, Every: cfg.SweepInterval,
+		MaxRequeues: 3, Log: log,
+	}
 	go sweeper.Run(ctx)
 	mux := asynq.NewServeMux()
 	mux.Handle(queue.TypeAugment, h)
@@ -128,6 +130,33 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	srv.Shutdown() // waits up to ShutdownTimeout; unfinished tasks go back to the queue
 	_ = ms.Close()
 	return nil
+}
+
+// checkSchema refuses a database this worker cannot work with: one that
+// does not exist (only the api creates and migrates databases), or one
+// migrated past what this build knows. A database behind is waited for, up to
+// patience, since the api migrates it at start.
+func checkSchema(ctx context.Context, db *postgres.DB, patience time.Duration, log *slog.Logger) error {
+	deadline := time.Now().Add(patience)
+	for {
+		current, known, err := db.SchemaVersion(ctx)
+		switch {
+		case err != nil:
+			return fmt.Errorf("DATABASE_URL: %w; the worker never creates or migrates a database: start the api, which does, or correct DATABASE_URL", err)
+		case current > known:
+			return fmt.Errorf("DATABASE_URL: the database's schema is at version %d, newer than this worker knows (%d): run the worker of the api's release", current, known)
+		case current == known:
+			return nil
+		case time.Now().After(deadline):
+			return fmt.Errorf("DATABASE_URL: the database's schema is at version %d and this worker needs %d: the api applies the migrations at start (or run `api migrate`)", current, known)
+		}
+		log.Info("waiting for the api to migrate the database", "version", current, "needs", known)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
 }
 
 // serveMetrics serves /metrics and /healthz for the worker; "off" disables it.

@@ -65,7 +65,9 @@ type Job struct {
 	ID         string
 	BatchID    string // empty when the job is not part of a batch
 	Seq        int    // position in its batch
-	Stem       string // folder name in its batch's archive, unique in the batch
+	Stem       string   // folder name in its batch's archive, unique in the batch
+	Priority   Priority // the queue it runs on
+	Requeues   int      // times it was queued again after its task was lost or archived
 	Status     Status
 	Source     Source
 	Spec       Spec

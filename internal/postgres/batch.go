@@ -33,11 +33,11 @@ func (db *DB) CreateBatch(ctx context.Context, b *domain.Batch, jobs []*domain.J
 		b.Total, b.Status = len(jobs), domain.StatusRunning
 		b.Counts = domain.Counts{Queued: len(jobs)}
 		n, err := tx.CopyFrom(ctx, pgx.Identifier{"jobs"},
-			[]string{"id", "batch_id", "seq", "stem", "status", "source_url", "source_name", "source_key", "spec", "created_at"},
+			[]string{"id", "batch_id", "seq", "stem", "priority", "status", "source_url", "source_name", "source_key", "spec", "created_at"},
 			pgx.CopyFromSlice(len(jobs), func(i int) ([]any, error) {
 				j := jobs[i]
-				j.BatchID, j.Status, j.CreatedAt = b.ID, domain.StatusQueued, b.CreatedAt
-				return []any{j.ID, b.ID, j.Seq, j.Stem, "queued", j.Source.URL, j.Source.Name, j.Source.Key, spec, b.CreatedAt}, nil
+				j.BatchID, j.Status, j.CreatedAt, j.Priority = b.ID, domain.StatusQueued, b.CreatedAt, domain.PriorityBatch
+				return []any{j.ID, b.ID, j.Seq, j.Stem, int16(j.Priority), "queued", j.Source.URL, j.Source.Name, j.Source.Key, spec, b.CreatedAt}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("postgres: create batch jobs: %w", err)

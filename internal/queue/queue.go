@@ -72,12 +72,13 @@ func ParsePayload(t *asynq.Task) (Payload, error) {
 
 // Enqueuer puts jobs on the queues through an asynq client.
 type Enqueuer struct {
-	client *asynq.Client
+	client    *asynq.Client
+	inspector *asynq.Inspector
 }
 
 // NewEnqueuer returns an Enqueuer that shares the caller's Redis client.
 func NewEnqueuer(rdb redis.UniversalClient) *Enqueuer {
-	return &Enqueuer{client: asynq.NewClientFromRedisClient(rdb)}
+	return &Enqueuer{client: asynq.NewClientFromRedisClient(rdb), inspector: asynq.NewInspectorFromRedisClient(rdb)}
 }
 
 // Enqueue queues a job. A job already queued is not an error.

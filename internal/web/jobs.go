@@ -22,7 +22,7 @@ func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) 
 	if err != nil {
 		return nil, err
 	}
-	j := &domain.Job{ID: uuid.NewString(), Spec: spec, Source: domain.Source{URL: req.URL, Name: req.name}}
+	j := &domain.Job{ID: uuid.NewString(), Spec: spec, Priority: p, Source: domain.Source{URL: req.URL, Name: req.name}}
 	if req.upload != nil {
 		j.Source.Key = "jobs/" + j.ID + "/source"
 		if err := s.Blobs.Put(ctx, j.Source.Key, bytes.NewReader(req.upload), int64(len(req.upload)), ""); err != nil {

@@ -3,7 +3,6 @@ package worker
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -77,7 +76,7 @@ func (f *fixture) job(t *testing.T, url string, n int, pipeline string) *domain.
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := &domain.Job{ID: uuid.NewString(), Source: domain.Source{URL: url},
+	j := &domain.Job{ID: uuid.NewString(), Priority: domain.PriorityDefault, Source: domain.Source{URL: url},
 		Spec: domain.Spec{Variants: n, Seed: 9, Pipeline: p.JSON()}}
 	if err := f.db.CreateJob(context.Background(), j); err != nil {
 		t.Fatal(err)
@@ -194,34 +193,58 @@ func TestUserFailuresAreNotTaskFailures(t *testing.T) {
 	}
 }
 
-// TestSweeperRequeuesLostTasks: a recorded job whose task vanished is queued
-// again, once.
-func TestSweeperRequeuesLostTasks(t *testing.T) {
+// TestSweeperEndsEveryJob: a recorded job whose task will not run — archived
+// after its attempts ran out (a database outage), or gone from Redis — is
+// queued again with fresh attempts and runs to the end; a live task is left
+// alone; a job queued again too often fails with a reason.
+func TestSweeperEndsEveryJob(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	j := f.job(t, f.img.URL+"/rocket.jpg", 1, `[{"op": "hflip"}]`)
-	opt, _ := redis.ParseURL(testenv.Redis(t, redisDB))
-	rdb := redis.NewClient(opt)
-	defer rdb.Close()
-	s := &Sweeper{Jobs: f.db, Queue: queue.NewEnqueuer(rdb), Age: 0, Log: f.h.Log}
-	for range 2 {
-		n, err := s.Sweep(ctx)
-		if err != nil || n != 1 {
-			t.Fatalf("Sweep = %d, %v", n, err)
-		}
-	}
+	rdb := f.redis(t)
+	enq := queue.NewEnqueuer(rdb)
 	ins := asynq.NewInspectorFromRedisClient(rdb)
-	tasks, err := ins.ListPendingTasks(queue.QueueDefault)
+	job := func(queued, archived bool, requeues int) *domain.Job {
+		j := f.job(t, f.img.URL+"/rocket.jpg", 1, `[{"op": "hflip"}]`)
+		if queued {
+			if err := enq.Enqueue(ctx, j.ID, domain.PriorityDefault); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if archived {
+			if err := ins.ArchiveTask(queue.QueueDefault, j.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range requeues {
+			if _, err := f.db.Requeued(ctx, j.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return j
+	}
+	archived, gone, alive, hopeless := job(true, true, 0), job(false, false, 0), job(true, false, 0), job(true, true, 3)
+
+	s := &Sweeper{Jobs: f.db, Tasks: enq, Age: 0, MaxRequeues: 3, Log: f.h.Log}
+	sw, err := s.Sweep(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tasks) != 1 || tasks[0].ID != j.ID {
-		t.Fatalf("pending tasks = %d, want the one job", len(tasks))
+	want := Swept{Checked: 4, Requeued: map[string]int{queue.TaskArchived: 1, queue.TaskGone: 1}, Failed: 1}
+	if diff := cmp.Diff(want, sw); diff != "" {
+		t.Fatalf("first sweep (-want +got):\n%s", diff)
 	}
-	var p queue.Payload
-	_ = json.Unmarshal(tasks[0].Payload, &p)
-	if p.JobID != j.ID {
-		t.Fatalf("payload = %+v", p)
+	if sw, err = s.Sweep(ctx); err != nil || len(sw.Requeued) != 0 || sw.Failed != 0 || sw.Checked != 3 {
+		t.Fatalf("second sweep: %+v, %v; want nothing to do", sw, err)
+	}
+	f.serve(t, rdb)
+	for _, j := range []*domain.Job{archived, gone, alive} {
+		if got := f.waitEnded(t, j.ID); got.Status != domain.StatusDone {
+			t.Errorf("job %s: %s %+v, want done", j.ID, got.Status, got.Error)
+		}
+	}
+	got, _ := f.db.Job(ctx, hopeless.ID)
+	if got.Status != domain.StatusFailed || got.Error == nil || !strings.Contains(got.Error.Message, "queued again 3 times") {
+		t.Errorf("a job re-queued 3 times: %s %+v, want failed with the reason", got.Status, got.Error)
 	}
 }
 
