@@ -119,10 +119,32 @@ func TestBadSourcesFailWithReason(t *testing.T) {
 			}
 		})
 	}
+	t.Run("upload of a truncated JPEG", func(t *testing.T) {
+		data, err := os.ReadFile("../testdata/corpus/bad/truncated.jpg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, body := multipartBody(t, "image", "truncated.jpg", data, nil)
+		resp, err := http.Post(s.URL+"/api/v1/jobs", ct, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var j job
+		_ = json.NewDecoder(resp.Body).Decode(&j)
+		resp.Body.Close()
+		if resp.StatusCode != 202 {
+			t.Fatalf("POST = %d", resp.StatusCode)
+		}
+		if j = s.waitJob(j.ID, 30*time.Second); j.Status != "failed" || j.Source.Href != "" {
+			t.Fatalf("job = %s, source %q; want failed with no source kept", j.Status, j.Source.Href)
+		}
+	})
+	// A failed job keeps no files: no variants, and its source (downloaded or
+	// uploaded) is deleted, since no retry will read it.
 	entries, _ := os.ReadDir(s.Storage + "/jobs")
 	for _, e := range entries {
-		if files, _ := os.ReadDir(s.Storage + "/jobs/" + e.Name() + "/variants"); len(files) > 0 {
-			t.Errorf("failed job %s left variant files", e.Name())
+		if files, _ := os.ReadDir(s.Storage + "/jobs/" + e.Name()); len(files) > 0 {
+			t.Errorf("failed job %s left files: %v", e.Name(), files)
 		}
 	}
 }

@@ -39,6 +39,7 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	MetricsAddr     string
 	SweepInterval   time.Duration
+	Retention       time.Duration // 0: keep ended jobs for good
 }
 
 // LoadConfig reads the worker's configuration through getenv.
@@ -55,6 +56,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 25*time.Second),
 		MetricsAddr:     e.String("METRICS_ADDR", ":9101"),
 		SweepInterval:   e.Duration("SWEEP_INTERVAL", time.Minute),
+		Retention:       e.Duration("RETENTION", 0),
 	}
 	_, err := redis.ParseURL(c.RedisURL)
 	e.Check("REDIS_URL", err)
@@ -115,9 +117,13 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	})
 	sweeper := &worker.Sweeper{
 		Jobs: db, Tasks: queue.NewEnqueuer(rdb), Age: 2 * cfg.SweepInterval, Every: cfg.SweepInterval,
-		MaxRequeues: 3, Log: log,
+		Blobs: blobs, MaxRequeues: 3, Log: log,
 	}
 	go sweeper.Run(ctx)
+	if cfg.Retention > 0 {
+		r := &worker.Retention{Store: db, Blobs: blobs, After: cfg.Retention, Log: log}
+		go r.Run(ctx, cfg.SweepInterval)
+	}
 	mux := asynq.NewServeMux()
 	mux.Handle(queue.TypeAugment, h)
 	if err := srv.Start(mux); err != nil {

@@ -56,6 +56,19 @@ func (db *DB) DeleteBatch(ctx context.Context, id string) error {
 	return err
 }
 
+// ExpiredBatches lists batches created and ended longer than olderThan ago:
+// every job ended, the last before then.
+func (db *DB) ExpiredBatches(ctx context.Context, olderThan time.Duration, limit int) ([]string, error) {
+	rows, err := db.pool.Query(ctx, `SELECT b.id::text FROM batches b WHERE b.created_at < now() - $1::interval
+		AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.batch_id = b.id
+			AND (j.finished_at IS NULL OR j.finished_at >= now() - $1::interval))
+		ORDER BY b.created_at LIMIT $2`, olderThan, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: expired batches: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
 const batchQuery = `SELECT b.id, b.spec, b.total, b.skipped, b.created_at,
 	count(*) FILTER (WHERE j.status = 'queued'),
 	count(*) FILTER (WHERE j.status = 'processing'),

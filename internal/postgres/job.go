@@ -150,6 +150,29 @@ func (db *DB) Requeued(ctx context.Context, id string) (int, error) {
 	return n, nil
 }
 
+// ExpiredJobs lists jobs outside batches that ended longer than olderThan
+// ago, oldest first, with their variants.
+func (db *DB) ExpiredJobs(ctx context.Context, olderThan time.Duration, limit int) ([]*domain.Job, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+jobColumns+` FROM jobs
+		WHERE finished_at < now() - $1::interval AND batch_id IS NULL ORDER BY finished_at LIMIT $2`, olderThan, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: expired jobs: %w", err)
+	}
+	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Job, error) { return scanJob(r) })
+	if err != nil {
+		return nil, err
+	}
+	return jobs, db.loadVariants(ctx, jobs)
+}
+
+// DeleteJobs removes jobs and their variant records.
+func (db *DB) DeleteJobs(ctx context.Context, ids []string) error {
+	if _, err := db.pool.Exec(ctx, `DELETE FROM jobs WHERE id = ANY($1)`, ids); err != nil {
+		return fmt.Errorf("postgres: delete jobs: %w", err)
+	}
+	return nil
+}
+
 // DeleteJob removes a job and its variant records.
 func (db *DB) DeleteJob(ctx context.Context, id string) error {
 	_, err := db.pool.Exec(ctx, `DELETE FROM jobs WHERE id = $1`, id)

@@ -69,10 +69,9 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code != domain.EInternal && de.Code != domain.EUnavailable {
 		log.Info("job failed", "code", de.Code, "reason", err)
-		if ferr := h.Jobs.FailJob(context.WithoutCancel(ctx), job.ID, de); ferr != nil {
+		if ferr := h.fail(ctx, job.ID, de); ferr != nil {
 			return ferr
 		}
-		metrics.JobsFinished.WithLabelValues(de.Code).Inc()
 		// NOTE: the job records the user's failure; for the queue the task
 		// did its work, so asynqmon counts only real failures.
 		return nil
@@ -85,10 +84,9 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		if errors.Is(err, context.DeadlineExceeded) {
 			reason = domain.Errorf(domain.ETimeout, "Processing took too long after %d attempts.", retried+1)
 		}
-		if ferr := h.Jobs.FailJob(context.WithoutCancel(ctx), job.ID, reason); ferr != nil {
+		if ferr := h.fail(ctx, job.ID, reason); ferr != nil {
 			return ferr
 		}
-		metrics.JobsFinished.WithLabelValues(reason.Code).Inc()
 		return err
 	}
 	if ctx.Err() != nil {
@@ -100,6 +98,18 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		log.Warn("recording the failed attempt", "err", nerr)
 	}
 	return err
+}
+
+// fail ends a job with reason, for good, and deletes its stored source:
+// nothing will read it again.
+func (h *Handler) fail(ctx context.Context, id string, reason *domain.Error) error {
+	ctx = context.WithoutCancel(ctx)
+	if err := h.Jobs.FailJob(ctx, id, reason); err != nil {
+		return err
+	}
+	metrics.JobsFinished.WithLabelValues(reason.Code).Inc()
+	dropSource(ctx, h.Jobs, h.Blobs, id, h.Log)
+	return nil
 }
 
 func (h *Handler) run(ctx context.Context, job *domain.Job) error {

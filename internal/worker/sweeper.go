@@ -28,6 +28,7 @@ type Tasks interface {
 type Sweeper struct {
 	Jobs        domain.JobStore
 	Tasks       Tasks
+	Blobs       domain.Blobs
 	Age         time.Duration // leave younger jobs alone: they are on their way
 	Every       time.Duration
 	MaxRequeues int
@@ -119,6 +120,7 @@ func (s *Sweeper) check(ctx context.Context, j *domain.Job, sw *Swept) error {
 		if err := s.Jobs.FailJob(ctx, j.ID, reason); err != nil {
 			return err
 		}
+		dropSource(ctx, s.Jobs, s.Blobs, j.ID, s.Log)
 		log.Warn("sweep: failed a job that never finished", "requeues", j.Requeues)
 		metrics.Swept.WithLabelValues("failed").Inc()
 		metrics.JobsFinished.WithLabelValues(reason.Code).Inc()
