@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"sync"
 	"syscall"
 	"time"
 
@@ -36,6 +37,7 @@ type Config struct {
 	FetchMaxBytes   int64
 	MaxPixels       int
 	Concurrency     int
+	Interactive     int // slots kept for the interactive queue, beside Concurrency
 	ShutdownTimeout time.Duration
 	MetricsAddr     string
 	SweepInterval   time.Duration
@@ -53,6 +55,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		FetchMaxBytes:   e.Int("FETCH_MAX_BYTES", 20<<20, 1),
 		MaxPixels:       int(e.Int("MAX_PIXELS", 50_000_000, 1)),
 		Concurrency:     int(e.Int("WORKER_CONCURRENCY", int64(runtime.NumCPU()), 1)),
+		Interactive:     int(e.Int("INTERACTIVE_CONCURRENCY", 1, 0)),
 		ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 25*time.Second),
 		MetricsAddr:     e.String("METRICS_ADDR", ":9101"),
 		SweepInterval:   e.Duration("SWEEP_INTERVAL", time.Minute),
@@ -104,17 +107,13 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		MaxPixels: cfg.MaxPixels,
 		Log:       log,
 	}
-	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		Concurrency:     cfg.Concurrency,
-		Queues:          queue.Queues,
-		StrictPriority:  true,
-		ShutdownTimeout: cfg.ShutdownTimeout,
-		// NOTE: an idle worker looks for tasks this often; asynq's default of 1 s
-		// would add up to a second to every ?url= page. 100 ms costs Redis ~10
-		// cheap calls a second per idle worker.
-		TaskCheckInterval: 100 * time.Millisecond,
-		Logger:            queue.Logger(log),
-	})
+	servers := []*asynq.Server{newServer(rdb, cfg, cfg.Concurrency, queue.Queues, log)}
+	if cfg.Interactive > 0 {
+		// NOTE: strict priority only orders what is dequeued next; a person's
+		// job would still wait for a slot busy with a long batch job. These
+		// slots take only the interactive queue, so one is always free for it.
+		servers = append(servers, newServer(rdb, cfg, cfg.Interactive, map[string]int{queue.QueueInteractive: 1}, log))
+	}
 	sweeper := &worker.Sweeper{
 		Jobs: db, Tasks: queue.NewEnqueuer(rdb), Age: 2 * cfg.SweepInterval, Every: cfg.SweepInterval,
 		Blobs: blobs, MaxRequeues: 3, Log: log,
@@ -126,16 +125,37 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	mux := asynq.NewServeMux()
 	mux.Handle(queue.TypeAugment, h)
-	if err := srv.Start(mux); err != nil {
-		return fmt.Errorf("worker: start: %w", err)
+	for _, srv := range servers {
+		if err := srv.Start(mux); err != nil {
+			return fmt.Errorf("worker: start: %w", err)
+		}
 	}
-	log.Info("worker started", "concurrency", cfg.Concurrency)
+	log.Info("worker started", "concurrency", cfg.Concurrency, "interactive", cfg.Interactive)
 	ms := serveMetrics(cfg.MetricsAddr, log)
 	<-ctx.Done()
 	log.Info("worker shutting down")
-	srv.Shutdown() // waits up to ShutdownTimeout; unfinished tasks go back to the queue
+	var wg sync.WaitGroup
+	for _, srv := range servers {
+		wg.Go(srv.Shutdown) // waits up to ShutdownTimeout; unfinished tasks go back to the queue
+	}
+	wg.Wait()
 	_ = ms.Close()
 	return nil
+}
+
+// newServer returns an asynq server running n tasks at once from queues.
+func newServer(rdb redis.UniversalClient, cfg Config, n int, queues map[string]int, log *slog.Logger) *asynq.Server {
+	return asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		Concurrency:     n,
+		Queues:          queues,
+		StrictPriority:  true,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		// NOTE: an idle worker looks for tasks this often; asynq's default of 1 s
+		// would add up to a second to every ?url= page. 100 ms costs Redis ~10
+		// cheap calls a second per idle worker.
+		TaskCheckInterval: 100 * time.Millisecond,
+		Logger:            queue.Logger(log),
+	})
 }
 
 // checkSchema refuses a database this worker cannot work with: one that
