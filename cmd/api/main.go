@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -37,6 +36,7 @@ type Config struct {
 	APIToken       string
 	RateLimit      int
 	Limits         web.Limits
+	HTTP           web.HTTPLimits
 }
 
 // LoadConfig reads the api's configuration through getenv.
@@ -58,6 +58,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		MaxEntries:    int(e.Int("ARCHIVE_MAX_ENTRIES", 10_000, 1)),
 		MaxEntryBytes: c.MaxUploadBytes,
 		MaxTotalBytes: e.Int("ARCHIVE_MAX_BYTES", 1<<30, 1),
+	}
+	c.HTTP = web.HTTPLimits{
+		ReadTimeout:  e.Duration("HTTP_READ_TIMEOUT", 10*time.Second),
+		MinBodyRate:  e.Int("HTTP_MIN_BODY_RATE", 16<<10, 1),
+		WriteTimeout: e.Duration("HTTP_WRITE_TIMEOUT", time.Minute),
+		IdleTimeout:  e.Duration("HTTP_IDLE_TIMEOUT", time.Minute),
+		MaxConns:     int(e.Int("HTTP_MAX_CONNS", 1024, 1)),
 	}
 	_, err := redis.ParseURL(c.RedisURL)
 	e.Check("REDIS_URL", err)
@@ -134,9 +141,13 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		Metrics:        metrics.Handler(asynqmetrics.NewQueueMetricsCollector(inspector)),
 		Log:            log,
 	}
-	hs := &http.Server{Addr: cfg.HTTPAddr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	ln, err := web.Listen(cfg.HTTPAddr, cfg.HTTP)
+	if err != nil {
+		return err
+	}
+	hs := web.NewHTTPServer(srv.Handler(), cfg.HTTP)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.ListenAndServe() }()
+	go func() { errc <- hs.Serve(ln) }()
 	log.Info("api listening", "addr", cfg.HTTPAddr)
 	select {
 	case err := <-errc:
