@@ -129,6 +129,13 @@ func (s *stack) workerStatus(field string) int64 {
 	s.mu.Lock()
 	pid := s.worker.Process.Pid
 	s.mu.Unlock()
+	return procStatus(pid, field)
+}
+
+// apiPeakRSS reads the api's VmHWM in bytes.
+func (s *stack) apiPeakRSS() int64 { return procStatus(s.api.Process.Pid, "VmHWM:") }
+
+func procStatus(pid int, field string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0

@@ -62,7 +62,7 @@ func (s *Server) batchPage(c *gin.Context) {
 		failures = append(failures, jobView(j))
 	}
 	c.HTML(http.StatusOK, "batch.html", gin.H{
-		"Batch": batchView(b), "Progress": progressOf(b, time.Now()), "Recent": thumbs, "Failures": failures,
+		"Batch": batchDetail(b), "Progress": progressOf(b, time.Now()), "Recent": thumbs, "Failures": failures,
 	})
 }
 

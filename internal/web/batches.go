@@ -1,12 +1,10 @@
 package web
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"mime/multipart"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -20,12 +18,6 @@ import (
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/fetch"
 )
-
-// batchRequest is the JSON body of POST /api/v1/batches.
-type batchRequest struct {
-	URLs []string `json:"urls"`
-	specRequest
-}
 
 // newBatch collects a batch's jobs, giving each a stem unique in the batch.
 type newBatch struct {
@@ -58,106 +50,65 @@ func (nb *newBatch) add(src domain.Source) {
 }
 
 // readBatch reads a batch from JSON or from a form with an archive or a file
-// (or text) of URLs.
+// (or text) of URLs, while the body arrives (see batch_body.go).
 func (s *Server) readBatch(c *gin.Context) (*newBatch, error) {
 	nb := &newBatch{batch: &domain.Batch{ID: uuid.NewString()}, stems: map[string]bool{}}
-	var spec specRequest
+	var (
+		spec specRequest
+		err  error
+	)
 	switch c.ContentType() {
 	case "application/json":
-		var req batchRequest
-		dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, s.Limits.MaxURLs*2100+maxJSONBody))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			return nil, jsonError(err)
-		}
-		spec = req.specRequest
-		if err := s.addURLs(nb, req.URLs, "urls["); err != nil {
-			return nil, err
-		}
+		spec, err = s.readBatchJSON(http.MaxBytesReader(c.Writer, c.Request.Body, s.Limits.MaxURLs*2100+maxJSONBody), nb)
 	case "multipart/form-data":
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.Limits.MaxTotalBytes+maxJSONBody)
-		if err := c.Request.ParseMultipartForm(32 << 20); err != nil {
-			return nil, formError(err)
-		}
-		var err error
-		if spec, err = formSpec(c); err != nil {
-			return nil, err
-		}
-		if err := s.readBatchForm(c, nb); err != nil {
-			s.removeBlobs(nb.keys)
-			return nil, err
-		}
+		spec, err = s.readBatchForm(c, nb)
 	default:
 		return nil, domain.Errorf(domain.EInvalid, "Send the batch as application/json or multipart/form-data, not %q.", c.ContentType())
 	}
-	var err error
-	if nb.batch.Spec, err = spec.spec(); err != nil {
+	if err == nil {
+		nb.batch.Spec, err = spec.spec()
+	}
+	if err == nil && len(nb.jobs) == 0 {
+		err = domain.Errorf(domain.EInvalid, "The batch has no images: give urls or an archive of images.")
+	}
+	if err != nil {
 		s.removeBlobs(nb.keys)
 		return nil, err
 	}
 	for _, j := range nb.jobs {
 		j.Spec = nb.batch.Spec
 	}
-	if len(nb.jobs) == 0 {
-		s.removeBlobs(nb.keys)
-		return nil, domain.Errorf(domain.EInvalid, "The batch has no images: give urls or an archive of images.")
-	}
 	return nb, nil
 }
 
-func (s *Server) readBatchForm(c *gin.Context, nb *newBatch) error {
-	if fh, err := c.FormFile("archive"); err == nil {
-		return s.addArchive(c.Request.Context(), nb, fh)
-	}
-	var lines []string
-	if fh, err := c.FormFile("urls"); err == nil {
-		f, err := fh.Open()
-		if err != nil {
-			return domain.Wrap(err, domain.EInvalid, "The URL list could not be read.")
-		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 4096), 1<<16)
-		for sc.Scan() {
-			lines = append(lines, sc.Text())
-		}
-		if err := sc.Err(); err != nil {
-			return domain.Errorf(domain.EInvalid, "The URL list could not be read: %v.", err)
-		}
-	} else {
-		lines = strings.Split(c.PostForm("urls"), "\n")
-	}
-	var urls []string
-	for _, l := range lines {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			urls = append(urls, l)
-		}
-	}
-	return s.addURLs(nb, urls, "line ")
-}
-
+// addURLs adds urls to the batch; where names a URL's place in an error.
 func (s *Server) addURLs(nb *newBatch, urls []string, where string) error {
-	if int64(len(urls)) > s.Limits.MaxURLs {
-		return domain.Errorf(domain.ETooLarge, "The batch has %d URLs; the limit is %d.", len(urls), s.Limits.MaxURLs)
-	}
 	for i, raw := range urls {
-		u, err := fetch.ValidateURL(raw)
-		if err != nil {
-			return domain.Errorf(domain.EInvalidURL, "%s%d]: %s", where, i+1, domain.ErrorMessage(err))
+		if err := s.addURL(nb, raw, fmt.Sprintf("%s%d]", where, i+1)); err != nil {
+			return err
 		}
-		name, _ := url.PathUnescape(path.Base(u.Path))
-		nb.add(domain.Source{URL: raw, Name: fetch.SafeName(name)})
 	}
 	return nil
 }
 
-func (s *Server) addArchive(ctx context.Context, nb *newBatch, fh *multipart.FileHeader) error {
-	f, err := fh.Open()
-	if err != nil {
-		return domain.Wrap(err, domain.EInvalid, "The archive could not be read.")
+// addURL adds one URL to the batch, refusing it past BATCH_MAX_URLS.
+func (s *Server) addURL(nb *newBatch, raw, where string) error {
+	if int64(len(nb.jobs)) >= s.Limits.MaxURLs {
+		return domain.Errorf(domain.ETooLarge, "The batch has more than %d URLs; the limit is %d.", s.Limits.MaxURLs, s.Limits.MaxURLs)
 	}
-	defer f.Close()
-	skipped, err := readArchive(f, fh.Size, s.Limits.Archive(), func(e archiveEntry) error {
+	u, err := fetch.ValidateURL(raw)
+	if err != nil {
+		return domain.Errorf(domain.EInvalidURL, "%s: %s", where, domain.ErrorMessage(err))
+	}
+	name, _ := url.PathUnescape(path.Base(u.Path))
+	nb.add(domain.Source{URL: raw, Name: fetch.SafeName(name)})
+	return nil
+}
+
+// addArchive reads an archive of size bytes, storing each image as a job's
+// source and summing up the entries left out.
+func (s *Server) addArchive(ctx context.Context, nb *newBatch, r io.ReaderAt, size int64) error {
+	skipped, err := readArchive(r, size, s.Limits.Archive(), func(e archiveEntry) error {
 		key := fmt.Sprintf("batches/%s/sources/%d", nb.batch.ID, len(nb.jobs))
 		if err := s.Blobs.Put(ctx, key, bytes.NewReader(e.Data), int64(len(e.Data)), ""); err != nil {
 			return domain.Wrap(err, domain.EUnavailable, "The archive could not be stored; try again shortly.")
@@ -210,7 +161,7 @@ func (s *Server) createBatch(c *gin.Context) {
 		return
 	}
 	c.Header("Location", "/api/v1/batches/"+nb.batch.ID)
-	c.JSON(http.StatusAccepted, batchView(nb.batch))
+	c.JSON(http.StatusAccepted, batchDetail(nb.batch))
 }
 
 func (s *Server) getBatch(c *gin.Context) {
@@ -219,7 +170,7 @@ func (s *Server) getBatch(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, batchView(b))
+	c.JSON(http.StatusOK, batchDetail(b))
 }
 
 func (s *Server) listBatches(c *gin.Context) {

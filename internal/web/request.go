@@ -229,8 +229,11 @@ func jsonType(goType string) string {
 }
 
 func formError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	var (
+		mbe *http.MaxBytesError
+		de  *domain.Error
+	)
+	if errors.As(err, &mbe) || errors.As(err, &de) {
 		return err
 	}
 	return domain.Errorf(domain.EInvalid, "The form could not be read: %v.", err)
