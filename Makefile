@@ -34,12 +34,14 @@ lint:
 	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0 run ./...
 
 ## bench: libvips floor vs presets (Go benchmarks), then the running service
-## at worker concurrency 1 and 2, the ?url= page time and a 10,000-URL batch
+## at worker concurrency 1 and 2, the ?url= page time, a 10,000-URL batch and
+## the worker's peak RSS on a 49 MP source
 bench:
 	./scripts/services.sh
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/imaging
 	$(GO) test -run '^$$' -bench BatchURLs ./internal/web
 	$(GO) test -run '^$$' -bench 'Worker|SyncFlow|SubmitBatch10k' -benchtime 5x -timeout 60m ./e2e
+	$(GO) test -run '^$$' -bench BigSource -benchtime 1x -timeout 30m ./e2e
 
 ## soak: 1,000 jobs on large.jpg, then the worker's RSS
 soak:

@@ -3,10 +3,14 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -69,6 +73,55 @@ func benchWorker(b *testing.B, img, preset string, conc, variants int) {
 	b.ReportMetric(total/b.Elapsed().Seconds(), "variants/s")
 	b.ReportMetric(float64(s.workerPeakRSS())/(1<<20), "peakRSS_MB")
 	b.ReportMetric(float64(s.workerRSS())/(1<<20), "RSS_MB")
+}
+
+// BenchmarkBigSource measures the worker's peak RSS at its limits: heavy
+// jobs (4 variants each) on a 49 MP PNG, just under MAX_PIXELS, as many at
+// once as the worker has slots, at concurrency 1 and 2. A worker's memory is
+// about its base plus one such job per slot (WORKER_CONCURRENCY +
+// INTERACTIVE_CONCURRENCY).
+func BenchmarkBigSource(b *testing.B) {
+	dir := b.TempDir()
+	big := image.NewNRGBA(image.Rect(0, 0, 7000, 7000))
+	for y := range 7000 {
+		for x := range 7000 {
+			o := big.PixOffset(x, y)
+			big.Pix[o], big.Pix[o+1], big.Pix[o+2], big.Pix[o+3] = uint8(x/28), uint8(y/28), uint8((x^y)&0xff), 255
+		}
+	}
+	f, err := os.Create(filepath.Join(dir, "big.png"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(f, big); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+	for _, conc := range []int{1, 2} {
+		b.Run(fmt.Sprintf("heavy/c%d", conc), func(b *testing.B) {
+			s := startStack(b, fmt.Sprintf("WORKER_CONCURRENCY=%d", conc), "INTERACTIVE_CONCURRENCY=0", "FETCH_MAX_BYTES=500000000")
+			body := `{"url": "` + srv.URL + `/big.png", "variants": 4, "preset": "heavy", "seed": 1}`
+			for range b.N {
+				ids := make([]string, conc)
+				for i := range ids {
+					resp, err := http.Post(s.URL+"/api/v1/jobs", "application/json", strings.NewReader(body))
+					if err != nil {
+						b.Fatal(err)
+					}
+					resp.Body.Close()
+					ids[i] = strings.TrimPrefix(resp.Header.Get("Location"), "/api/v1/jobs/")
+				}
+				for _, id := range ids {
+					if j := s.waitJob(id, 10*time.Minute); j.Status != "done" {
+						b.Fatalf("job %s: %s %+v", id, j.Status, j.Error)
+					}
+				}
+			}
+			b.ReportMetric(float64(s.workerPeakRSS())/(1<<20), "peakRSS_MB")
+		})
+	}
 }
 
 // BenchmarkSyncFlow times GET /?url= on cardinal.jpg with 4 variants, from

@@ -33,6 +33,7 @@ type Config struct {
 	SyncTimeout    time.Duration
 	MaxUploadBytes int64
 	MaxPixels      int
+	MaxCost        float64
 	APIToken       string
 	RateLimit      int
 	Limits         web.Limits
@@ -50,6 +51,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		SyncTimeout:    e.Duration("SYNC_TIMEOUT", 30*time.Second),
 		MaxUploadBytes: e.Int("FETCH_MAX_BYTES", 20<<20, 1),
 		MaxPixels:      int(e.Int("MAX_PIXELS", 50_000_000, 1)),
+		MaxCost:        float64(e.Int("JOB_MAX_COST", 600, 0)),
 		APIToken:       getenv("API_TOKEN"),
 		RateLimit:      int(e.Int("RATE_LIMIT", 120, 0)),
 	}
@@ -135,6 +137,7 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		SyncTimeout:    cfg.SyncTimeout,
 		MaxUploadBytes: cfg.MaxUploadBytes,
 		MaxPixels:      cfg.MaxPixels,
+		MaxCost:        cfg.MaxCost,
 		Token:          cfg.APIToken,
 		RateLimit:      cfg.RateLimit,
 		Monitor:        monitor,

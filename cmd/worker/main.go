@@ -36,6 +36,8 @@ type Config struct {
 	AllowPrivate    bool
 	FetchMaxBytes   int64
 	MaxPixels       int
+	MaxCost         float64
+	JobTimeout      time.Duration
 	Concurrency     int
 	Interactive     int // slots kept for the interactive queue, beside Concurrency
 	ShutdownTimeout time.Duration
@@ -54,12 +56,17 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		AllowPrivate:    e.Bool("FETCH_ALLOW_PRIVATE", false),
 		FetchMaxBytes:   e.Int("FETCH_MAX_BYTES", 20<<20, 1),
 		MaxPixels:       int(e.Int("MAX_PIXELS", 50_000_000, 1)),
+		MaxCost:         float64(e.Int("JOB_MAX_COST", 600, 0)),
+		JobTimeout:      e.Duration("JOB_TIMEOUT", 10*time.Minute),
 		Concurrency:     int(e.Int("WORKER_CONCURRENCY", int64(runtime.NumCPU()), 1)),
 		Interactive:     int(e.Int("INTERACTIVE_CONCURRENCY", 1, 0)),
 		ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 25*time.Second),
 		MetricsAddr:     e.String("METRICS_ADDR", ":9101"),
 		SweepInterval:   e.Duration("SWEEP_INTERVAL", time.Minute),
 		Retention:       e.Duration("RETENTION", 0),
+	}
+	if c.JobTimeout > queue.Timeout-queue.TimeoutMargin {
+		e.Check("JOB_TIMEOUT", fmt.Errorf("%v is longer than the most a job may run, %v", c.JobTimeout, queue.Timeout-queue.TimeoutMargin))
 	}
 	_, err := redis.ParseURL(c.RedisURL)
 	e.Check("REDIS_URL", err)
@@ -101,11 +108,13 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	rdb := redis.NewClient(ropt)
 	defer rdb.Close()
 	h := &worker.Handler{
-		Jobs:      db,
-		Blobs:     blobs,
-		Fetcher:   fetch.New(fetch.Config{AllowPrivate: cfg.AllowPrivate, MaxBytes: cfg.FetchMaxBytes}),
-		MaxPixels: cfg.MaxPixels,
-		Log:       log,
+		Jobs:       db,
+		Blobs:      blobs,
+		Fetcher:    fetch.New(fetch.Config{AllowPrivate: cfg.AllowPrivate, MaxBytes: cfg.FetchMaxBytes}),
+		MaxPixels:  cfg.MaxPixels,
+		MaxCost:    cfg.MaxCost,
+		JobTimeout: cfg.JobTimeout,
+		Log:        log,
 	}
 	servers := []*asynq.Server{newServer(rdb, cfg, cfg.Concurrency, queue.Queues, log)}
 	if cfg.Interactive > 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/augment-ml/augment/internal/cost"
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/fetch"
 )
@@ -77,6 +78,12 @@ func (s *Server) readBatch(c *gin.Context) (*newBatch, error) {
 	}
 	for _, j := range nb.jobs {
 		j.Spec = nb.batch.Spec
+		// Archive entries whose header told their size are costed now; the
+		// worker costs the others once it has read them.
+		if err := cost.Check(j.Spec, j.Source.Width, j.Source.Height, s.MaxCost); err != nil {
+			s.removeBlobs(nb.keys)
+			return nil, domain.Errorf(domain.ErrorCode(err), "The archive entry %q: %s", j.Source.Name, domain.ErrorMessage(err))
+		}
 	}
 	return nb, nil
 }
@@ -114,7 +121,8 @@ func (s *Server) addArchive(ctx context.Context, nb *newBatch, r io.ReaderAt, si
 			return domain.Wrap(err, domain.EUnavailable, "The archive could not be stored; try again shortly.")
 		}
 		nb.keys = append(nb.keys, key)
-		nb.add(domain.Source{Name: fetch.SafeName(path.Base(e.Name)), Key: key})
+		size := headerSize(e.Data)
+		nb.add(domain.Source{Name: fetch.SafeName(path.Base(e.Name)), Key: key, Width: size.X, Height: size.Y})
 		return nil
 	})
 	nb.batch.Skipped = skipped

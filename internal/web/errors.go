@@ -17,6 +17,7 @@ var statusOf = map[string]int{
 	domain.EFetchBlocked:  http.StatusBadRequest,
 	domain.EFetchFailed:   http.StatusBadRequest,
 	domain.EInvalidSpec:   http.StatusUnprocessableEntity,
+	domain.ETooCostly:     http.StatusUnprocessableEntity,
 	domain.ENotFound:      http.StatusNotFound,
 	domain.ETooLarge:      http.StatusRequestEntityTooLarge,
 	domain.ETooManyPixels: http.StatusRequestEntityTooLarge,

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/augment-ml/augment/internal/cost"
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/metrics"
 	"github.com/augment-ml/augment/internal/queue"
@@ -20,6 +21,9 @@ import (
 func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) (*domain.Job, error) {
 	spec, err := req.spec()
 	if err != nil {
+		return nil, err
+	}
+	if err := cost.Check(spec, req.size.X, req.size.Y, s.MaxCost); err != nil {
 		return nil, err
 	}
 	j := &domain.Job{ID: uuid.NewString(), Spec: spec, Priority: p, Source: domain.Source{URL: req.URL, Name: req.name}}

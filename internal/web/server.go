@@ -27,6 +27,7 @@ type Server struct {
 	SyncTimeout    time.Duration
 	MaxUploadBytes int64
 	MaxPixels      int
+	MaxCost        float64 // JOB_MAX_COST: largest estimated seconds of one job; 0 is no limit
 	Limits         Limits
 	Token          string       // API_TOKEN; empty leaves writes open
 	RateLimit      int          // writes per minute per client; 0 is no limit

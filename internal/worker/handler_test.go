@@ -465,3 +465,35 @@ func TestFailedJobLeavesNoSource(t *testing.T) {
 		t.Fatalf("the failed job's source is still stored (%v)", err)
 	}
 }
+
+// TestJobTimeLimit: a job still rendering at its time limit stops between
+// variants and fails with a reason; its task ends without a retry, so no
+// second render ever starts beside the first.
+func TestJobTimeLimit(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.h.JobTimeout = 2 * time.Second
+	rdb := f.redis(t)
+	p, _ := augment.Preset("heavy")
+	j := f.job(t, f.img.URL+"/large.jpg", 64, string(p.JSON()))
+	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, j.ID, domain.PriorityDefault); err != nil {
+		t.Fatal(err)
+	}
+	f.serve(t, rdb)
+	got := f.waitEnded(t, j.ID)
+	if got.Status != domain.StatusFailed || got.Error == nil || got.Error.Code != domain.ETimeout ||
+		!strings.Contains(got.Error.Message, "limit of 2s") || len(got.Variants) == 64 {
+		t.Fatalf("job %s with %d variants, %+v; want failed at its time limit", got.Status, len(got.Variants), got.Error)
+	}
+	t.Logf("%s (%.1f s after it started)", got.Error.Message, got.FinishedAt.Sub(*got.StartedAt).Seconds())
+	ins := asynq.NewInspectorFromRedisClient(rdb)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		info, err := ins.GetTaskInfo(queue.QueueDefault, j.ID)
+		if err == nil && info.State == asynq.TaskStateCompleted && info.Retried == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("task: %+v, %v; want completed, never retried", info, err)
+		}
+	}
+}
