@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -112,3 +113,12 @@ func (w *writeDeadline) Flush() {
 
 // Unwrap lets http.ResponseController reach the connection.
 func (w *writeDeadline) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Hijack passes on a hijack: gin asks the writer it wraps for one.
+func (w *writeDeadline) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.rc.Hijack() }
+
+// CloseNotify passes on the server's notice of a client gone: gin's
+// Context.Stream asks the writer it wraps for one, without checking.
+func (w *writeDeadline) CloseNotify() <-chan bool {
+	return w.ResponseWriter.(http.CloseNotifier).CloseNotify() //nolint:staticcheck // gin's Stream needs it
+}
