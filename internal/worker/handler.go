@@ -67,8 +67,9 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	// NOTE: the job's own deadline is well before the task's (queue.Timeout):
 	// asynq retries a task whose deadline passed at once, without waiting
 	// for its handler, and a second render would start beside the first.
-	// This deadline is checked between variants (and stops libvips within
-	// one), and the handler returns only once the render has.
+	// This deadline is checked between variants (and inside one once
+	// imaging.Render takes the ctx), and the handler returns only once the
+	// render has.
 	jctx, cancel := context.WithTimeoutCause(ctx, cmp.Or(h.JobTimeout, queue.Timeout), errJobTimeout)
 	defer cancel()
 	err = h.run(jctx, job)

@@ -3,9 +3,7 @@ package worker
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -195,61 +193,6 @@ func TestUserFailuresAreNotTaskFailures(t *testing.T) {
 	}
 }
 
-// TestSweeperEndsEveryJob: a recorded job whose task will not run — archived
-// after its attempts ran out (a database outage), or gone from Redis — is
-// queued again with fresh attempts and runs to the end; a live task is left
-// alone; a job queued again too often fails with a reason.
-func TestSweeperEndsEveryJob(t *testing.T) {
-	ctx := context.Background()
-	f := newFixture(t)
-	rdb := f.redis(t)
-	enq := queue.NewEnqueuer(rdb)
-	ins := asynq.NewInspectorFromRedisClient(rdb)
-	job := func(queued, archived bool, requeues int) *domain.Job {
-		j := f.job(t, f.img.URL+"/rocket.jpg", 1, `[{"op": "hflip"}]`)
-		if queued {
-			if err := enq.Enqueue(ctx, j.ID, domain.PriorityDefault); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if archived {
-			if err := ins.ArchiveTask(queue.QueueDefault, j.ID); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for range requeues {
-			if _, err := f.db.Requeued(ctx, j.ID); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return j
-	}
-	archived, gone, alive, hopeless := job(true, true, 0), job(false, false, 0), job(true, false, 0), job(true, true, 3)
-
-	s := &Sweeper{Jobs: f.db, Tasks: enq, Age: 0, MaxRequeues: 3, Log: f.h.Log}
-	sw, err := s.Sweep(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := Swept{Checked: 4, Requeued: map[string]int{queue.TaskArchived: 1, queue.TaskGone: 1}, Failed: 1}
-	if diff := cmp.Diff(want, sw); diff != "" {
-		t.Fatalf("first sweep (-want +got):\n%s", diff)
-	}
-	if sw, err = s.Sweep(ctx); err != nil || len(sw.Requeued) != 0 || sw.Failed != 0 || sw.Checked != 3 {
-		t.Fatalf("second sweep: %+v, %v; want nothing to do", sw, err)
-	}
-	f.serve(t, rdb)
-	for _, j := range []*domain.Job{archived, gone, alive} {
-		if got := f.waitEnded(t, j.ID); got.Status != domain.StatusDone {
-			t.Errorf("job %s: %s %+v, want done", j.ID, got.Status, got.Error)
-		}
-	}
-	got, _ := f.db.Job(ctx, hopeless.ID)
-	if got.Status != domain.StatusFailed || got.Error == nil || !strings.Contains(got.Error.Message, "queued again 3 times") {
-		t.Errorf("a job re-queued 3 times: %s %+v, want failed with the reason", got.Status, got.Error)
-	}
-}
-
 // TestRetriedJobShowsItsLastError: while a job fails and waits for its next
 // attempt, it shows why; once an attempt succeeds, the error is gone.
 func TestRetriedJobShowsItsLastError(t *testing.T) {
@@ -351,101 +294,6 @@ func (f *fixture) waitEnded(t *testing.T, id string) *domain.Job {
 			t.Fatalf("job %s still %s after 30s", id, j.Status)
 		}
 		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// TestRetentionDeletesRowsAndFilesTogether: jobs and whole batches that ended
-// longer ago than RETENTION go, files and rows; younger ones, a batch with a
-// job still running and the files of other jobs stay.
-func TestRetentionDeletesRowsAndFilesTogether(t *testing.T) {
-	ctx := context.Background()
-	f := newFixture(t)
-	conn, err := pgx.Connect(ctx, f.dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	finished := func(j *domain.Job, ago time.Duration) {
-		if err := f.h.ProcessTask(ctx, task(j.ID)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := conn.Exec(ctx, `UPDATE jobs SET finished_at = now() - $2::interval,
-			created_at = now() - $2::interval WHERE id = $1`, j.ID, ago); err != nil {
-			t.Fatal(err)
-		}
-	}
-	batch := func(ended ...bool) (string, []*domain.Job) {
-		b := &domain.Batch{ID: uuid.NewString(), Spec: domain.Spec{Variants: 1, Pipeline: json.RawMessage(`[{"op": "hflip"}]`)}}
-		var jobs []*domain.Job
-		for i := range ended {
-			jobs = append(jobs, &domain.Job{ID: uuid.NewString(), Seq: i, Stem: fmt.Sprint(i), Source: domain.Source{URL: f.img.URL + "/rocket.jpg"}})
-		}
-		if err := f.db.CreateBatch(ctx, b, jobs); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := conn.Exec(ctx, `UPDATE batches SET created_at = now() - interval '3 hours' WHERE id = $1`, b.ID); err != nil {
-			t.Fatal(err)
-		}
-		for i, e := range ended {
-			if e {
-				finished(jobs[i], 2*time.Hour)
-			}
-		}
-		return b.ID, jobs
-	}
-	old := f.job(t, f.img.URL+"/rocket.jpg", 2, `[{"op": "hflip"}]`)
-	finished(old, 2*time.Hour)
-	recent := f.job(t, f.img.URL+"/rocket.jpg", 2, `[{"op": "hflip"}]`)
-	finished(recent, time.Minute)
-	oldBatch, oldJobs := batch(true, true)
-	runningBatch, runningJobs := batch(true, false)
-	keys := func(j *domain.Job) []string {
-		got, err := f.db.Job(ctx, j.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := []string{got.Source.Key}
-		for _, v := range got.Variants {
-			out = append(out, v.Key)
-		}
-		return out
-	}
-	gone := append(append(keys(old), keys(oldJobs[0])...), keys(oldJobs[1])...)
-	kept := append(keys(recent), keys(runningJobs[0])...)
-
-	r := &Retention{Store: f.db, Blobs: f.blobs, After: time.Hour, Log: f.h.Log}
-	p, err := r.Purge(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p != (Purged{Batches: 1, Jobs: 3, Files: 7}) {
-		t.Errorf("purged %+v, want 1 batch, 3 jobs, 7 files", p)
-	}
-	for _, k := range gone {
-		if _, _, err := f.blobs.Get(ctx, k); domain.ErrorCode(err) != domain.ENotFound {
-			t.Errorf("%s is still stored (%v)", k, err)
-		}
-	}
-	for _, k := range kept {
-		if r, _, err := f.blobs.Get(ctx, k); err != nil {
-			t.Errorf("%s was deleted: %v", k, err)
-		} else {
-			r.Close()
-		}
-	}
-	for _, id := range []string{old.ID, oldJobs[0].ID, oldJobs[1].ID} {
-		if _, err := f.db.Job(ctx, id); domain.ErrorCode(err) != domain.ENotFound {
-			t.Errorf("job %s is still recorded (%v)", id, err)
-		}
-	}
-	if _, err := f.db.Batch(ctx, oldBatch); domain.ErrorCode(err) != domain.ENotFound {
-		t.Errorf("the expired batch is still recorded (%v)", err)
-	}
-	if b, err := f.db.Batch(ctx, runningBatch); err != nil || b.Total != 2 {
-		t.Errorf("the running batch: %+v, %v", b, err)
-	}
-	if p, err := r.Purge(ctx); err != nil || p != (Purged{}) {
-		t.Errorf("a second round: %+v, %v; want nothing", p, err)
 	}
 }
 
