@@ -239,6 +239,43 @@ func TestBatchDoesNotStarveThePage(t *testing.T) {
 	t.Logf("page served with %d of %d batch jobs still queued", after.Counts.Queued, after.Total)
 }
 
+// TestPageDoesNotWaitForRunningBatch: with every batch slot busy with a long
+// job (64 heavy variants of a 16.8 MP photo, about half a minute), a
+// person's ?url= request is served by the slot kept for the interactive
+// queue: the finished page (200) rather than the redirect at SYNC_TIMEOUT.
+func TestPageDoesNotWaitForRunningBatch(t *testing.T) {
+	s := startStack(t, "WORKER_CONCURRENCY=1", "SYNC_TIMEOUT=15s", "SHUTDOWN_TIMEOUT=1s")
+	img := images(t)
+	status, b, raw := s.postBatch("application/json", strings.NewReader(`{"urls": ["`+img.URL+`/large.jpg?a", "`+
+		img.URL+`/large.jpg?b"], "variants": 64, "preset": "heavy"}`))
+	if status != http.StatusAccepted {
+		t.Fatalf("POST = %d %s", status, raw)
+	}
+	for deadline := time.Now().Add(30 * time.Second); b.Counts.Processing == 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the batch never started: %+v", b.Counts)
+		}
+		s.getJSON("/api/v1/batches/"+b.ID, &b)
+	}
+	start := time.Now()
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Get(s.URL + "/?url=" + url.QueryEscape(img.URL+"/rocket.jpg") + "&n=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	took := time.Since(start)
+	s.getJSON("/api/v1/batches/"+b.ID, &b)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the page answered %d after %v: it waited for the batch job running before it", resp.StatusCode, took)
+	}
+	if b.Counts.Done > 0 {
+		t.Fatalf("a batch job finished (%+v) before the page: the test shows nothing", b.Counts)
+	}
+	t.Logf("page served in %v while a batch job ran (%+v)", took.Round(time.Millisecond), b.Counts)
+}
+
 // TestBatchSurvivesWorkerKill: a 1,000-image batch completes with nothing
 // lost or doubled although its worker is killed and restarted midway.
 func TestBatchSurvivesWorkerKill(t *testing.T) {

@@ -3,9 +3,13 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -70,6 +74,55 @@ func benchWorker(b *testing.B, img, preset string, conc, variants int) {
 	b.ReportMetric(float64(s.workerRSS())/(1<<20), "RSS_MB")
 }
 
+// BenchmarkBigSource measures the worker's peak RSS at its limits: heavy
+// jobs (4 variants each) on a 49 MP PNG, just under MAX_PIXELS, as many at
+// once as the worker has slots, at concurrency 1 and 2. A worker's memory is
+// about its base plus one such job per slot (WORKER_CONCURRENCY +
+// INTERACTIVE_CONCURRENCY).
+func BenchmarkBigSource(b *testing.B) {
+	dir := b.TempDir()
+	big := image.NewNRGBA(image.Rect(0, 0, 7000, 7000))
+	for y := range 7000 {
+		for x := range 7000 {
+			o := big.PixOffset(x, y)
+			big.Pix[o], big.Pix[o+1], big.Pix[o+2], big.Pix[o+3] = uint8(x/28), uint8(y/28), uint8((x^y)&0xff), 255
+		}
+	}
+	f, err := os.Create(filepath.Join(dir, "big.png"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(f, big); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+	for _, conc := range []int{1, 2} {
+		b.Run(fmt.Sprintf("heavy/c%d", conc), func(b *testing.B) {
+			s := startStack(b, fmt.Sprintf("WORKER_CONCURRENCY=%d", conc), "INTERACTIVE_CONCURRENCY=0", "FETCH_MAX_BYTES=500000000")
+			body := `{"url": "` + srv.URL + `/big.png", "variants": 4, "preset": "heavy", "seed": 1}`
+			for range b.N {
+				ids := make([]string, conc)
+				for i := range ids {
+					resp, err := http.Post(s.URL+"/api/v1/jobs", "application/json", strings.NewReader(body))
+					if err != nil {
+						b.Fatal(err)
+					}
+					resp.Body.Close()
+					ids[i] = strings.TrimPrefix(resp.Header.Get("Location"), "/api/v1/jobs/")
+				}
+				for _, id := range ids {
+					if j := s.waitJob(id, 10*time.Minute); j.Status != "done" {
+						b.Fatalf("job %s: %s %+v", id, j.Status, j.Error)
+					}
+				}
+			}
+			b.ReportMetric(float64(s.workerPeakRSS())/(1<<20), "peakRSS_MB")
+		})
+	}
+}
+
 // BenchmarkSubmitBatch10k times POST /api/v1/batches with 10,000 URLs
 // (recorded and queued; no worker runs).
 func BenchmarkSubmitBatch10k(b *testing.B) {
@@ -103,6 +156,13 @@ func (s *stack) workerStatus(field string) int64 {
 	s.mu.Lock()
 	pid := s.worker.Process.Pid
 	s.mu.Unlock()
+	return procStatus(pid, field)
+}
+
+// apiPeakRSS reads the api's VmHWM in bytes.
+func (s *stack) apiPeakRSS() int64 { return procStatus(s.api.Process.Pid, "VmHWM:") }
+
+func procStatus(pid int, field string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0

@@ -119,11 +119,75 @@ func TestBadSourcesFailWithReason(t *testing.T) {
 			}
 		})
 	}
+	t.Run("upload of a truncated JPEG", func(t *testing.T) {
+		data, err := os.ReadFile("../testdata/corpus/bad/truncated.jpg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, body := multipartBody(t, "image", "truncated.jpg", data, nil)
+		resp, err := http.Post(s.URL+"/api/v1/jobs", ct, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var j job
+		_ = json.NewDecoder(resp.Body).Decode(&j)
+		resp.Body.Close()
+		if resp.StatusCode != 202 {
+			t.Fatalf("POST = %d", resp.StatusCode)
+		}
+		if j = s.waitJob(j.ID, 30*time.Second); j.Status != "failed" || j.Source.Href != "" {
+			t.Fatalf("job = %s, source %q; want failed with no source kept", j.Status, j.Source.Href)
+		}
+	})
+	// A failed job keeps no files: no variants, and its source (downloaded or
+	// uploaded) is deleted, since no retry will read it.
 	entries, _ := os.ReadDir(s.Storage + "/jobs")
 	for _, e := range entries {
-		if files, _ := os.ReadDir(s.Storage + "/jobs/" + e.Name() + "/variants"); len(files) > 0 {
-			t.Errorf("failed job %s left variant files", e.Name())
+		if files, _ := os.ReadDir(s.Storage + "/jobs/" + e.Name()); len(files) > 0 {
+			t.Errorf("failed job %s left files: %v", e.Name(), files)
 		}
+	}
+}
+
+// TestCostBudget: a job estimated over JOB_MAX_COST is refused with 422 and
+// the figure when its size is known at submission (an upload), and fails
+// with the same reason once the worker has read it (a URL).
+func TestCostBudget(t *testing.T) {
+	s := startStack(t)
+	img := images(t)
+	blurs := `[{"op": "gaussian_blur", "sigma": 50}]`
+	data, err := os.ReadFile("../testdata/corpus/large.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, body := multipartBody(t, "image", "large.jpg", data, map[string]string{"variants": "64", "pipeline": blurs})
+	resp, err := http.Post(s.URL+"/api/v1/jobs", ct, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkError(t, resp, 422, "too_costly", "64 variants of 4096×4096, 16.8 MP; gaussian_blur sigma=50 costs the most); the limit is 600 s")
+
+	resp, err = http.Post(s.URL+"/api/v1/jobs", "application/json", strings.NewReader(
+		`{"url": "`+img.URL+`/large.jpg", "variants": 64, "pipeline": `+blurs+`}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j job
+	_ = json.NewDecoder(resp.Body).Decode(&j)
+	resp.Body.Close()
+	if j = s.waitJob(j.ID, 30*time.Second); j.Status != "failed" || j.Error == nil || j.Error.Code != "too_costly" ||
+		!strings.Contains(j.Error.Message, "limit is 600 s") || len(j.Variants) != 0 {
+		t.Fatalf("URL job: %s with %d variants, %+v", j.Status, len(j.Variants), j.Error)
+	}
+	t.Log(j.Error.Message)
+
+	ct, body = multipartBody(t, "image", "large.jpg", data, map[string]string{"variants": "64", "preset": "heavy"})
+	if resp, err = http.Post(s.URL+"/api/v1/jobs", ct, body); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 202 {
+		t.Fatalf("64 heavy variants of large.jpg: %d, want accepted", resp.StatusCode)
 	}
 }
 

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -102,20 +103,45 @@ func TestToken(t *testing.T) {
 	}
 }
 
-// TestRateLimit answers 429 with Retry-After past the per-client budget.
+// TestRateLimit answers 429 with Retry-After past the per-client budget of
+// writes; reading the dashboard and requests refused for their token spend
+// none of it.
 func TestRateLimit(t *testing.T) {
-	s := startStack(t, "RATE_LIMIT=3")
-	var last *http.Response
-	for range 4 {
-		resp, err := http.Post(s.URL+"/api/v1/jobs", "application/json", strings.NewReader(`{"url": "http://127.0.0.1:1/x.jpg", "variants": 1}`))
+	s := startStack(t, "RATE_LIMIT=3", "API_TOKEN=s3cret")
+	send := func(method, path, token string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, s.URL+path, nil)
+		if method == http.MethodPost {
+			req.Body = io.NopCloser(strings.NewReader(`{"url": "http://127.0.0.1:1/x.jpg", "variants": 1}`))
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if last != nil {
-			last.Body.Close()
-		}
-		last = resp
+		return resp
 	}
+	for i := range 10 {
+		resp := send(http.MethodGet, "/monitoring/api/queues", "s3cret")
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("dashboard read %d answered %d: reads are not writes", i+1, resp.StatusCode)
+		}
+	}
+	for range 5 {
+		checkError(t, send(http.MethodPost, "/api/v1/jobs", "wrong"), 401, "unauthorized", "token")
+	}
+	for i := range 3 {
+		resp := send(http.MethodPost, "/api/v1/jobs", "s3cret")
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("write %d of the budget of 3 answered %d", i+1, resp.StatusCode)
+		}
+	}
+	last := send(http.MethodPost, "/api/v1/jobs", "s3cret")
 	if last.Header.Get("Retry-After") == "" {
 		t.Error("429 without Retry-After")
 	}
@@ -173,8 +199,18 @@ func TestRedisOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkError(t, resp, 503, "unavailable", "queue")
-	if st := s.getJSON("/readyz", nil); st != 503 {
-		t.Errorf("/readyz with Redis down = %d", st)
+	var ready readiness
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/readyz", nil)
+	req.Header.Set("Accept", "text/html") // a browser still gets JSON
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		_ = json.NewDecoder(resp.Body).Decode(&ready)
+		resp.Body.Close()
+		if resp.StatusCode != 503 || ready.Checks["redis"] != "down" || ready.Checks["postgresql"] != "ok" ||
+			!strings.Contains(ready.Error.Message, "Redis") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("/readyz with Redis down = %d %s %+v", resp.StatusCode, resp.Header.Get("Content-Type"), ready)
+		}
 	}
 	if st := s.getJSON("/healthz", nil); st != 200 {
 		t.Errorf("/healthz with Redis down = %d", st)
@@ -204,9 +240,16 @@ func TestRedisOutage(t *testing.T) {
 	if j := s.waitJob(id, 60*time.Second); j.Status != "done" {
 		t.Fatalf("job after recovery: %s", j.Status)
 	}
-	if st := s.getJSON("/readyz", nil); st != 200 {
-		t.Errorf("/readyz after recovery = %d", st)
+	if st := s.getJSON("/readyz", &ready); st != 200 || ready.Status != "ready" || ready.Checks["redis"] != "ok" {
+		t.Errorf("/readyz after recovery = %d %+v", st, ready)
 	}
+}
+
+// readiness is what /readyz answers.
+type readiness struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks"`
+	Error  struct{ Code, Message string }
 }
 
 // TestWorkerSIGTERM: a worker stopped in the middle of a job hands it back;

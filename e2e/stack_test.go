@@ -47,6 +47,7 @@ type stack struct {
 	env     []string
 	mu      sync.Mutex
 	worker  *exec.Cmd
+	api     *exec.Cmd
 	logs    *logBuf
 	Storage string
 }
@@ -72,7 +73,7 @@ func startStack(t testing.TB, extra ...string) *stack {
 		"METRICS_ADDR=off",
 	)
 	s.env = append(s.env, extra...)
-	s.start("api")
+	s.api = s.start("api")
 	s.waitReady()
 	s.StartWorker()
 	t.Cleanup(func() {

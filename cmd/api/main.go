@@ -4,10 +4,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -37,10 +35,12 @@ type Config struct {
 	SyncTimeout    time.Duration
 	MaxUploadBytes int64
 	MaxPixels      int
+	MaxCost        float64
 	APIToken       string
 	RateLimit      int
 	TrustedProxies []netip.Prefix
 	Limits         web.Limits
+	HTTP           web.HTTPLimits
 }
 
 // LoadConfig reads the api's configuration through getenv.
@@ -54,6 +54,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		SyncTimeout:    e.Duration("SYNC_TIMEOUT", 30*time.Second),
 		MaxUploadBytes: e.Int("FETCH_MAX_BYTES", 20<<20, 1),
 		MaxPixels:      int(e.Int("MAX_PIXELS", 50_000_000, 1)),
+		MaxCost:        float64(e.Int("JOB_MAX_COST", 600, 0)),
 		APIToken:       getenv("API_TOKEN"),
 		RateLimit:      int(e.Int("RATE_LIMIT", 120, 0)),
 		TrustedProxies: e.Prefixes("TRUSTED_PROXIES", "127.0.0.1,::1"),
@@ -63,6 +64,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		MaxEntries:    int(e.Int("ARCHIVE_MAX_ENTRIES", 10_000, 1)),
 		MaxEntryBytes: c.MaxUploadBytes,
 		MaxTotalBytes: e.Int("ARCHIVE_MAX_BYTES", 1<<30, 1),
+	}
+	c.HTTP = web.HTTPLimits{
+		ReadTimeout:  e.Duration("HTTP_READ_TIMEOUT", 10*time.Second),
+		MinBodyRate:  e.Int("HTTP_MIN_BODY_RATE", 16<<10, 1),
+		WriteTimeout: e.Duration("HTTP_WRITE_TIMEOUT", time.Minute),
+		IdleTimeout:  e.Duration("HTTP_IDLE_TIMEOUT", time.Minute),
+		MaxConns:     int(e.Int("HTTP_MAX_CONNS", 1024, 1)),
 	}
 	_, err := redis.ParseURL(c.RedisURL)
 	e.Check("REDIS_URL", err)
@@ -133,12 +141,14 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 
 	srv := &web.Server{
 		Jobs: db, Batches: db, Queue: enq, Blobs: blobs, Events: hub, Limits: cfg.Limits,
-		Ready: func(ctx context.Context) error {
-			return errors.Join(db.Ping(ctx), rdb.Ping(ctx).Err())
+		Ready: []web.Check{
+			{Name: "Redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},
+			{Name: "PostgreSQL", Ping: db.Ping},
 		},
 		SyncTimeout:    cfg.SyncTimeout,
 		MaxUploadBytes: cfg.MaxUploadBytes,
 		MaxPixels:      cfg.MaxPixels,
+		MaxCost:        cfg.MaxCost,
 		Token:          cfg.APIToken,
 		RateLimit:      cfg.RateLimit,
 		TrustedProxies: cfg.TrustedProxies,
@@ -146,10 +156,14 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		Metrics:        metrics.Handler(asynqmetrics.NewQueueMetricsCollector(inspector)),
 		Log:            log,
 	}
-	hs := &http.Server{Addr: cfg.HTTPAddr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	ln, err := web.Listen(cfg.HTTPAddr, cfg.HTTP)
+	if err != nil {
+		return err
+	}
+	hs := web.NewHTTPServer(srv.Handler(), cfg.HTTP)
 	hs.RegisterOnShutdown(hub.Close) // event streams end, so shutdown need not wait for them
 	errc := make(chan error, 1)
-	go func() { errc <- hs.ListenAndServe() }()
+	go func() { errc <- hs.Serve(ln) }()
 	log.Info("api listening", "addr", cfg.HTTPAddr)
 	select {
 	case err := <-errc:

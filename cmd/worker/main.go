@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"sync"
 	"syscall"
 	"time"
 
@@ -35,10 +36,15 @@ type Config struct {
 	AllowPrivate    bool
 	FetchMaxBytes   int64
 	MaxPixels       int
+	MaxCost         float64
+	JobTimeout      time.Duration
 	Concurrency     int
+	Interactive     int // slots kept for the interactive queue, beside Concurrency
 	ShutdownTimeout time.Duration
 	MetricsAddr     string
 	CheckInterval   time.Duration
+	SweepInterval   time.Duration
+	Retention       time.Duration // 0: keep ended jobs for good
 }
 
 // LoadConfig reads the worker's configuration through getenv.
@@ -51,10 +57,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		AllowPrivate:    e.Bool("FETCH_ALLOW_PRIVATE", false),
 		FetchMaxBytes:   e.Int("FETCH_MAX_BYTES", 20<<20, 1),
 		MaxPixels:       int(e.Int("MAX_PIXELS", 50_000_000, 1)),
+		MaxCost:         float64(e.Int("JOB_MAX_COST", 600, 0)),
+		JobTimeout:      e.Duration("JOB_TIMEOUT", 10*time.Minute),
 		Concurrency:     int(e.Int("WORKER_CONCURRENCY", int64(runtime.NumCPU()), 1)),
+		Interactive:     int(e.Int("INTERACTIVE_CONCURRENCY", 1, 0)),
 		ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 25*time.Second),
 		MetricsAddr:     e.String("METRICS_ADDR", ":9101"),
 		CheckInterval:   e.Duration("QUEUE_CHECK_INTERVAL", 5*time.Millisecond),
+		SweepInterval:   e.Duration("SWEEP_INTERVAL", time.Minute),
+		Retention:       e.Duration("RETENTION", 0),
+	}
+	if c.JobTimeout > queue.Timeout-queue.TimeoutMargin {
+		e.Check("JOB_TIMEOUT", fmt.Errorf("%v is longer than the most a job may run, %v", c.JobTimeout, queue.Timeout-queue.TimeoutMargin))
 	}
 	_, err := redis.ParseURL(c.RedisURL)
 	e.Check("REDIS_URL", err)
@@ -71,7 +85,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := Main(ctx, cfg, log); err != nil {
-		log.Error("worker stopped", "err", err)
+		fmt.Fprintln(os.Stderr, "worker:", err)
 		os.Exit(1)
 	}
 }
@@ -80,15 +94,12 @@ func main() {
 // finish (or hands them back to the queue) before it returns.
 func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	imaging.Init(imaging.Config{})
-	if err := postgres.CreateDatabase(ctx, cfg.DatabaseURL); err != nil {
-		return err
-	}
 	db, err := postgres.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
+	if err := checkSchema(ctx, db, 2*time.Minute, log); err != nil {
 		return err
 	}
 	blobs, err := storage.Open(ctx, cfg.StorageURL)
@@ -99,39 +110,101 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	rdb := redis.NewClient(ropt)
 	defer rdb.Close()
 	h := &worker.Handler{
-		Jobs:      db,
-		Blobs:     blobs,
-		Fetcher:   fetch.New(fetch.Config{AllowPrivate: cfg.AllowPrivate, MaxBytes: cfg.FetchMaxBytes}),
-		MaxPixels: cfg.MaxPixels,
-		Log:       log,
+		Jobs:       db,
+		Blobs:      blobs,
+		Fetcher:    fetch.New(fetch.Config{AllowPrivate: cfg.AllowPrivate, MaxBytes: cfg.FetchMaxBytes}),
+		MaxPixels:  cfg.MaxPixels,
+		MaxCost:    cfg.MaxCost,
+		JobTimeout: cfg.JobTimeout,
+		Log:        log,
 	}
-	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		Concurrency:     cfg.Concurrency,
-		Queues:          queue.Queues,
-		StrictPriority:  true,
-		ShutdownTimeout: cfg.ShutdownTimeout,
-		// NOTE: an idle worker looks for tasks this often (asynq has no wake-up
-		// on enqueue), so it is what a ?url= page waits before its job starts:
-		// half of it on average. asynq's default of 1 s would add up to a second
-		// to every page; 5 ms costs Redis about 1,600 commands a second per idle
-		// worker (README, Performance).
-		TaskCheckInterval: cfg.CheckInterval,
-		Logger:            queue.Logger(log),
-	})
-	sweeper := &worker.Sweeper{Jobs: db, Queue: queue.NewEnqueuer(rdb), Age: 2 * time.Minute, Every: time.Minute, Log: log}
+	// NOTE: an idle server looks for tasks every check interval (asynq has no
+	// wake-up on enqueue), so it is what a ?url= page waits before its job
+	// starts: half of it on average. The interactive slots look often
+	// (QUEUE_CHECK_INTERVAL, 5 ms: about 500 cheap Redis commands a second
+	// for its one queue); the others, whose work nobody watches start, every
+	// 100 ms.
+	main := mainCheckInterval
+	if cfg.Interactive == 0 {
+		main = cfg.CheckInterval
+	}
+	servers := []*asynq.Server{newServer(rdb, cfg, cfg.Concurrency, queue.Queues, main, log)}
+	if cfg.Interactive > 0 {
+		// NOTE: strict priority only orders what is dequeued next; a person's
+		// job would still wait for a slot busy with a long batch job. These
+		// slots take only the interactive queue, so one is always free for it.
+		servers = append(servers, newServer(rdb, cfg, cfg.Interactive, map[string]int{queue.QueueInteractive: 1}, cfg.CheckInterval, log))
+	}
+	sweeper := &worker.Sweeper{
+		Jobs: db, Tasks: queue.NewEnqueuer(rdb), Age: 2 * cfg.SweepInterval, Every: cfg.SweepInterval,
+		Blobs: blobs, MaxRequeues: 3, Log: log,
+	}
 	go sweeper.Run(ctx)
+	if cfg.Retention > 0 {
+		r := &worker.Retention{Store: db, Blobs: blobs, After: cfg.Retention, Log: log}
+		go r.Run(ctx, cfg.SweepInterval)
+	}
 	mux := asynq.NewServeMux()
 	mux.Handle(queue.TypeAugment, h)
-	if err := srv.Start(mux); err != nil {
-		return fmt.Errorf("worker: start: %w", err)
+	for _, srv := range servers {
+		if err := srv.Start(mux); err != nil {
+			return fmt.Errorf("worker: start: %w", err)
+		}
 	}
-	log.Info("worker started", "concurrency", cfg.Concurrency)
+	log.Info("worker started", "concurrency", cfg.Concurrency, "interactive", cfg.Interactive)
 	ms := serveMetrics(cfg.MetricsAddr, log)
 	<-ctx.Done()
 	log.Info("worker shutting down")
-	srv.Shutdown() // waits up to ShutdownTimeout; unfinished tasks go back to the queue
+	var wg sync.WaitGroup
+	for _, srv := range servers {
+		wg.Go(srv.Shutdown) // waits up to ShutdownTimeout; unfinished tasks go back to the queue
+	}
+	wg.Wait()
 	_ = ms.Close()
 	return nil
+}
+
+// mainCheckInterval is how often the main slots look for tasks when idle.
+const mainCheckInterval = 100 * time.Millisecond
+
+// newServer returns an asynq server running n tasks at once from queues,
+// looking for one every check when idle.
+func newServer(rdb redis.UniversalClient, cfg Config, n int, queues map[string]int, check time.Duration, log *slog.Logger) *asynq.Server {
+	return asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		Concurrency:     n,
+		Queues:          queues,
+		StrictPriority:  true,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		TaskCheckInterval: check,
+		Logger:            queue.Logger(log),
+	})
+}
+
+// checkSchema refuses a database this worker cannot work with: one that
+// does not exist (only the api creates and migrates databases), or one
+// migrated past what this build knows. A database behind is waited for, up to
+// patience, since the api migrates it at start.
+func checkSchema(ctx context.Context, db *postgres.DB, patience time.Duration, log *slog.Logger) error {
+	deadline := time.Now().Add(patience)
+	for {
+		current, known, err := db.SchemaVersion(ctx)
+		switch {
+		case err != nil:
+			return fmt.Errorf("DATABASE_URL: %w; the worker never creates or migrates a database: start the api, which does, or correct DATABASE_URL", err)
+		case current > known:
+			return fmt.Errorf("DATABASE_URL: the database's schema is at version %d, newer than this worker knows (%d): run the worker of the api's release", current, known)
+		case current == known:
+			return nil
+		case time.Now().After(deadline):
+			return fmt.Errorf("DATABASE_URL: the database's schema is at version %d and this worker needs %d: the api applies the migrations at start (or run `api migrate`)", current, known)
+		}
+		log.Info("waiting for the api to migrate the database", "version", current, "needs", known)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
 }
 
 // serveMetrics serves /metrics and /healthz for the worker; "off" disables it.

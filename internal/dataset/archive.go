@@ -30,10 +30,10 @@ type Entry struct {
 
 // ReadArchive reads the images of a .zip, .tar or .tar.gz (told apart by
 // their bytes), calling add for each one. Entries that are not images are
-// returned as skipped; unsafe paths and entries over a limit refuse the
+// summed up in the returned report; unsafe paths and entries over a limit refuse the
 // whole archive. Sizes are counted while decompressing, never taken from
 // headers, so a zip bomb stops at the limit.
-func ReadArchive(r io.ReaderAt, size int64, lim Limits, add func(Entry) error) ([]domain.Skipped, error) {
+func ReadArchive(r io.ReaderAt, size int64, lim Limits, add func(Entry) error) (domain.SkipReport, error) {
 	head := make([]byte, 4)
 	_, _ = r.ReadAt(head, 0)
 	sr := io.NewSectionReader(r, 0, size)
@@ -41,14 +41,14 @@ func ReadArchive(r io.ReaderAt, size int64, lim Limits, add func(Entry) error) (
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
 		zr, err := zip.NewReader(r, size)
 		if err != nil {
-			return nil, domain.Errorf(domain.EInvalid, "The archive is not a readable zip file: %v.", err)
+			return domain.SkipReport{}, domain.Errorf(domain.EInvalid, "The archive is not a readable zip file: %v.", err)
 		}
 		next := zipEntries(zr)
 		return walkArchive(next, lim, add)
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		gz, err := gzip.NewReader(sr)
 		if err != nil {
-			return nil, domain.Errorf(domain.EInvalid, "The archive is not a readable .tar.gz file: %v.", err)
+			return domain.SkipReport{}, domain.Errorf(domain.EInvalid, "The archive is not a readable .tar.gz file: %v.", err)
 		}
 		defer gz.Close()
 		return walkArchive(tarEntries(tar.NewReader(bufio.NewReader(gz))), lim, add)
@@ -90,9 +90,9 @@ func tarEntries(tr *tar.Reader) entryFunc {
 	}
 }
 
-func walkArchive(next entryFunc, lim Limits, add func(Entry) error) ([]domain.Skipped, error) {
+func walkArchive(next entryFunc, lim Limits, add func(Entry) error) (domain.SkipReport, error) {
 	var (
-		skipped []domain.Skipped
+		skipped domain.SkipReport
 		total   int64
 		images  int
 	)
@@ -102,10 +102,10 @@ func walkArchive(next entryFunc, lim Limits, add func(Entry) error) ([]domain.Sk
 			break
 		}
 		if err != nil {
-			return nil, domain.Errorf(domain.EInvalid, "The archive is damaged near %q: %v.", name, err)
+			return skipped, domain.Errorf(domain.EInvalid, "The archive is damaged near %q: %v.", name, err)
 		}
 		if err := checkEntryName(name); err != nil {
-			return nil, err
+			return skipped, err
 		}
 		if !regular || ignoredEntry(name) {
 			continue
@@ -115,23 +115,23 @@ func walkArchive(next entryFunc, lim Limits, add func(Entry) error) ([]domain.Sk
 			c.Close()
 		}
 		if err != nil {
-			return nil, domain.Errorf(domain.EInvalid, "The archive entry %q could not be read: %v.", name, err)
+			return skipped, domain.Errorf(domain.EInvalid, "The archive entry %q could not be read: %v.", name, err)
 		}
 		if int64(len(data)) > lim.MaxEntryBytes {
-			return nil, domain.Errorf(domain.ETooLarge, "The archive entry %q is larger than the limit of %d bytes.", name, lim.MaxEntryBytes)
+			return skipped, domain.Errorf(domain.ETooLarge, "The archive entry %q is larger than the limit of %d bytes.", name, lim.MaxEntryBytes)
 		}
 		if total += int64(len(data)); total > lim.MaxTotalBytes {
-			return nil, domain.Errorf(domain.ETooLarge, "The archive unpacks to more than the limit of %d bytes.", lim.MaxTotalBytes)
+			return skipped, domain.Errorf(domain.ETooLarge, "The archive unpacks to more than the limit of %d bytes.", lim.MaxTotalBytes)
 		}
 		if kind := fetch.Sniff(data); kind == "" {
-			skipped = append(skipped, domain.Skipped{Name: name, Reason: "not a supported image (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF)"})
+			skipped.Add(name, "not a supported image (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF)")
 			continue
 		}
 		if images++; images > lim.MaxEntries {
-			return nil, domain.Errorf(domain.ETooLarge, "The archive holds more than the limit of %d images.", lim.MaxEntries)
+			return skipped, domain.Errorf(domain.ETooLarge, "The archive holds more than the limit of %d images.", lim.MaxEntries)
 		}
 		if err := add(Entry{Path: cleanPath(name), Data: data}); err != nil {
-			return nil, err
+			return skipped, err
 		}
 	}
 	return skipped, nil

@@ -32,7 +32,7 @@ func zipOf(t *testing.T, files map[string][]byte) []byte {
 	return buf.Bytes()
 }
 
-func read(t *testing.T, data []byte) (int, []domain.Skipped, error) {
+func read(t *testing.T, data []byte) (int, domain.SkipReport, error) {
 	n := 0
 	skipped, err := ReadArchive(bytes.NewReader(data), int64(len(data)), testLimits, func(Entry) error { n++; return nil })
 	return n, skipped, err
@@ -41,7 +41,7 @@ func read(t *testing.T, data []byte) (int, []domain.Skipped, error) {
 func TestReadArchive(t *testing.T) {
 	img := jpegHeader(t)
 	n, skipped, err := read(t, zipOf(t, map[string][]byte{"a/x.jpg": img, "b/x.jpg": img, "readme.md": []byte("hi"), "__MACOSX/._x.jpg": []byte("junk")}))
-	if err != nil || n != 2 || len(skipped) != 1 || skipped[0].Name != "readme.md" {
+	if err != nil || n != 2 || skipped.Total != 1 || skipped.First[0].Name != "readme.md" {
 		t.Fatalf("n=%d skipped=%v err=%v", n, skipped, err)
 	}
 }

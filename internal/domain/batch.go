@@ -12,7 +12,7 @@ type Batch struct {
 	Total      int
 	Counts     Counts
 	Spec       Spec
-	Skipped    []Skipped // archive entries that were not images
+	Skipped    SkipReport // archive entries that were not images
 	CreatedAt  time.Time
 	FinishedAt *time.Time
 }
@@ -29,6 +29,30 @@ type Counts struct {
 type Skipped struct {
 	Name   string `json:"name"`
 	Reason string `json:"reason"`
+}
+
+// SkipReport sums up the entries left out of a batch: how many, how many
+// for each reason, and the first MaxSkippedListed by name. An archive of a
+// million empty files makes a report of a few lines, not of a million.
+type SkipReport struct {
+	Total    int            `json:"total"`
+	ByReason map[string]int `json:"by_reason"`
+	First    []Skipped      `json:"first"`
+}
+
+// MaxSkippedListed is how many skipped entries a SkipReport names.
+const MaxSkippedListed = 100
+
+// Add counts one skipped entry, and names it while the list is short.
+func (r *SkipReport) Add(name, reason string) {
+	r.Total++
+	if r.ByReason == nil {
+		r.ByReason = map[string]int{}
+	}
+	r.ByReason[reason]++
+	if len(r.First) < MaxSkippedListed {
+		r.First = append(r.First, Skipped{Name: name, Reason: reason})
+	}
 }
 
 // BatchStore keeps batch records.

@@ -21,6 +21,7 @@ const (
 	EUnauthorized  = "unauthorized"       // 401
 	ERateLimited   = "rate_limited"       // 429
 	EUnavailable   = "unavailable"        // 503: broker or database down
+	ETooCostly     = "too_costly"         // 422: a job estimated over JOB_MAX_COST
 	ETimeout       = "timeout"            // a job that ran out of time
 	EInternal      = "internal"           // 500: a bug, never bad input
 )

@@ -77,10 +77,12 @@ type Variant struct {
 
 // Job is one source image and the variants made of it.
 type Job struct {
-	ID      string
-	BatchID string // empty when the job is not part of a batch
-	Seq     int    // position in its batch
-	Stem    string // folder name in its batch's archive, unique in the batch
+	ID       string
+	BatchID  string   // empty when the job is not part of a batch
+	Seq      int      // position in its batch
+	Stem     string   // folder name in its batch's archive, unique in the batch
+	Priority Priority // the queue it runs on
+	Requeues int      // times it was queued again after its task was lost or archived
 	// SeedKey is the source's name in its batch (its path in the archive, or
 	// its URL), "" for a job on its own: variant i draws from (seed,
 	// SeedKey, i), so the images of a batch draw independently.

@@ -17,9 +17,15 @@ type JobStore interface {
 	PutVariant(ctx context.Context, id string, v Variant) error // upsert by index
 	FinishJob(ctx context.Context, id string) error
 	FailJob(ctx context.Context, id string, e *Error) error
+	// NoteAttempt records why an attempt of an unfinished job failed, shown
+	// as its error until it ends.
+	NoteAttempt(ctx context.Context, id string, e *Error) error
 	// Unfinished returns jobs still queued or processing that were created
-	// before the given age, oldest first.
-	Unfinished(ctx context.Context, olderThan time.Duration, limit int) ([]*Job, error)
+	// before the given age, oldest first, after the job with id after ("" from
+	// the first).
+	Unfinished(ctx context.Context, olderThan time.Duration, after string, limit int) ([]*Job, error)
+	// Requeued counts one more re-queueing of a job and returns the count.
+	Requeued(ctx context.Context, id string) (int, error)
 }
 
 // JobFilter selects jobs for a listing: newest first, or with BatchID in

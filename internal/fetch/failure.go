@@ -8,14 +8,17 @@ import (
 	"net"
 	"net/url"
 
+	"github.com/sethvargo/go-retry"
+
 	"github.com/augment-ml/augment/internal/domain"
 )
 
 // failure turns an error from the HTTP client or the body into the
 // *domain.Error a user is shown; the cause stays attached for the logs.
 // u is the requested URL; the host named is the one that failed, which after
-// a redirect may be another.
-func (f *Fetcher) failure(ctx context.Context, u *url.URL, err error) error {
+// a redirect may be another. A transient failure comes back wrapped in
+// retry.RetryableError.
+func (f *Fetcher) failure(ctx context.Context, u *url.URL, err error, transient bool) error {
 	host := u.Hostname()
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -50,7 +53,14 @@ func (f *Fetcher) failure(ctx context.Context, u *url.URL, err error) error {
 	case errors.As(err, &ce):
 		return domain.Wrap(err, domain.EFetchFailed, "The TLS certificate of %q could not be verified.", host)
 	case ue == nil:
-		return domain.Wrap(err, domain.EFetchFailed, "The download from %q was interrupted.", host)
+		return again(domain.Wrap(err, domain.EFetchFailed, "The download from %q was interrupted.", host), transient)
 	}
-	return domain.Wrap(err, domain.EFetchFailed, "The host %q could not be reached.", host)
+	return again(domain.Wrap(err, domain.EFetchFailed, "The host %q could not be reached.", host), transient)
+}
+
+func again(err error, transient bool) error {
+	if transient {
+		return retry.RetryableError(err)
+	}
+	return err
 }

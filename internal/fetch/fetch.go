@@ -7,12 +7,19 @@ package fetch
 import (
 	"context"
 	"crypto/tls"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
+
+	"github.com/sethvargo/go-retry"
 
 	"github.com/augment-ml/augment/internal/domain"
 )
@@ -26,6 +33,7 @@ const (
 	DefaultMaxBytes     = 20 << 20
 	DefaultTimeout      = 30 * time.Second
 	DefaultMaxRedirects = 3
+	DefaultAttempts     = 3
 )
 
 // Config sets a Fetcher's limits. The zero value is safe: private addresses
@@ -36,6 +44,7 @@ type Config struct {
 	Timeout      time.Duration // the whole fetch, redirects and body included; 0 means DefaultTimeout
 	MaxRedirects int           // redirects followed; 0 means DefaultMaxRedirects, negative means none
 	UserAgent    string        // "" means UserAgent
+	Attempts     int           // tries of a transiently failing origin; 0 means DefaultAttempts
 }
 
 // Result is a downloaded image.
@@ -68,6 +77,9 @@ func New(cfg Config) *Fetcher {
 	case cfg.MaxRedirects < 0:
 		cfg.MaxRedirects = 0
 	}
+	if cfg.Attempts <= 0 {
+		cfg.Attempts = DefaultAttempts
+	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = UserAgent
 	}
@@ -98,6 +110,10 @@ func New(cfg Config) *Fetcher {
 // non-2xx status, too many redirects), ETooLarge, ENotImage and ETimeout. When
 // ctx itself ends, Fetch returns an error wrapping ctx.Err() instead, so the
 // caller can tell an interruption from a bad URL.
+//
+// A transient failure of the origin (a 5xx or 429 status, a connection reset
+// or cut short) is tried again, up to Attempts times in all, within the one
+// Timeout.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Result, error) {
 	u, err := ValidateURL(rawURL)
 	if err != nil {
@@ -105,6 +121,36 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Result, error) {
 	}
 	fctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
+	var (
+		attempts int
+		last     error
+	)
+	backoff := retry.WithMaxRetries(uint64(f.cfg.Attempts-1), retry.WithJitterPercent(20, retry.NewExponential(retryDelay)))
+	res, err := retry.DoValue(fctx, backoff, func(fctx context.Context) (Result, error) {
+		attempts++
+		res, err := f.once(ctx, fctx, u)
+		last = err
+		return res, err
+	})
+	if err != nil && err == fctx.Err() && ctx.Err() == nil && last != nil {
+		// NOTE: the time ran out while waiting to try again: the origin's last
+		// failure is the reason, not the clock.
+		err = errors.Unwrap(last)
+	}
+	var de *domain.Error
+	if attempts > 1 && errors.As(err, &de) {
+		msg := fmt.Sprintf("%s (%d attempts).", strings.TrimSuffix(de.Message, "."), attempts)
+		return res, &domain.Error{Code: de.Code, Message: msg, Err: de.Err}
+	}
+	return res, err
+}
+
+// retryDelay is the wait before a second attempt; it doubles after that.
+const retryDelay = 500 * time.Millisecond
+
+// once makes one attempt. A failure that may pass is wrapped in
+// retry.RetryableError.
+func (f *Fetcher) once(ctx, fctx context.Context, u *url.URL) (Result, error) {
 	req, err := http.NewRequestWithContext(fctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return Result{}, domain.Wrap(err, domain.EInvalidURL, "The URL could not be parsed.")
@@ -113,7 +159,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Result, error) {
 	req.Header.Set("Accept", "image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8")
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return Result{}, f.failure(ctx, u, err)
+		return Result{}, f.failure(ctx, u, err, transientNet(err))
 	}
 	defer resp.Body.Close()
 
@@ -123,14 +169,18 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Result, error) {
 		if text := http.StatusText(resp.StatusCode); text != "" {
 			status += " " + text
 		}
-		return Result{}, domain.Errorf(domain.EFetchFailed, "The URL answered with status %s.", status)
+		err := domain.Errorf(domain.EFetchFailed, "The URL answered with status %s.", status)
+		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
+			return Result{}, retry.RetryableError(err)
+		}
+		return Result{}, err
 	}
 	if resp.ContentLength > f.cfg.MaxBytes {
 		return Result{}, f.tooLarge()
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, f.cfg.MaxBytes+1))
 	if err != nil {
-		return Result{}, f.failure(ctx, u, err)
+		return Result{}, f.failure(ctx, u, err, transientNet(err))
 	}
 	if int64(len(body)) > f.cfg.MaxBytes {
 		return Result{}, f.tooLarge()
@@ -148,6 +198,20 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Result, error) {
 		Name:        fileName(resp.Header.Get("Content-Disposition"), u, resp.Request.URL),
 		ContentType: "image/" + format,
 	}, nil
+}
+
+// transientNet says whether a connection failure may pass: the origin reset
+// or cut the connection short, or its name server failed for now. Refused
+// connections, timeouts, blocked addresses and TLS failures are not retried.
+func transientNet(err error) bool {
+	var dns *net.DNSError
+	switch {
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return true
+	case errors.As(err, &dns):
+		return dns.IsTemporary && !dns.IsTimeout
+	}
+	return false
 }
 
 func (f *Fetcher) tooLarge() error {

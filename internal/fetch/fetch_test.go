@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -172,5 +174,61 @@ func TestFetchCallerCancels(t *testing.T) {
 	var de *domain.Error
 	if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &de) {
 		t.Fatalf("error = %v, want the caller's context error and no *domain.Error", err)
+	}
+}
+
+// TestFetchRetriesTransientFailures: an origin that answers 5xx or resets the
+// connection for a moment is tried again, a few times at most; a 404 is not.
+func TestFetchRetriesTransientFailures(t *testing.T) {
+	var flaky, reset atomic.Int32
+	mux := http.NewServeMux()
+	mux.HandleFunc("/flaky", func(w http.ResponseWriter, r *http.Request) {
+		if flaky.Add(1) <= 2 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		servePNG(w, r)
+	})
+	mux.HandleFunc("/reset", func(w http.ResponseWriter, r *http.Request) {
+		if reset.Add(1) == 1 {
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			_ = conn.(*net.TCPConn).SetLinger(0) // close with a RST
+			conn.Close()
+			return
+		}
+		servePNG(w, r)
+	})
+	mux.HandleFunc("/down", func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	})
+	mux.HandleFunc("/missing", http.NotFound)
+	f := New(Config{AllowPrivate: true})
+	for _, tc := range []struct {
+		path     string
+		hits     int32
+		code     string
+		contains string
+	}{
+		{path: "/flaky", hits: 3},
+		{path: "/reset", hits: 2},
+		{path: "/down", hits: DefaultAttempts, code: domain.EFetchFailed, contains: "502 Bad Gateway (3 attempts)."},
+		{path: "/missing", hits: 1, code: domain.EFetchFailed, contains: "404"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			srv, hits := hitCounter(t, mux.ServeHTTP)
+			_, err := f.Fetch(context.Background(), srv.URL+tc.path)
+			if tc.code == "" && err != nil {
+				t.Fatalf("error %v after %d requests", err, hits.Load())
+			}
+			if tc.code != "" {
+				wantCode(t, err, tc.code)
+				if !strings.Contains(domain.ErrorMessage(err), tc.contains) {
+					t.Errorf("message %q does not contain %q", domain.ErrorMessage(err), tc.contains)
+				}
+			}
+			if hits.Load() != tc.hits {
+				t.Errorf("%d requests reached the origin, want %d", hits.Load(), tc.hits)
+			}
+		})
 	}
 }

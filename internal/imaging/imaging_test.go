@@ -2,6 +2,7 @@ package imaging
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -297,6 +298,18 @@ func TestBadInputsAreRefused(t *testing.T) {
 		if domain.ErrorCode(err) != code {
 			t.Errorf("%s: %v, want %s", name, err, code)
 		}
+	}
+	// rocket.jpg's header made to claim 7000×7000: its 112 KB of scan data
+	// cover a sliver, and libjpeg would fill the rest with grey.
+	liar := load(t, "rocket.jpg")
+	sof := bytes.Index(liar, []byte{0xFF, 0xC0})
+	binary.BigEndian.PutUint16(liar[sof+5:], 7000)
+	binary.BigEndian.PutUint16(liar[sof+7:], 7000)
+	if info, err := Probe(liar); err != nil || info.Width != 7000 {
+		t.Fatalf("the damaged JPEG's header: %+v, %v", info, err)
+	}
+	if _, err := Decode(liar, 50_000_000); domain.ErrorCode(err) != domain.ENotImage {
+		t.Errorf("a JPEG whose data ends early: %v, want %s", err, domain.ENotImage)
 	}
 	if files, _ := os.ReadDir(os.Getenv("TMPDIR")); len(files) > 0 {
 		t.Errorf("refusing the inputs wrote %d temporary files", len(files))

@@ -35,7 +35,12 @@ int aug_header(const void *buf, size_t len, int *w, int *h, int *bands, int *ori
 int aug_decode(const void *buf, size_t len, VipsImage **out) {
 	VipsImage *t[4] = {NULL, NULL, NULL, NULL};
 	int rc = -1;
-	t[0] = vips_image_new_from_buffer(buf, len, "", "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+	// NOTE: libjpeg reports scan data that ends before the image does (a header
+	// claiming 7000×7000 over 112 KB) only as a warning and fills the rest
+	// with grey; for JPEG a warning fails the decode.
+	const char *loader = vips_foreign_find_load_buffer(buf, len);
+	VipsFailOn fail_on = loader && g_str_has_prefix(loader, "VipsForeignLoadJpeg") ? VIPS_FAIL_ON_WARNING : VIPS_FAIL_ON_ERROR;
+	t[0] = vips_image_new_from_buffer(buf, len, "", "fail_on", fail_on, NULL);
 	if (!t[0]) goto done;
 	if (vips_autorot(t[0], &t[1], NULL)) goto done;
 	if (vips_colourspace(t[1], &t[2], VIPS_INTERPRETATION_sRGB, NULL)) goto done;

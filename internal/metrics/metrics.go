@@ -41,6 +41,11 @@ var (
 		Name: "augment_fetch_bytes", Help: "Size of downloaded sources.",
 		Buckets: prometheus.ExponentialBuckets(16<<10, 2, 12),
 	})
+	// Swept counts what the worker's sweeper did to unfinished jobs whose task
+	// would not run: requeued_gone, requeued_archived, requeued_completed, failed.
+	Swept = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "augment_sweeper_jobs_total", Help: "Unfinished jobs whose task would not run, by what the sweeper did.",
+	}, []string{"action"})
 	// SyncWaitSeconds times how long GET /?url= waited for its job.
 	SyncWaitSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name: "augment_sync_wait_seconds", Help: "Time GET /?url= waited for its job, by how it ended.",
@@ -52,7 +57,7 @@ var (
 func Handler(extra ...prometheus.Collector) http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		JobsFinished, JobsSubmitted, RenderSeconds, DecodeSeconds, FetchSeconds, FetchBytes, SyncWaitSeconds)
+		JobsFinished, JobsSubmitted, Swept, RenderSeconds, DecodeSeconds, FetchSeconds, FetchBytes, SyncWaitSeconds)
 	reg.MustRegister(extra...)
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,9 +21,9 @@ func (db *DB) CreateBatch(ctx context.Context, b *domain.Batch, jobs []*domain.J
 	if err != nil {
 		return fmt.Errorf("postgres: batch spec: %w", err)
 	}
-	skipped, _ := json.Marshal(b.Skipped)
-	if b.Skipped == nil {
-		skipped = []byte("[]")
+	skipped, err := json.Marshal(b.Skipped)
+	if err != nil {
+		return fmt.Errorf("postgres: batch skipped: %w", err)
 	}
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO batches (id, spec, total, skipped) VALUES ($1, $2, $3, $4) RETURNING created_at`,
@@ -33,11 +34,11 @@ func (db *DB) CreateBatch(ctx context.Context, b *domain.Batch, jobs []*domain.J
 		b.Total, b.Status = len(jobs), domain.StatusRunning
 		b.Counts = domain.Counts{Queued: len(jobs)}
 		n, err := tx.CopyFrom(ctx, pgx.Identifier{"jobs"},
-			[]string{"id", "batch_id", "seq", "stem", "seed_key", "status", "source_url", "source_name", "source_key", "spec", "created_at"},
+			[]string{"id", "batch_id", "seq", "stem", "seed_key", "priority", "status", "source_url", "source_name", "source_key", "spec", "created_at"},
 			pgx.CopyFromSlice(len(jobs), func(i int) ([]any, error) {
 				j := jobs[i]
-				j.BatchID, j.Status, j.CreatedAt = b.ID, domain.StatusQueued, b.CreatedAt
-				return []any{j.ID, b.ID, j.Seq, j.Stem, j.SeedKey, "queued", j.Source.URL, j.Source.Name, j.Source.Key, spec, b.CreatedAt}, nil
+				j.BatchID, j.Status, j.CreatedAt, j.Priority = b.ID, domain.StatusQueued, b.CreatedAt, domain.PriorityBatch
+				return []any{j.ID, b.ID, j.Seq, j.Stem, j.SeedKey, int16(j.Priority), "queued", j.Source.URL, j.Source.Name, j.Source.Key, spec, b.CreatedAt}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("postgres: create batch jobs: %w", err)
@@ -56,7 +57,22 @@ func (db *DB) DeleteBatch(ctx context.Context, id string) error {
 	return err
 }
 
-const batchQuery = `SELECT b.id, b.spec, b.total, b.skipped, b.created_at,
+// ExpiredBatches lists batches created and ended longer than olderThan ago:
+// every job ended, the last before then.
+func (db *DB) ExpiredBatches(ctx context.Context, olderThan time.Duration, limit int) ([]string, error) {
+	rows, err := db.pool.Query(ctx, `SELECT b.id::text FROM batches b WHERE b.created_at < now() - $1::interval
+		AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.batch_id = b.id
+			AND (j.finished_at IS NULL OR j.finished_at >= now() - $1::interval))
+		ORDER BY b.created_at LIMIT $2`, olderThan, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: expired batches: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// batchQuery reads batches with their jobs counted; SKIPPED is the whole
+// report for one batch, and the report without its names for a listing.
+const batchQuery = `SELECT b.id, b.spec, b.total, SKIPPED, b.created_at,
 	count(*) FILTER (WHERE j.status = 'queued'),
 	count(*) FILTER (WHERE j.status = 'processing'),
 	count(*) FILTER (WHERE j.status = 'done'),
@@ -69,7 +85,8 @@ func (db *DB) Batch(ctx context.Context, id string) (*domain.Batch, error) {
 	if uuid.Validate(id) != nil {
 		return nil, notFound("batch", id)
 	}
-	b, err := scanBatch(db.pool.QueryRow(ctx, batchQuery+` WHERE b.id = $1 GROUP BY b.id`, id))
+	q := strings.Replace(batchQuery, "SKIPPED", "b.skipped", 1)
+	b, err := scanBatch(db.pool.QueryRow(ctx, q+` WHERE b.id = $1 GROUP BY b.id`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("batch", id)
 	}
@@ -81,7 +98,7 @@ func (db *DB) Batches(ctx context.Context, limit int, before string) ([]*domain.
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	q, args := batchQuery, []any{limit}
+	q, args := strings.Replace(batchQuery, "SKIPPED", "b.skipped - 'first'", 1), []any{limit}
 	if before != "" {
 		if uuid.Validate(before) != nil {
 			return nil, domain.Errorf(domain.EInvalid, "The before parameter must be a batch id.")
@@ -110,7 +127,9 @@ func scanBatch(r pgx.Row) (*domain.Batch, error) {
 	if err := json.Unmarshal(spec, &b.Spec); err != nil {
 		return nil, fmt.Errorf("postgres: batch %s spec: %w", b.ID, err)
 	}
-	_ = json.Unmarshal(skipped, &b.Skipped)
+	if err := json.Unmarshal(skipped, &b.Skipped); err != nil {
+		return nil, fmt.Errorf("postgres: batch %s skipped: %w", b.ID, err)
+	}
 	b.Status = domain.StatusRunning
 	if b.Counts.Done+b.Counts.Failed == b.Total {
 		b.Status, b.FinishedAt = domain.StatusDone, last

@@ -13,7 +13,8 @@ import (
 
 func newBatch(n int) (*domain.Batch, []*domain.Job) {
 	b := &domain.Batch{ID: uuid.NewString(), Spec: domain.Spec{Variants: 1, Seed: 3, Pipeline: json.RawMessage(`[]`)},
-		Skipped: []domain.Skipped{{Name: "notes.txt", Reason: "not an image"}}}
+		Skipped: domain.SkipReport{Total: 1, ByReason: map[string]int{"not an image": 1},
+			First: []domain.Skipped{{Name: "notes.txt", Reason: "not an image"}}}}
 	jobs := make([]*domain.Job, n)
 	for i := range jobs {
 		url := fmt.Sprintf("http://example.test/%d.jpg", i)
@@ -42,7 +43,7 @@ func TestBatchCountsAndOrder(t *testing.T) {
 	if got.Counts != want || got.Total != 5 || got.Status != domain.StatusRunning || got.FinishedAt != nil {
 		t.Fatalf("batch = %+v, counts %+v", got, got.Counts)
 	}
-	if len(got.Skipped) != 1 || got.Skipped[0].Name != "notes.txt" {
+	if got.Skipped.Total != 1 || len(got.Skipped.First) != 1 || got.Skipped.First[0].Name != "notes.txt" {
 		t.Fatalf("skipped = %+v", got.Skipped)
 	}
 	page, err := db.Jobs(ctx, domain.JobFilter{BatchID: b.ID, Limit: 2, After: jobs[1].ID})

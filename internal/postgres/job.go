@@ -13,7 +13,7 @@ import (
 	"github.com/augment-ml/augment/internal/domain"
 )
 
-const jobColumns = `id, coalesce(batch_id::text, ''), seq, stem, seed_key, status, source_url, source_name, source_key,
+const jobColumns = `id, coalesce(batch_id::text, ''), seq, stem, seed_key, priority, requeues, status, source_url, source_name, source_key,
 	source_width, source_height, source_format, source_bytes, spec, error_code, error_message,
 	created_at, started_at, finished_at`
 
@@ -27,9 +27,9 @@ func createJob(ctx context.Context, tx pgx.Tx, j *domain.Job) error {
 	if err != nil {
 		return fmt.Errorf("postgres: job spec: %w", err)
 	}
-	err = tx.QueryRow(ctx, `INSERT INTO jobs (id, status, source_url, source_name, source_key, spec, seed_key)
-		VALUES ($1, 'queued', $2, $3, $4, $5, $6) RETURNING created_at`,
-		j.ID, j.Source.URL, j.Source.Name, j.Source.Key, spec, j.SeedKey).Scan(&j.CreatedAt)
+	err = tx.QueryRow(ctx, `INSERT INTO jobs (id, status, priority, source_url, source_name, source_key, spec, seed_key)
+		VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7) RETURNING created_at`,
+		j.ID, j.Priority, j.Source.URL, j.Source.Name, j.Source.Key, spec, j.SeedKey).Scan(&j.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("postgres: create job: %w", err)
 	}
@@ -137,15 +137,52 @@ func (db *DB) loadVariants(ctx context.Context, jobs []*domain.Job) error {
 }
 
 // Unfinished returns jobs still queued or processing that are older than
-// olderThan, oldest first.
-func (db *DB) Unfinished(ctx context.Context, olderThan time.Duration, limit int) ([]*domain.Job, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+jobColumns+` FROM jobs
-		WHERE status IN ('queued', 'processing') AND created_at < now() - $1::interval
-		ORDER BY created_at LIMIT $2`, olderThan, limit)
+// olderThan, oldest first, after the job with id after ("" from the first).
+func (db *DB) Unfinished(ctx context.Context, olderThan time.Duration, after string, limit int) ([]*domain.Job, error) {
+	q, args := `SELECT `+jobColumns+` FROM jobs
+		WHERE status IN ('queued', 'processing') AND created_at < now() - $1::interval`, []any{olderThan, limit}
+	if after != "" {
+		q += ` AND (created_at, id) > (SELECT created_at, id FROM jobs WHERE id = $3)`
+		args = append(args, after)
+	}
+	rows, err := db.pool.Query(ctx, q+` ORDER BY created_at, id LIMIT $2`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: unfinished jobs: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Job, error) { return scanJob(r) })
+}
+
+// Requeued counts one more re-queueing of a job and returns the count.
+func (db *DB) Requeued(ctx context.Context, id string) (int, error) {
+	var n int
+	err := db.pool.QueryRow(ctx, `UPDATE jobs SET requeues = requeues + 1 WHERE id = $1 RETURNING requeues`, id).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: requeued: %w", err)
+	}
+	return n, nil
+}
+
+// ExpiredJobs lists jobs outside batches that ended longer than olderThan
+// ago, oldest first, with their variants.
+func (db *DB) ExpiredJobs(ctx context.Context, olderThan time.Duration, limit int) ([]*domain.Job, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+jobColumns+` FROM jobs
+		WHERE finished_at < now() - $1::interval AND batch_id IS NULL ORDER BY finished_at LIMIT $2`, olderThan, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: expired jobs: %w", err)
+	}
+	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Job, error) { return scanJob(r) })
+	if err != nil {
+		return nil, err
+	}
+	return jobs, db.loadVariants(ctx, jobs)
+}
+
+// DeleteJobs removes jobs and their variant records.
+func (db *DB) DeleteJobs(ctx context.Context, ids []string) error {
+	if _, err := db.pool.Exec(ctx, `DELETE FROM jobs WHERE id = ANY($1)`, ids); err != nil {
+		return fmt.Errorf("postgres: delete jobs: %w", err)
+	}
+	return nil
 }
 
 // DeleteJob removes a job and its variant records.
@@ -206,6 +243,17 @@ func (db *DB) FailJob(ctx context.Context, id string, e *domain.Error) error {
 		domain.StatusFailed, e.Code+": "+e.Message, e.Code, e.Message)
 }
 
+// NoteAttempt records the error of a failed attempt on a job that will be
+// tried again; FinishJob clears it.
+func (db *DB) NoteAttempt(ctx context.Context, id string, e *domain.Error) error {
+	_, err := db.pool.Exec(ctx, `UPDATE jobs SET error_code = $2, error_message = $3
+		WHERE id = $1 AND status NOT IN ('done', 'failed')`, id, e.Code, e.Message)
+	if err != nil {
+		return fmt.Errorf("postgres: note attempt: %w", err)
+	}
+	return nil
+}
+
 // transition applies set to a job that has not ended and logs the event.
 func (db *DB) transition(ctx context.Context, id, set string, to domain.Status, detail string, args ...any) error {
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
@@ -228,7 +276,7 @@ func scanJob(r pgx.Row) (*domain.Job, error) {
 		spec      []byte
 		code, msg *string
 	)
-	err := r.Scan(&j.ID, &j.BatchID, &j.Seq, &j.Stem, &j.SeedKey, &j.Status, &j.Source.URL, &j.Source.Name, &j.Source.Key, &j.Source.Width,
+	err := r.Scan(&j.ID, &j.BatchID, &j.Seq, &j.Stem, &j.SeedKey, &j.Priority, &j.Requeues, &j.Status, &j.Source.URL, &j.Source.Name, &j.Source.Key, &j.Source.Width,
 		&j.Source.Height, &j.Source.Format, &j.Source.Bytes, &spec, &code, &msg, &j.CreatedAt,
 		&j.StartedAt, &j.FinishedAt)
 	if err != nil {

@@ -29,11 +29,15 @@ const (
 // worker takes batch tasks only when nobody waits on an interactive or API job.
 var Queues = map[string]int{QueueInteractive: 6, QueueDefault: 3, QueueBatch: 1}
 
-// Task settings.
+// Task settings. Timeout is asynq's deadline for one attempt, a backstop
+// well past the worker's own JOB_TIMEOUT (at most Timeout - TimeoutMargin):
+// asynq retries an attempt whose deadline passed at once, even while it still
+// runs.
 const (
-	MaxRetry  = 5
-	Timeout   = 10 * time.Minute
-	Retention = 24 * time.Hour
+	MaxRetry      = 5
+	Timeout       = time.Hour
+	TimeoutMargin = 5 * time.Minute
+	Retention     = 24 * time.Hour
 )
 
 // Payload is the body of a TypeAugment task.
@@ -72,12 +76,13 @@ func ParsePayload(t *asynq.Task) (Payload, error) {
 
 // Enqueuer puts jobs on the queues through an asynq client.
 type Enqueuer struct {
-	client *asynq.Client
+	client    *asynq.Client
+	inspector *asynq.Inspector
 }
 
 // NewEnqueuer returns an Enqueuer that shares the caller's Redis client.
 func NewEnqueuer(rdb redis.UniversalClient) *Enqueuer {
-	return &Enqueuer{client: asynq.NewClientFromRedisClient(rdb)}
+	return &Enqueuer{client: asynq.NewClientFromRedisClient(rdb), inspector: asynq.NewInspectorFromRedisClient(rdb)}
 }
 
 // Enqueue queues a job. A job already queued is not an error.

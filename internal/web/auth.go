@@ -52,9 +52,11 @@ func formPage(path string) string {
 	return "/"
 }
 
-// guard runs before every route that writes: rate limit, then token.
+// guard runs before every route that writes and before the dashboard: the
+// token, then the rate limit, which counts only writes that were let in
+// (reads of /monitoring and 401s spend nothing).
 func (s *Server) guard(c *gin.Context) {
-	if s.allowRate(c) && s.allowToken(c) {
+	if s.allowToken(c) && (!isWrite(c.Request) || s.allowRate(c)) {
 		c.Next()
 	}
 }
@@ -65,6 +67,10 @@ func (s *Server) needToken(c *gin.Context) {
 	if s.allowToken(c) {
 		c.Next()
 	}
+}
+
+func isWrite(r *http.Request) bool {
+	return r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
 }
 
 func (s *Server) authorized(c *gin.Context) bool {

@@ -63,7 +63,7 @@ func (s *Server) batchPage(c *gin.Context) {
 		failures = append(failures, jobView(j))
 	}
 	s.pageOK(c, "batch.html", batchTitle(b), gin.H{
-		"Batch": batchView(b), "Progress": progressOf(b, time.Now()), "Recent": thumbs, "Failures": failures,
+		"Batch": batchDetail(b), "Progress": progressOf(b, time.Now()), "Recent": thumbs, "Failures": failures,
 	})
 }
 

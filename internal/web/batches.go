@@ -1,12 +1,10 @@
 package web
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"mime/multipart"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -17,34 +15,45 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/augment-ml/augment/internal/cost"
 	"github.com/augment-ml/augment/internal/dataset"
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/fetch"
 )
-
-// batchRequest is the JSON body of POST /api/v1/batches.
-type batchRequest struct {
-	URLs []string `json:"urls"`
-	specRequest
-}
 
 // newBatch collects a batch's jobs, giving each a stem unique in the batch.
 type newBatch struct {
 	batch *domain.Batch
 	jobs  []*domain.Job
 	stems map[string]bool
+	next  map[string]int // per bare stem, the suffix to try next
 	seeds map[string]int // how often each seed key came
 	keys  []string       // uploaded entries, removed again if the batch fails
 }
 
 // add adds a job for src, whose variants draw from seedKey, its name in the
-// batch. A name given again draws anew: its nth time, "\n<n>" is added to it.
+// batch (a name given again draws anew: its nth time, "\n<n>" is added to
+// it), and gives it the first free stem of its name, name-2, name-3, ….
+// NOTE: stems are never freed, so the first free suffix only grows: counting
+// on from the last one given keeps a list of 100,000 "…/image.jpg" linear
+// instead of trying every taken suffix again for each.
 func (nb *newBatch) add(src domain.Source, seedKey string) {
-	stem := stemOf(src.Name)
-	for i := 2; nb.stems[stem]; i++ {
-		stem = fmt.Sprintf("%s-%d", stemOf(src.Name), i)
+	base := stemOf(src.Name)
+	stem := base
+	if nb.stems[stem] {
+		if nb.next == nil {
+			nb.next = map[string]int{}
+		}
+		i := max(nb.next[base], 2)
+		for stem = fmt.Sprintf("%s-%d", base, i); nb.stems[stem]; stem = fmt.Sprintf("%s-%d", base, i) {
+			i++
+		}
+		nb.next[base] = i + 1
 	}
 	nb.stems[stem] = true
+	if nb.seeds == nil {
+		nb.seeds = map[string]int{}
+	}
 	n := nb.seeds[seedKey] + 1
 	nb.seeds[seedKey] = n
 	if n > 1 {
@@ -54,50 +63,42 @@ func (nb *newBatch) add(src domain.Source, seedKey string) {
 }
 
 // readBatch reads a batch from JSON or from a form with an archive or a file
-// (or text) of URLs.
+// (or text) of URLs, while the body arrives (see batch_body.go).
 func (s *Server) readBatch(c *gin.Context) (*newBatch, error) {
 	nb := &newBatch{batch: &domain.Batch{ID: uuid.NewString()}, stems: map[string]bool{}, seeds: map[string]int{}}
-	var spec specRequest
+	var (
+		spec specRequest
+		err  error
+	)
 	switch c.ContentType() {
 	case "application/json":
-		var req batchRequest
-		dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, s.Limits.MaxURLs*2100+maxJSONBody))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			return nil, jsonError(err)
-		}
-		spec = req.specRequest
-		if err := s.addURLs(nb, req.URLs, "urls["); err != nil {
-			return nil, err
-		}
+		spec, err = s.readBatchJSON(http.MaxBytesReader(c.Writer, c.Request.Body, s.Limits.MaxURLs*2100+maxJSONBody), nb)
 	case "multipart/form-data":
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.Limits.MaxTotalBytes+maxJSONBody)
-		if err := c.Request.ParseMultipartForm(32 << 20); err != nil {
-			return nil, formError(err)
-		}
-		var err error
-		if spec, err = formSpec(c); err != nil {
-			return nil, err
-		}
-		if !isAPI(c.Request.URL.Path) {
-			if err := pageChoice(&spec, presetSent(c)); err != nil {
-				return nil, err
-			}
-		}
-		if err := s.readBatchForm(c, nb); err != nil {
-			s.removeBlobs(nb.keys)
-			return nil, err
+		spec, err = s.readBatchForm(c, nb)
+		if err == nil && !isAPI(c.Request.URL.Path) {
+			err = pageChoice(&spec, presetSent(c))
 		}
 	default:
 		return nil, domain.Errorf(domain.EInvalid, "Send the batch as application/json or multipart/form-data, not %q.", c.ContentType())
 	}
-	var err error
-	if nb.batch.Spec, err = spec.spec(); err != nil {
+	if err == nil {
+		nb.batch.Spec, err = spec.spec()
+	}
+	if err == nil && len(nb.jobs) == 0 {
+		err = domain.Errorf(domain.EInvalid, "The batch has no images: give urls or an archive of images.")
+	}
+	if err != nil {
 		s.removeBlobs(nb.keys)
 		return nil, err
 	}
 	for _, j := range nb.jobs {
 		j.Spec = nb.batch.Spec
+		// Archive entries whose header told their size are costed now; the
+		// worker costs the others once it has read them.
+		if err := cost.Check(j.Spec, j.Source.Width, j.Source.Height, s.MaxCost); err != nil {
+			s.removeBlobs(nb.keys)
+			return nil, domain.Errorf(domain.ErrorCode(err), "The archive entry %q: %s", j.Source.Name, domain.ErrorMessage(err))
+		}
 	}
 	if len(nb.jobs) == 0 {
 		s.removeBlobs(nb.keys)
@@ -106,65 +107,41 @@ func (s *Server) readBatch(c *gin.Context) (*newBatch, error) {
 	return nb, nil
 }
 
-func (s *Server) readBatchForm(c *gin.Context, nb *newBatch) error {
-	if fh, err := c.FormFile("archive"); err == nil {
-		return inField("archive", s.addArchive(c.Request.Context(), nb, fh))
-	}
-	var lines []string
-	if fh, err := c.FormFile("urls"); err == nil {
-		f, err := fh.Open()
-		if err != nil {
-			return domain.Wrap(err, domain.EInvalid, "The URL list could not be read.")
-		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 4096), 1<<16)
-		for sc.Scan() {
-			lines = append(lines, sc.Text())
-		}
-		if err := sc.Err(); err != nil {
-			return domain.Errorf(domain.EInvalid, "The URL list could not be read: %v.", err)
-		}
-	} else {
-		lines = strings.Split(c.PostForm("urls"), "\n")
-	}
-	var urls []string
-	for _, l := range lines {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			urls = append(urls, l)
-		}
-	}
-	return inField("urls", s.addURLs(nb, urls, "line "))
-}
-
+// addURLs adds urls to the batch; where names a URL's place in an error.
 func (s *Server) addURLs(nb *newBatch, urls []string, where string) error {
-	if int64(len(urls)) > s.Limits.MaxURLs {
-		return domain.Errorf(domain.ETooLarge, "The batch has %d URLs; the limit is %d.", len(urls), s.Limits.MaxURLs)
-	}
 	for i, raw := range urls {
-		u, err := fetch.ValidateURL(raw)
-		if err != nil {
-			return domain.Errorf(domain.EInvalidURL, "%s%d]: %s", where, i+1, domain.ErrorMessage(err))
+		if err := s.addURL(nb, raw, fmt.Sprintf("%s%d]", where, i+1)); err != nil {
+			return err
 		}
-		name, _ := url.PathUnescape(path.Base(u.Path))
-		nb.add(domain.Source{URL: raw, Name: fetch.SafeName(name)}, raw)
 	}
 	return nil
 }
 
-func (s *Server) addArchive(ctx context.Context, nb *newBatch, fh *multipart.FileHeader) error {
-	f, err := fh.Open()
-	if err != nil {
-		return domain.Wrap(err, domain.EInvalid, "The archive could not be read.")
+// addURL adds one URL to the batch, refusing it past BATCH_MAX_URLS.
+func (s *Server) addURL(nb *newBatch, raw, where string) error {
+	if int64(len(nb.jobs)) >= s.Limits.MaxURLs {
+		return domain.Errorf(domain.ETooLarge, "The batch has more than %d URLs; the limit is %d.", s.Limits.MaxURLs, s.Limits.MaxURLs)
 	}
-	defer f.Close()
-	skipped, err := dataset.ReadArchive(f, fh.Size, s.Limits.Archive(), func(e dataset.Entry) error {
+	u, err := fetch.ValidateURL(raw)
+	if err != nil {
+		return domain.Errorf(domain.EInvalidURL, "%s: %s", where, domain.ErrorMessage(err))
+	}
+	name, _ := url.PathUnescape(path.Base(u.Path))
+	nb.add(domain.Source{URL: raw, Name: fetch.SafeName(name)}, raw)
+	return nil
+}
+
+// addArchive reads an archive of size bytes, storing each image as a job's
+// source and summing up the entries left out.
+func (s *Server) addArchive(ctx context.Context, nb *newBatch, r io.ReaderAt, size int64) error {
+	skipped, err := dataset.ReadArchive(r, size, s.Limits.Archive(), func(e dataset.Entry) error {
 		key := fmt.Sprintf("batches/%s/sources/%d", nb.batch.ID, len(nb.jobs))
 		if err := s.Blobs.Put(ctx, key, bytes.NewReader(e.Data), int64(len(e.Data)), ""); err != nil {
 			return domain.Wrap(err, domain.EUnavailable, "The archive could not be stored; try again shortly.")
 		}
 		nb.keys = append(nb.keys, key)
-		nb.add(domain.Source{Name: safePath(e.Path), Key: key}, e.Path)
+		size := headerSize(e.Data)
+		nb.add(domain.Source{Name: safePath(e.Path), Key: key, Width: size.X, Height: size.Y}, e.Path)
 		return nil
 	})
 	nb.batch.Skipped = skipped
@@ -211,7 +188,7 @@ func (s *Server) createBatch(c *gin.Context) {
 		return
 	}
 	c.Header("Location", "/api/v1/batches/"+nb.batch.ID)
-	c.JSON(http.StatusAccepted, batchView(nb.batch))
+	c.JSON(http.StatusAccepted, batchDetail(nb.batch))
 }
 
 func (s *Server) getBatch(c *gin.Context) {
@@ -220,7 +197,7 @@ func (s *Server) getBatch(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, batchView(b))
+	c.JSON(http.StatusOK, batchDetail(b))
 }
 
 func (s *Server) listBatches(c *gin.Context) {

@@ -17,6 +17,7 @@ var statusOf = map[string]int{
 	domain.EFetchBlocked:  http.StatusBadRequest,
 	domain.EFetchFailed:   http.StatusBadRequest,
 	domain.EInvalidSpec:   http.StatusUnprocessableEntity,
+	domain.ETooCostly:     http.StatusUnprocessableEntity,
 	domain.ENotFound:      http.StatusNotFound,
 	domain.ETooLarge:      http.StatusRequestEntityTooLarge,
 	domain.ETooManyPixels: http.StatusRequestEntityTooLarge,
@@ -44,6 +45,7 @@ var headlines = map[string]string{
 	domain.ERateLimited:   "Too many requests",
 	domain.EUnavailable:   "augment cannot take work right now",
 	domain.ETimeout:       "It took too long",
+	domain.ETooCostly:     "That would take too long to render",
 	domain.EInternal:      "Something went wrong on our side",
 }
 

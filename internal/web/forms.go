@@ -100,7 +100,8 @@ func (s *Server) home(c *gin.Context) {
 			c.Status(http.StatusMethodNotAllowed)
 			return
 		}
-		if s.allowRate(c) && s.allowToken(c) {
+		// NOTE: a GET, but it queues a job: a write, counted after the token.
+		if s.allowToken(c) && s.allowRate(c) {
 			s.syncFlow(c)
 		}
 		return

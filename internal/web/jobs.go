@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/augment-ml/augment/internal/cost"
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/metrics"
 	"github.com/augment-ml/augment/internal/queue"
@@ -23,7 +24,10 @@ func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) 
 	if err != nil {
 		return nil, err
 	}
-	j := &domain.Job{ID: uuid.NewString(), Spec: spec, Source: domain.Source{URL: req.URL, Name: req.name}}
+	if err := cost.Check(spec, req.size.X, req.size.Y, s.MaxCost); err != nil {
+		return nil, err
+	}
+	j := &domain.Job{ID: uuid.NewString(), Spec: spec, Priority: p, Source: domain.Source{URL: req.URL, Name: req.name}}
 	if req.upload != nil {
 		j.Source.Key = "jobs/" + j.ID + "/source"
 		if err := s.Blobs.Put(ctx, j.Source.Key, bytes.NewReader(req.upload), int64(len(req.upload)), ""); err != nil {

@@ -37,6 +37,7 @@ type jobRequest struct {
 	specRequest
 	upload []byte // multipart only
 	name   string
+	size   image.Point // the upload's width and height, when its header told them
 }
 
 const maxJSONBody = 1 << 20
@@ -117,12 +118,13 @@ func (s *Server) readJobRequest(c *gin.Context) (jobRequest, error) {
 			}
 			if c.PostForm("sample") != "" { // the "try it" button: the bundled photo, no network
 				req.upload, req.name = sampleImage(), sampleName
+				req.size = headerSize(req.upload)
 				return req, nil
 			}
 		}
 		req.URL = strings.TrimSpace(c.PostForm("url"))
 		if fh, ferr := c.FormFile("image"); ferr == nil {
-			if req.upload, err = s.readUpload(fh); err != nil {
+			if req.upload, req.size, err = s.readUpload(fh); err != nil {
 				return req, inField("image", err)
 			}
 			req.name = fetch.SafeName(fh.Filename)
@@ -185,32 +187,45 @@ func formSpec(c *gin.Context) (specRequest, error) {
 }
 
 // readUpload reads an uploaded image, refusing what is not a supported image
-// or is too large, in bytes or (for JPEG, PNG and GIF headers) in pixels.
-func (s *Server) readUpload(fh *multipart.FileHeader) ([]byte, error) {
+// or is too large, in bytes or (for JPEG, PNG and GIF headers) in pixels, and
+// returns its size when the header told it.
+func (s *Server) readUpload(fh *multipart.FileHeader) ([]byte, image.Point, error) {
+	var size image.Point
 	if fh.Size > s.MaxUploadBytes {
-		return nil, domain.Errorf(domain.ETooLarge, "The image is %d bytes; the limit is %d bytes.", fh.Size, s.MaxUploadBytes)
+		return nil, size, domain.Errorf(domain.ETooLarge, "The image is %d bytes; the limit is %d bytes.", fh.Size, s.MaxUploadBytes)
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return nil, domain.Wrap(err, domain.EInvalid, "The uploaded file could not be read.")
+		return nil, size, domain.Wrap(err, domain.EInvalid, "The uploaded file could not be read.")
 	}
 	defer f.Close()
 	buf, err := io.ReadAll(io.LimitReader(f, s.MaxUploadBytes+1))
 	if err != nil {
-		return nil, domain.Wrap(err, domain.EInvalid, "The uploaded file could not be read.")
+		return nil, size, domain.Wrap(err, domain.EInvalid, "The uploaded file could not be read.")
 	}
 	if len(buf) == 0 {
-		return nil, domain.Errorf(domain.ENotImage, "The uploaded file %q is empty.", fh.Filename)
+		return nil, size, domain.Errorf(domain.ENotImage, "The uploaded file %q is empty.", fh.Filename)
 	}
 	if fetch.Sniff(buf) == "" {
-		return nil, domain.Errorf(domain.ENotImage,
+		return nil, size, domain.Errorf(domain.ENotImage,
 			"The uploaded file %q is not a supported image (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF).", fh.Filename)
 	}
-	if cfg, _, err := image.DecodeConfig(bytes.NewReader(buf)); err == nil && cfg.Width*cfg.Height > s.MaxPixels {
-		return nil, domain.Errorf(domain.ETooManyPixels, "The image is %d×%d pixels; the limit is %d pixels.",
-			cfg.Width, cfg.Height, s.MaxPixels)
+	size = headerSize(buf)
+	if size.X*size.Y > s.MaxPixels {
+		return nil, size, domain.Errorf(domain.ETooManyPixels, "The image is %d×%d pixels; the limit is %d pixels.",
+			size.X, size.Y, s.MaxPixels)
 	}
-	return buf, nil
+	return buf, size, nil
+}
+
+// headerSize is an image's width and height from a JPEG, PNG or GIF header;
+// zero for other formats, which only the worker can read.
+func headerSize(buf []byte) image.Point {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(buf))
+	if err != nil {
+		return image.Point{}
+	}
+	return image.Pt(cfg.Width, cfg.Height)
 }
 
 func jsonError(err error) error {
@@ -240,8 +255,11 @@ func jsonType(goType string) string {
 }
 
 func formError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	var (
+		mbe *http.MaxBytesError
+		de  *domain.Error
+	)
+	if errors.As(err, &mbe) || errors.As(err, &de) {
 		return err
 	}
 	return domain.Errorf(domain.EInvalid, "The form could not be read: %v.", err)

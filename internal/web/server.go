@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -23,11 +24,12 @@ type Server struct {
 	Batches        domain.BatchStore
 	Queue          domain.Enqueuer
 	Blobs          domain.Blobs
-	Events         *events.Hub                 // news of changed jobs and batches; nil: a hub nothing feeds (reads every second)
-	Ready          func(context.Context) error // nil when Redis and PostgreSQL answer
+	Events         *events.Hub // news of changed jobs and batches; nil: a hub nothing feeds (reads every second)
+	Ready          []Check     // what /readyz asks: Redis and PostgreSQL
 	SyncTimeout    time.Duration
 	MaxUploadBytes int64
 	MaxPixels      int
+	MaxCost        float64 // JOB_MAX_COST: largest estimated seconds of one job; 0 is no limit
 	Limits         Limits
 	Token          string       // API_TOKEN; empty leaves writes open
 	RateLimit      int          // writes per minute per client; 0 is no limit
@@ -128,13 +130,46 @@ func (s *Server) routes() *gin.Engine {
 	return r
 }
 
+// Check is one dependency /readyz asks, by the name a person knows it by.
+type Check struct {
+	Name string
+	Ping func(context.Context) error
+}
+
+// readyz asks every dependency at once and answers JSON naming each one's
+// state: 200 when all answer, else 503 saying which do not.
 func (s *Server) readyz(c *gin.Context) {
-	if err := s.Ready(c.Request.Context()); err != nil {
-		s.Log.Warn("not ready", "err", err)
-		s.fail(c, domain.Wrap(err, domain.EUnavailable, "Not ready: %s", domain.ErrorMessage(err)))
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
+	defer cancel()
+	errs := make([]error, len(s.Ready))
+	var wg sync.WaitGroup
+	for i, chk := range s.Ready {
+		wg.Go(func() { errs[i] = chk.Ping(ctx) })
+	}
+	wg.Wait()
+	checks := gin.H{}
+	var down []string
+	for i, chk := range s.Ready {
+		key := strings.ToLower(chk.Name)
+		if errs[i] != nil {
+			s.Log.Warn("not ready", "dependency", chk.Name, "err", errs[i])
+			checks[key] = "down"
+			down = append(down, chk.Name)
+			continue
+		}
+		checks[key] = "ok"
+	}
+	if len(down) > 0 {
+		verb := " does not answer."
+		if len(down) > 1 {
+			verb = " do not answer."
+		}
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "checks": checks, "error": gin.H{
+			"code": domain.EUnavailable, "message": "Not ready: " + strings.Join(down, " and ") + verb,
+		}})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "checks": checks})
 }
 
 func (s *Server) logRequests(c *gin.Context) {

@@ -67,25 +67,43 @@ func jobView(j *domain.Job) jobJSON {
 }
 
 type batchJSON struct {
-	ID          string           `json:"id"`
-	Status      domain.Status    `json:"status"`
-	Total       int              `json:"total"`
-	Counts      domain.Counts    `json:"counts"`
-	Spec        domain.Spec      `json:"spec"`
-	Skipped     []domain.Skipped `json:"skipped"`
-	CreatedAt   time.Time        `json:"created_at"`
-	FinishedAt  *time.Time       `json:"finished_at"`
-	ArchiveHref string           `json:"archive_href"`
-	JobsHref    string           `json:"jobs_href"`
+	ID              string         `json:"id"`
+	Status          domain.Status  `json:"status"`
+	Total           int            `json:"total"`
+	Counts          domain.Counts  `json:"counts"`
+	Spec            domain.Spec    `json:"spec"`
+	SkippedTotal    int            `json:"skipped_total"`
+	SkippedByReason map[string]int `json:"skipped_by_reason"`
+	CreatedAt       time.Time      `json:"created_at"`
+	FinishedAt      *time.Time     `json:"finished_at"`
+	ArchiveHref     string         `json:"archive_href"`
+	JobsHref        string         `json:"jobs_href"`
 }
 
-// batchView shapes a batch as API.md describes it.
+// batchDetailJSON is one batch as GET /api/v1/batches/{id} answers it: with
+// the first skipped entries by name. Listings leave them out.
+type batchDetailJSON struct {
+	batchJSON
+	Skipped []domain.Skipped `json:"skipped"`
+}
+
+// batchView shapes a batch as API.md describes it, for a listing.
 func batchView(b *domain.Batch) batchJSON {
 	v := batchJSON{
-		ID: b.ID, Status: b.Status, Total: b.Total, Counts: b.Counts, Spec: b.Spec, Skipped: b.Skipped,
+		ID: b.ID, Status: b.Status, Total: b.Total, Counts: b.Counts, Spec: b.Spec,
+		SkippedTotal: b.Skipped.Total, SkippedByReason: b.Skipped.ByReason,
 		CreatedAt: b.CreatedAt, FinishedAt: b.FinishedAt,
 		ArchiveHref: "/api/v1/batches/" + b.ID + "/archive", JobsHref: "/api/v1/batches/" + b.ID + "/jobs",
 	}
+	if v.SkippedByReason == nil {
+		v.SkippedByReason = map[string]int{}
+	}
+	return v
+}
+
+// batchDetail shapes one batch with the skipped entries it names.
+func batchDetail(b *domain.Batch) batchDetailJSON {
+	v := batchDetailJSON{batchJSON: batchView(b), Skipped: b.Skipped.First}
 	if v.Skipped == nil {
 		v.Skipped = []domain.Skipped{}
 	}

@@ -5,6 +5,7 @@ package worker
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/augment-ml/augment/internal/augment"
+	"github.com/augment-ml/augment/internal/cost"
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/fetch"
 	"github.com/augment-ml/augment/internal/imaging"
@@ -27,12 +29,17 @@ import (
 // Handler processes queue.TypeAugment tasks. Running a task twice writes the
 // same files and rows, so retries and redeliveries are safe.
 type Handler struct {
-	Jobs      domain.JobStore
-	Blobs     domain.Blobs
-	Fetcher   *fetch.Fetcher
-	MaxPixels int
-	Log       *slog.Logger
+	Jobs       domain.JobStore
+	Blobs      domain.Blobs
+	Fetcher    *fetch.Fetcher
+	MaxPixels  int
+	MaxCost    float64       // JOB_MAX_COST: largest estimated seconds of one job; 0 is no limit
+	JobTimeout time.Duration // JOB_TIMEOUT: a job still running after this fails; 0 is queue.Timeout
+	Log        *slog.Logger
 }
+
+// errJobTimeout is the cause of a job's context ending at JobTimeout.
+var errJobTimeout = errors.New("the job's time limit passed")
 
 // ProcessTask implements asynq.Handler.
 func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
@@ -43,8 +50,10 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	log := h.Log.With("job_id", p.JobID)
 	job, err := h.Jobs.Job(ctx, p.JobID)
 	if domain.ErrorCode(err) == domain.ENotFound {
+		// NOTE: a batch removed after a failed submission leaves such tasks;
+		// nothing failed, so the task ends as done.
 		log.Warn("task for a job that does not exist; dropped")
-		return fmt.Errorf("job %s: %w", p.JobID, asynq.SkipRetry)
+		return nil
 	}
 	if err != nil {
 		return err
@@ -55,7 +64,18 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err := h.Jobs.StartJob(ctx, job.ID); err != nil {
 		return err
 	}
-	err = h.run(ctx, job)
+	// NOTE: the job's own deadline is well before the task's (queue.Timeout):
+	// asynq retries a task whose deadline passed at once, without waiting
+	// for its handler, and a second render would start beside the first.
+	// This deadline is checked between variants (and inside one once
+	// imaging.Render takes the ctx), and the handler returns only once the
+	// render has.
+	jctx, cancel := context.WithTimeoutCause(ctx, cmp.Or(h.JobTimeout, queue.Timeout), errJobTimeout)
+	defer cancel()
+	err = h.run(jctx, job)
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(jctx), errJobTimeout) {
+		err = h.timedOut(ctx, job.ID, err)
+	}
 	if err == nil {
 		log.Info("job done", "variants", job.Spec.Variants)
 		if err := h.Jobs.FinishJob(ctx, job.ID); err != nil {
@@ -67,11 +87,12 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code != domain.EInternal && de.Code != domain.EUnavailable {
 		log.Info("job failed", "code", de.Code, "reason", err)
-		if ferr := h.Jobs.FailJob(context.WithoutCancel(ctx), job.ID, de); ferr != nil {
+		if ferr := h.fail(ctx, job.ID, de); ferr != nil {
 			return ferr
 		}
-		metrics.JobsFinished.WithLabelValues(de.Code).Inc()
-		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+		// NOTE: the job records the user's failure; for the queue the task
+		// did its work, so asynqmon counts only real failures.
+		return nil
 	}
 	retried, _ := asynq.GetRetryCount(ctx)
 	maxRetry, _ := asynq.GetMaxRetry(ctx)
@@ -81,12 +102,43 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		if errors.Is(err, context.DeadlineExceeded) {
 			reason = domain.Errorf(domain.ETimeout, "Processing took too long after %d attempts.", retried+1)
 		}
-		if ferr := h.Jobs.FailJob(context.WithoutCancel(ctx), job.ID, reason); ferr != nil {
+		if ferr := h.fail(ctx, job.ID, reason); ferr != nil {
 			return ferr
 		}
-		metrics.JobsFinished.WithLabelValues(reason.Code).Inc()
+		return err
+	}
+	if ctx.Err() != nil {
+		return err // stopped from outside (a shutdown): not the job's failure
+	}
+	note := domain.Errorf(domain.ErrorCode(err), "Attempt %d of %d failed: %s It will be tried again shortly.",
+		retried+1, maxRetry+1, domain.ErrorMessage(err))
+	if nerr := h.Jobs.NoteAttempt(context.WithoutCancel(ctx), job.ID, note); nerr != nil {
+		log.Warn("recording the failed attempt", "err", nerr)
 	}
 	return err
+}
+
+// timedOut is the failure of a job stopped at its time limit, saying how
+// far it got.
+func (h *Handler) timedOut(ctx context.Context, id string, cause error) error {
+	done, total := 0, 0
+	if j, err := h.Jobs.Job(context.WithoutCancel(ctx), id); err == nil {
+		done, total = len(j.Variants), j.Spec.Variants
+	}
+	return domain.Wrap(cause, domain.ETimeout, "The job took longer than the limit of %s and was stopped after %d of %d variants.",
+		cmp.Or(h.JobTimeout, queue.Timeout), done, total)
+}
+
+// fail ends a job with reason, for good, and deletes its stored source:
+// nothing will read it again.
+func (h *Handler) fail(ctx context.Context, id string, reason *domain.Error) error {
+	ctx = context.WithoutCancel(ctx)
+	if err := h.Jobs.FailJob(ctx, id, reason); err != nil {
+		return err
+	}
+	metrics.JobsFinished.WithLabelValues(reason.Code).Inc()
+	dropSource(ctx, h.Jobs, h.Blobs, id, h.Log)
+	return nil
 }
 
 func (h *Handler) run(ctx context.Context, job *domain.Job) error {
@@ -152,6 +204,9 @@ func (h *Handler) source(ctx context.Context, job *domain.Job) ([]byte, error) {
 	if info.Width*info.Height > h.MaxPixels {
 		return nil, domain.Errorf(domain.ETooManyPixels,
 			"The image is %d×%d pixels; the limit is %d pixels.", info.Width, info.Height, h.MaxPixels)
+	}
+	if err := cost.Check(job.Spec, info.Width, info.Height, h.MaxCost); err != nil {
+		return nil, err
 	}
 	if job.Source.Key == "" {
 		if err := h.Blobs.Put(ctx, s.Key, bytes.NewReader(buf), int64(len(buf)), "image/"+info.Format); err != nil {
