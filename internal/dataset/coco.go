@@ -18,6 +18,12 @@ type COCOFile struct {
 	Split      string
 	Top        []COCOKey // top-level keys in file order, images and annotations as null placeholders
 	Categories []COCOCategory
+	// Images is how many of its image records name an image the dataset
+	// has; MaxImageID and
+	// MaxAnnotationID are its largest ids, past which fresh ones start.
+	Images          int
+	MaxImageID      int64
+	MaxAnnotationID int64
 }
 
 // COCOKey is a top-level key of a COCO file and its value as read.
@@ -70,6 +76,7 @@ type cocoAnn struct {
 	imageID int64
 	obj     domain.Object
 	extra   *ObjectExtra
+	off     int64 // where its record starts in the file
 }
 
 type cocoLayout struct {
@@ -113,6 +120,10 @@ func (c *cocoLayout) parse(p string, r io.Reader) error {
 		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 			return labelError(p, 0, "the JSON ends too early")
 		}
+		var re *recordError
+		if errors.As(err, &re) {
+			return labelError(p, lc.recordLine(re.off), "%v", re.err)
+		}
 		var de *domain.Error
 		if errors.As(err, &de) {
 			return err
@@ -147,6 +158,7 @@ func (c *cocoLayout) assemble(ds *Dataset, images map[string]*Image) error {
 				ds.warn(WMissingImage, f.Path, "%s names the image %s (id %d), which the dataset lacks", f.Path, rec.fileName, rec.id)
 				continue
 			}
+			f.Images++
 			im.Labelled, im.Split = true, f.Split
 			im.DeclaredWidth, im.DeclaredHeight = rec.w, rec.h
 			im.COCO = &COCOImage{File: fi, ID: rec.id, FileName: rec.fileName, Extra: rec.extra}

@@ -6,12 +6,22 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/augment-ml/augment/internal/domain"
 )
 
 // The streaming parse of a COCO file: element by element, so a file of
 // 100,000 images holds its records, never its text.
+
+// recordError is a problem with one image or annotation record, at the
+// byte offset where the record starts.
+type recordError struct {
+	off int64
+	err error
+}
+
+func (e *recordError) Error() string { return e.err.Error() }
 
 func (c *cocoLayout) decode(f *COCOFile, dec *json.Decoder) ([]cocoImage, map[int64][]cocoAnn, error) {
 	if err := expectDelim(dec, '{'); err != nil {
@@ -33,6 +43,7 @@ func (c *cocoLayout) decode(f *COCOFile, dec *json.Decoder) ([]cocoImage, map[in
 				return nil, nil, fmt.Errorf("%s must be a list", key)
 			}
 			for n := 0; dec.More(); n++ {
+				off := dec.InputOffset()
 				var raw map[string]json.RawMessage
 				if err := dec.Decode(&raw); err != nil {
 					return nil, nil, err
@@ -40,15 +51,19 @@ func (c *cocoLayout) decode(f *COCOFile, dec *json.Decoder) ([]cocoImage, map[in
 				if key == "images" {
 					im, err := cocoImageOf(raw, n)
 					if err != nil {
-						return nil, nil, labelError(f.Path, 0, "%v", err)
+						return nil, nil, &recordError{off, err}
 					}
 					imgs = append(imgs, im)
+					f.MaxImageID = max(f.MaxImageID, im.id)
 				} else {
 					a, err := cocoAnnOf(raw, n)
 					if err != nil {
-						return nil, nil, labelError(f.Path, 0, "%v", err)
+						return nil, nil, &recordError{off, err}
 					}
+					a.off = off
 					anns[a.imageID] = append(anns[a.imageID], a)
+					id, _ := strconv.ParseInt(a.obj.ID, 10, 64)
+					f.MaxAnnotationID = max(f.MaxAnnotationID, id)
 				}
 			}
 			if _, err := dec.Token(); err != nil {
@@ -81,7 +96,7 @@ func (c *cocoLayout) decode(f *COCOFile, dec *json.Decoder) ([]cocoImage, map[in
 		for i := range list {
 			cat, ok := cats[list[i].extra.CategoryID]
 			if !ok {
-				return nil, nil, labelError(f.Path, 0, "annotation %s names the category %d, which categories lacks", list[i].obj.ID, list[i].extra.CategoryID)
+				return nil, nil, &recordError{list[i].off, fmt.Errorf("annotation %s names the category %d, which categories lacks", list[i].obj.ID, list[i].extra.CategoryID)}
 			}
 			list[i].obj.Class = cat.Name
 		}
@@ -90,7 +105,20 @@ func (c *cocoLayout) decode(f *COCOFile, dec *json.Decoder) ([]cocoImage, map[in
 	return imgs, anns, nil
 }
 
-// UnmarshalJSON reads a category's id, name and keypoints.
+// MarshalJSON writes the category as it was read, every key kept.
+func (cat COCOCategory) MarshalJSON() ([]byte, error) {
+	if cat.Raw != nil {
+		return cat.Raw, nil
+	}
+	m := map[string]any{"id": cat.ID, "name": cat.Name, "supercategory": ""}
+	if len(cat.Keypoints) > 0 {
+		m["keypoints"] = cat.Keypoints
+	}
+	return json.Marshal(m)
+}
+
+// UnmarshalJSON reads a category's id, name and keypoints, and keeps it
+// whole.
 func (cat *COCOCategory) UnmarshalJSON(b []byte) error {
 	var v struct {
 		ID        *int64   `json:"id"`
@@ -104,6 +132,7 @@ func (cat *COCOCategory) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("a category has no id")
 	}
 	cat.ID, cat.Name, cat.Keypoints = *v.ID, v.Name, v.Keypoints
+	cat.Raw = append(json.RawMessage(nil), b...)
 	return nil
 }
 
@@ -277,4 +306,14 @@ func (l *lineCounter) line(off int64) int {
 		return 0
 	}
 	return l.lines + bytes.Count(l.window[:i], []byte{'\n'}) + 1
+}
+
+// recordLine is the line where a record that starts at off begins: past
+// the comma and spaces before it.
+func (l *lineCounter) recordLine(off int64) int {
+	i := off - l.start
+	for i >= 0 && i < int64(len(l.window)) && strings.ContainsRune(", \t\r\n", rune(l.window[i])) {
+		i++
+	}
+	return l.line(i + l.start)
 }

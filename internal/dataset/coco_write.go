@@ -3,6 +3,7 @@ package dataset
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"math"
 	"path"
 	"strconv"
@@ -30,6 +31,10 @@ type cocoOut struct {
 	nextAnn    int64
 	categories []COCOCategory // src's, then any class it lacked
 	catIDs     map[string]int64
+	// own counts the sources of src added as they were; changed says that
+	// something else was added (a variant, another file's image).
+	own     int
+	changed bool
 }
 
 func newCOCOWriter(w *Writer) *cocoWriter { return &cocoWriter{w: w, files: map[string]*cocoOut{}} }
@@ -63,15 +68,8 @@ func (c *cocoWriter) file(im *Image) *cocoOut {
 	f := &cocoOut{path: p, src: src, imageIDs: map[int64]bool{}, annIDs: map[int64]bool{}, catIDs: map[string]int64{}}
 	// Fresh ids start past every id the source file holds, so a source
 	// added after a variant still keeps its own.
-	for _, im := range c.w.ds.Images {
-		if im.COCO != nil && src != nil && c.w.ds.COCO[im.COCO.File] == src {
-			f.nextImage = max(f.nextImage, im.COCO.ID)
-			for _, o := range im.Objects {
-				if id, err := strconv.ParseInt(o.ID, 10, 64); err == nil {
-					f.nextAnn = max(f.nextAnn, id)
-				}
-			}
-		}
+	if src != nil {
+		f.nextImage, f.nextAnn = src.MaxImageID, src.MaxAnnotationID
 	}
 	if src != nil {
 		f.categories = append(f.categories, src.Categories...)
@@ -113,6 +111,11 @@ func (c *cocoWriter) add(im *Image, out string) error {
 	var rec *COCOImage
 	if im.COCO != nil {
 		rec = im.COCO
+	}
+	if im.Of == "" && rec != nil && f.src != nil && c.w.ds.COCO[rec.File] == f.src {
+		f.own++
+	} else {
+		f.changed = true
 	}
 	imageID := f.id(idOf(rec), rec != nil && im.Of == "", f.imageIDs, &f.nextImage)
 	fileName := path.Base(out)
@@ -242,9 +245,20 @@ func (f *cocoOut) category(id int64) (COCOCategory, bool) {
 	return COCOCategory{}, false
 }
 
-func (c *cocoWriter) close() error {
+func (c *cocoWriter) close(copyFile func(p string, w io.Writer) error) error {
 	for _, p := range c.order {
-		if err := c.files[p].write(c.w.out); err != nil {
+		f := c.files[p]
+		if copyFile != nil && f.src != nil && !f.changed && f.own == f.src.Images {
+			w, err := c.w.out.Create(f.path)
+			if err == nil {
+				err = copyFile(f.src.Path, w)
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if err := f.write(c.w.out); err != nil {
 			return err
 		}
 	}

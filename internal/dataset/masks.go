@@ -2,7 +2,6 @@ package dataset
 
 import (
 	"encoding/json"
-	"image"
 	"image/color"
 	"image/png"
 	"io"
@@ -17,7 +16,7 @@ import (
 type MasksMeta struct {
 	MetaPath string
 	Meta     []byte
-	Colors   color.Palette // class id → colour, for colour-coded masks
+	Colors   [][3]uint8 // class id → colour, for colour-coded masks
 }
 
 type datasetMeta struct {
@@ -92,10 +91,7 @@ func (m *masksLayout) parse(p string, r io.Reader) error {
 		for _, id := range ids {
 			m.names = append(m.names, meta.LabelMap[strconv.Itoa(id)])
 		}
-		m.meta = &MasksMeta{MetaPath: p, Meta: b}
-		for _, c := range meta.Colors {
-			m.meta.Colors = append(m.meta.Colors, color.RGBA{c[0], c[1], c[2], 255})
-		}
+		m.meta = &MasksMeta{MetaPath: p, Meta: b, Colors: meta.Colors}
 		return nil
 	}
 	mask, err := readMaskHeader(p, r)
@@ -106,7 +102,7 @@ func (m *masksLayout) parse(p string, r io.Reader) error {
 	return nil
 }
 
-// readMaskHeader reads a mask's size and palette. Masks are PNG: a JPEG
+// readMaskHeader reads a mask's size and kind. Masks are PNG: a JPEG
 // mask would have invented class values at every edge.
 func readMaskHeader(p string, r io.Reader) (*SemanticMask, error) {
 	cfg, err := png.DecodeConfig(r)
@@ -114,11 +110,8 @@ func readMaskHeader(p string, r io.Reader) (*SemanticMask, error) {
 		return nil, labelError(p, 0, "a mask must be a PNG of class ids: %v", err)
 	}
 	m := &SemanticMask{Path: p, Width: cfg.Width, Height: cfg.Height}
-	switch cm := cfg.ColorModel.(type) {
-	case color.Palette:
-		m.Palette = cm
-	default:
-		m.RGB = cm != color.GrayModel && cm != color.Gray16Model
+	if _, paletted := cfg.ColorModel.(color.Palette); !paletted {
+		m.RGB = cfg.ColorModel != color.GrayModel && cfg.ColorModel != color.Gray16Model
 	}
 	return m, nil
 }
@@ -155,83 +148,4 @@ func (m *masksLayout) assemble(ds *Dataset, images map[string]*Image) error {
 		}
 	}
 	return nil
-}
-
-// MaskIDs decodes a mask into class ids, one per pixel: a palette PNG's
-// indexes, a gray PNG's values, or the class whose colour a pixel has
-// (colors), 0 for a colour not listed.
-func MaskIDs(r io.Reader, colors color.Palette) (*image.Gray16, error) {
-	img, err := png.Decode(r)
-	if err != nil {
-		return nil, err
-	}
-	b := img.Bounds()
-	out := image.NewGray16(image.Rect(0, 0, b.Dx(), b.Dy()))
-	lookup := map[color.RGBA]int{}
-	for i, c := range colors {
-		lookup[color.RGBAModel.Convert(c).(color.RGBA)] = i
-	}
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			var id int
-			switch src := img.(type) {
-			case *image.Paletted:
-				id = int(src.ColorIndexAt(x, y))
-			case *image.Gray:
-				id = int(src.GrayAt(x, y).Y)
-			case *image.Gray16:
-				id = int(src.Gray16At(x, y).Y)
-			default:
-				id = lookup[color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)]
-			}
-			out.SetGray16(x-b.Min.X, y-b.Min.Y, color.Gray16{Y: uint16(id)})
-		}
-	}
-	return out, nil
-}
-
-// WriteMask encodes class ids as the mask's kind: a palette PNG with its
-// palette kept, a colour PNG through colors, else 8-bit gray (16-bit when
-// an id passes 255). Never JPEG.
-func WriteMask(w io.Writer, ids *image.Gray16, m *SemanticMask, colors color.Palette) error {
-	b := ids.Bounds()
-	var img image.Image
-	switch {
-	case m != nil && m.Palette != nil:
-		p := image.NewPaletted(b, m.Palette)
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			for x := b.Min.X; x < b.Max.X; x++ {
-				p.SetColorIndex(x, y, uint8(ids.Gray16At(x, y).Y))
-			}
-		}
-		img = p
-	case m != nil && m.RGB && len(colors) > 0:
-		p := image.NewRGBA(b)
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			for x := b.Min.X; x < b.Max.X; x++ {
-				if id := int(ids.Gray16At(x, y).Y); id < len(colors) {
-					p.Set(x, y, colors[id])
-				}
-			}
-		}
-		img = p
-	default:
-		top := uint16(0)
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			for x := b.Min.X; x < b.Max.X; x++ {
-				top = max(top, ids.Gray16At(x, y).Y)
-			}
-		}
-		img = ids
-		if top <= 255 {
-			g := image.NewGray(b)
-			for y := b.Min.Y; y < b.Max.Y; y++ {
-				for x := b.Min.X; x < b.Max.X; x++ {
-					g.Pix[g.PixOffset(x, y)] = uint8(ids.Gray16At(x, y).Y)
-				}
-			}
-			img = g
-		}
-	}
-	return (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(w, img)
 }

@@ -6,16 +6,19 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/labels"
 )
 
 var vocPalette = color.Palette{color.RGBA{0, 0, 0, 255}, color.RGBA{128, 0, 0, 255}, color.RGBA{0, 128, 0, 255}, color.RGBA{224, 224, 192, 255}}
 
 // TestMasksRoundTrip: images/x.jpg beside masks/x.png (same stem, another
-// extension), a palette PNG whose palette and ids survive a write.
+// extension), a palette PNG whose palette and ids survive a write and a
+// variant's trip through labels.Mask.
 func TestMasksRoundTrip(t *testing.T) {
 	id := func(x, y int) uint8 { return uint8((x + y) % 3) }
 	dir := tree(t, map[string][]byte{
@@ -27,7 +30,7 @@ func TestMasksRoundTrip(t *testing.T) {
 	})
 	ds := readDS(t, Dir(dir), "")
 	x := ds.Image("images/x.jpg")
-	if ds.Format != Masks || strings.Join(ds.Classes, ",") != "background,road,voiture" || x.Mask == nil || x.Mask.Path != "masks/x.png" || len(x.Mask.Palette) != 4 {
+	if ds.Format != Masks || strings.Join(ds.Classes, ",") != "background,road,voiture" || x.Mask == nil || x.Mask.Path != "masks/x.png" || x.Mask.RGB {
 		t.Fatalf("read %s %v: %s", ds.Format, ds.Classes, jsonOf(x))
 	}
 	if w := warningCodes(ds); w[WMissingLabels] != 1 || w[WMissingImage] != 1 {
@@ -35,29 +38,28 @@ func TestMasksRoundTrip(t *testing.T) {
 	}
 	out := write(t, ds, dir, Masks)
 	again := readDS(t, Dir(out), "")
-	if m := again.Image("images/x.jpg").Mask; m == nil || len(m.Palette) != 4 {
+	if m := again.Image("images/x.jpg").Mask; m == nil || m.Path != "masks/x.png" {
 		t.Fatalf("after a round trip: %s", jsonOf(again.Image("images/x.jpg")))
 	}
-	// A variant's mask: ids decoded, written back with the palette kept.
-	f, _ := os.Open(filepath.Join(dir, "masks/x.png"))
-	ids, err := MaskIDs(f, nil)
-	f.Close()
+	// A variant's mask moves as a labels.Mask: ids kept, palette kept.
+	src, _ := os.ReadFile(filepath.Join(dir, "masks/x.png"))
+	m, err := labels.DecodeMask(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := WriteMask(&buf, ids, x.Mask, nil); err != nil {
+	b, err := m.PNG()
+	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := png.DecodeConfig(bytes.NewReader(buf.Bytes()))
+	cfg, err := png.DecodeConfig(bytes.NewReader(b))
 	if err != nil || !samePalette(cfg.ColorModel.(color.Palette), vocPalette) {
 		t.Fatalf("the written mask's palette: %v %v", cfg.ColorModel, err)
 	}
-	back, _ := MaskIDs(bytes.NewReader(buf.Bytes()), nil)
+	back, _ := labels.DecodeMask(b)
 	for y := range 6 {
 		for x := range 8 {
-			if back.Gray16At(x, y).Y != uint16(id(x, y)) {
-				t.Fatalf("class id at %d,%d = %d, want %d", x, y, back.Gray16At(x, y).Y, id(x, y))
+			if back.Pix[y*8+x] != uint16(id(x, y)) {
+				t.Fatalf("class id at %d,%d = %d, want %d", x, y, back.Pix[y*8+x], id(x, y))
 			}
 		}
 	}
@@ -94,14 +96,25 @@ func TestMaskNeverJPEG(t *testing.T) {
 }
 
 // TestColourMasks: an RGB mask maps colours to class ids through the
-// dataset's colours, and writes them back in colour.
+// dataset's colours, travels as ids, and is written back in colour; a
+// colour no class has is refused, naming the file and the pixel.
 func TestColourMasks(t *testing.T) {
-	colours := color.Palette{color.RGBA{0, 0, 0, 255}, color.RGBA{64, 128, 64, 255}}
-	var src bytes.Buffer
-	ids := makeIDs(4, 2, func(x, y int) uint16 { return uint16(x % 2) })
-	_ = WriteMask(&src, ids, &SemanticMask{RGB: true}, colours)
-	got, err := MaskIDs(bytes.NewReader(src.Bytes()), colours)
-	if err != nil || got.Gray16At(1, 0).Y != 1 || got.Gray16At(2, 1).Y != 0 {
+	colours := [][3]uint8{{0, 0, 0}, {64, 128, 64}}
+	ids := &labels.Mask{W: 4, H: 2, Depth: 8, Pix: []uint16{0, 1, 0, 1, 1, 0, 1, 0}}
+	src, err := ColourMaskPNG(ids, colours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := png.DecodeConfig(bytes.NewReader(src)); err != nil || cfg.ColorModel != color.RGBAModel && cfg.ColorModel != color.NRGBAModel {
+		t.Fatalf("written as %v, %v; want a colour PNG", cfg.ColorModel, err)
+	}
+	got, err := ColourMaskIDs("masks/a.png", src, colours)
+	if err != nil || !slices.Equal(got.Pix, ids.Pix) {
 		t.Fatalf("ids = %v %v", got, err)
+	}
+	_, err = ColourMaskIDs("masks/a.png", src, colours[:1])
+	if domain.ErrorCode(err) != domain.EInvalidSpec || !strings.Contains(domain.ErrorMessage(err), "masks/a.png") ||
+		!strings.Contains(domain.ErrorMessage(err), "(1, 0)") {
+		t.Errorf("an unknown colour: %v", err)
 	}
 }

@@ -166,6 +166,9 @@ func (ds *Dataset) finish(images map[string]*Image) {
 	sortSplits(ds.Splits)
 	for _, im := range ds.Images {
 		ds.checkImage(im)
+		for _, o := range im.Objects {
+			ds.KeypointSlots = max(ds.KeypointSlots, len(o.Keypoints))
+		}
 	}
 	sort.SliceStable(ds.Warnings, func(i, j int) bool { return ds.Warnings[i].Path < ds.Warnings[j].Path })
 }

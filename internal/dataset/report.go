@@ -83,29 +83,40 @@ type SourceHash struct {
 
 // Report is report.json: what was read, what was made, what was lost.
 type Report struct {
-	Format   Format           `json:"format"`
-	Export   Format           `json:"export,omitempty"`
-	Before   Counts           `json:"before"`
-	After    Counts           `json:"after"`
-	Dropped  map[string]int   `json:"dropped"` // objects left out of variants, by reason
-	Warnings []Warning        `json:"warnings"`
-	Losses   []Loss           `json:"losses"`
-	Skipped  []domain.Skipped `json:"skipped"`
-	Pipeline json.RawMessage  `json:"pipeline"`
-	Seed     int64            `json:"seed"`
-	Versions Versions         `json:"versions"`
-	Sources  []SourceHash     `json:"sources"`
+	Format   Format            `json:"format"`
+	Export   Format            `json:"export,omitempty"`
+	Plan     *Plan             `json:"plan,omitempty"`
+	Variants int               `json:"variants"` // asked for per augmented image
+	Before   Counts            `json:"before"`
+	After    Counts            `json:"after"`
+	Dropped  map[string]int    `json:"dropped"` // objects left out of variants, by reason
+	Failed   int               `json:"failed"`  // images whose job failed: left out, listed in failures.jsonl
+	Warnings []Warning         `json:"warnings"`
+	Losses   []Loss            `json:"losses"`
+	Skipped  domain.SkipReport `json:"skipped"`
+	Pipeline json.RawMessage   `json:"pipeline"`
+	Seed     int64             `json:"seed"`
+	Versions Versions          `json:"versions"`
+	Sources  []SourceHash      `json:"sources"`
 }
 
 // NewReport starts the report of a dataset: its counts before, warnings,
 // skipped files and the hash of every source.
 func NewReport(ds *Dataset) *Report {
-	r := &Report{Format: ds.Format, Dropped: map[string]int{}, Warnings: ds.Warnings, Skipped: ds.Skipped}
+	r := &Report{Format: ds.Format, Dropped: map[string]int{}, Warnings: ds.Warnings}
+	for _, s := range ds.Skipped {
+		r.Skipped.Add(s.Name, s.Reason)
+	}
 	for _, im := range ds.Images {
-		r.Before.Add(im.Split, im.Class, im.Objects)
-		r.Sources = append(r.Sources, SourceHash{Path: im.Path, SHA256: im.SHA256})
+		r.Source(im)
 	}
 	return r
+}
+
+// Source counts a source image before augmentation and keeps its hash.
+func (r *Report) Source(im *Image) {
+	r.Before.Add(im.Split, im.Class, im.Objects)
+	r.Sources = append(r.Sources, SourceHash{Path: im.Path, SHA256: im.SHA256})
 }
 
 // Drop counts an object left out of a variant, by the first word of its
@@ -124,8 +135,16 @@ func (r *Report) Write(w io.Writer) error {
 	if out.Losses == nil {
 		out.Losses = []Loss{}
 	}
-	if out.Skipped == nil {
-		out.Skipped = []domain.Skipped{}
+	if out.Skipped.First == nil {
+		out.Skipped.First = []domain.Skipped{}
+	}
+	if out.Skipped.ByReason == nil {
+		out.Skipped.ByReason = map[string]int{}
+	}
+	for _, c := range []*Counts{&out.Before, &out.After} {
+		if c.Images == nil {
+			*c = Counts{Images: map[string]int{}, Objects: map[string]map[string]int{}}
+		}
 	}
 	sort.Slice(out.Sources, func(i, j int) bool { return out.Sources[i].Path < out.Sources[j].Path })
 	enc := json.NewEncoder(w)
@@ -136,15 +155,21 @@ func (r *Report) Write(w io.Writer) error {
 
 // Summary is what the 202 answer to a dataset batch says was found.
 type Summary struct {
-	Format   Format         `json:"format"`
-	Splits   map[string]int `json:"splits"`
-	Classes  map[string]int `json:"classes"`
-	Warnings []Warning      `json:"warnings"`
+	Format        Format         `json:"format"`
+	Splits        map[string]int `json:"splits"`
+	Classes       map[string]int `json:"classes"`
+	Warnings      []Warning      `json:"warnings"`
+	WarningsTotal int            `json:"warnings_total"`
 }
+
+// MaxWarningsListed is how many warnings a Summary lists: report.json has
+// them all, and a dataset of 100,000 negatives makes as many.
+const MaxWarningsListed = 100
 
 // Summary counts the images per split and the objects per class.
 func (ds *Dataset) Summary() Summary {
-	s := Summary{Format: ds.Format, Splits: map[string]int{}, Classes: map[string]int{}, Warnings: ds.Warnings}
+	s := Summary{Format: ds.Format, Splits: map[string]int{}, Classes: map[string]int{},
+		Warnings: ds.Warnings[:min(len(ds.Warnings), MaxWarningsListed)], WarningsTotal: len(ds.Warnings)}
 	if s.Warnings == nil {
 		s.Warnings = []Warning{}
 	}

@@ -69,7 +69,10 @@ func (w *Writer) writeVOC(im *Image, out string) error {
 		}
 		a.Objects = append(a.Objects, obj)
 	}
-	b, err := xml.MarshalIndent(a, "", "  ")
+	b, err := w.labelFile(im, func() ([]byte, error) {
+		b, err := xml.MarshalIndent(a, "", "  ")
+		return append(append([]byte(xml.Header), b...), '\n'), err
+	})
 	if err != nil {
 		return err
 	}
@@ -77,7 +80,7 @@ func (w *Writer) writeVOC(im *Image, out string) error {
 	if w.same && im.Of == "" && im.LabelPath != "" {
 		label = im.LabelPath
 	}
-	return w.writeFile(label, append(append([]byte(xml.Header), b...), '\n'))
+	return w.writeFile(label, b)
 }
 
 // vocCoord writes whole pixels as integers (what the devkit reads) and

@@ -76,6 +76,12 @@ type Placed struct {
 // data.yaml, ImageSets) on Close. It writes labels only: the caller writes
 // each image's bytes (and mask) where Add says.
 type Writer struct {
+	// CopyFile, when set, copies a file of the source dataset as it was
+	// read: a COCO file that gets back exactly the images it named, none
+	// added, is copied rather than written anew, so a split passed through
+	// keeps its annotators' areas, its key order and its spacing.
+	CopyFile func(p string, w io.Writer) error
+
 	format Format
 	ds     *Dataset
 	out    Output
@@ -138,7 +144,7 @@ func (w *Writer) Add(im *Image) (Placed, error) {
 func (w *Writer) Close() error {
 	switch w.format {
 	case COCO:
-		return w.coco.close()
+		return w.coco.close(w.CopyFile)
 	case YOLO:
 		return w.yolo.close()
 	case VOC:
@@ -176,6 +182,15 @@ func (w *Writer) unique(p string) string {
 	}
 	w.used[q] = true
 	return q
+}
+
+// labelFile is what a per-image label file holds: the file as read, for a
+// source written back in its own layout, else made by make.
+func (w *Writer) labelFile(im *Image, make func() ([]byte, error)) ([]byte, error) {
+	if w.same && im.Of == "" && im.LabelFile != nil {
+		return im.LabelFile, nil
+	}
+	return make()
 }
 
 func (w *Writer) writeFile(p string, b []byte) error {

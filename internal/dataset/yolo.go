@@ -43,10 +43,10 @@ func isYOLOLabel(p string) bool {
 	if strings.ToLower(path.Ext(p)) != ".txt" {
 		return false
 	}
-	return slices(path.Dir(p), "labels")
+	return hasFolder(path.Dir(p), "labels")
 }
 
-func slices(dir, name string) bool {
+func hasFolder(dir, name string) bool {
 	for _, s := range strings.Split(dir, "/") {
 		if strings.EqualFold(s, name) {
 			return true

@@ -25,6 +25,9 @@ func newYOLOWriter(w *Writer) *yoloWriter {
 			y.classes[c] = i
 		}
 	}
+	// NOTE: a dataset read says how many keypoint slots its objects have; a
+	// dataset built by hand (or whose images come one by one) is counted too.
+	y.K = w.ds.KeypointSlots
 	for _, im := range w.ds.Images {
 		for _, o := range im.Objects {
 			y.K = max(y.K, len(o.Keypoints))
@@ -44,12 +47,21 @@ func (y *yoloWriter) add(im *Image, out string) error {
 	if y.w.same && im.Of == "" && im.LabelPath != "" {
 		label = im.LabelPath
 	}
+	b, err := y.w.labelFile(im, func() ([]byte, error) { return y.lines(im) })
+	if err != nil {
+		return err
+	}
+	return y.w.writeFile(label, b)
+}
+
+// lines are an image's objects as YOLO lines, normalised.
+func (y *yoloWriter) lines(im *Image) ([]byte, error) {
 	var b bytes.Buffer
 	W, H := float64(im.Width), float64(im.Height)
 	for _, o := range im.Objects {
 		id, ok := y.classes[o.Class]
 		if !ok {
-			return domain.Errorf(domain.EInvalidSpec, "%s: the class %q is not among the dataset's names", im.Path, o.Class)
+			return nil, domain.Errorf(domain.EInvalidSpec, "%s: the class %q is not among the dataset's names", im.Path, o.Class)
 		}
 		b.WriteString(strconv.Itoa(id))
 		box, _ := boxOf(o)
@@ -83,7 +95,7 @@ func (y *yoloWriter) add(im *Image, out string) error {
 		}
 		b.WriteByte('\n')
 	}
-	return y.w.writeFile(label, b.Bytes())
+	return b.Bytes(), nil
 }
 
 // writeNorm writes normalised values clamped to [0, 1], to float32's
