@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/h2non/bimg"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
@@ -101,6 +102,10 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer db.Close()
 	if err := checkSchema(ctx, db, 2*time.Minute, log); err != nil {
 		return err
+	}
+	// The report of a dataset batch names the libvips its variants came from.
+	if err := db.SetVersion(ctx, "libvips", bimg.VipsVersion); err != nil {
+		log.Warn("recording libvips' version", "err", err)
 	}
 	blobs, err := storage.Open(ctx, cfg.StorageURL)
 	if err != nil {

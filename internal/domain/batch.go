@@ -2,19 +2,34 @@ package domain
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 )
 
 // Batch is a set of jobs submitted together.
 type Batch struct {
-	ID         string
-	Status     Status // running or done
-	Total      int
-	Counts     Counts
-	Spec       Spec
-	Skipped    SkipReport // archive entries that were not images
+	ID      string
+	Status  Status // running or done
+	Total   int
+	Counts  Counts
+	Spec    Spec
+	Skipped SkipReport // archive entries that were not images
+	// Dataset is a dataset batch's record (dataset.Record), nil for plain
+	// images and URLs. CreateBatch keeps it whole; Batch and Batches give
+	// its summary and plan only, and BatchDataset the whole.
+	Dataset json.RawMessage
+	// Files is how many files of its dataset the batch keeps beside its
+	// jobs, at BatchFileKey(ID, 0 … Files-1).
+	Files      int
 	CreatedAt  time.Time
 	FinishedAt *time.Time
+}
+
+// BatchFileKey is where a batch keeps file i of its dataset (a COCO file,
+// a README) to copy it into the result.
+func BatchFileKey(batchID string, i int) string {
+	return fmt.Sprintf("batches/%s/files/%d", batchID, i)
 }
 
 // Counts tallies a batch's jobs by status.
@@ -62,4 +77,11 @@ type BatchStore interface {
 	DeleteBatch(ctx context.Context, id string) error
 	Batch(ctx context.Context, id string) (*Batch, error) // ENotFound when missing
 	Batches(ctx context.Context, limit int, before string) ([]*Batch, error)
+	// BatchDataset returns a dataset batch's whole record, nil for others.
+	BatchDataset(ctx context.Context, id string) (json.RawMessage, error)
+}
+
+// VersionStore keeps the versions of what the workers run on.
+type VersionStore interface {
+	Versions(ctx context.Context) (map[string]string, error)
 }

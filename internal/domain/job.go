@@ -86,7 +86,10 @@ type Job struct {
 	// SeedKey is the source's name in its batch (its path in the archive, or
 	// its URL), "" for a job on its own: variant i draws from (seed,
 	// SeedKey, i), so the images of a batch draw independently.
-	SeedKey    string
+	SeedKey string
+	// Dataset is the source's record in its batch's dataset (its path,
+	// split and format fields: dataset.Image.Record), nil elsewhere.
+	Dataset    json.RawMessage
 	Status     Status
 	Source     Source
 	Spec       Spec

@@ -15,7 +15,9 @@ import (
 )
 
 // CreateBatch records a batch and all its jobs in one transaction, so a
-// batch is either whole or absent. Jobs are copied in bulk.
+// batch is either whole or absent. Jobs are copied in bulk. A job is
+// queued, or done already when it makes no variants (a dataset's image
+// copied through). A job without a spec takes the batch's.
 func (db *DB) CreateBatch(ctx context.Context, b *domain.Batch, jobs []*domain.Job) error {
 	spec, err := json.Marshal(b.Spec)
 	if err != nil {
@@ -25,20 +27,46 @@ func (db *DB) CreateBatch(ctx context.Context, b *domain.Batch, jobs []*domain.J
 	if err != nil {
 		return fmt.Errorf("postgres: batch skipped: %w", err)
 	}
+	var dataset []byte
+	if b.Dataset != nil {
+		dataset = b.Dataset
+	}
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO batches (id, spec, total, skipped) VALUES ($1, $2, $3, $4) RETURNING created_at`,
-			b.ID, spec, len(jobs), skipped).Scan(&b.CreatedAt)
+		err := tx.QueryRow(ctx, `INSERT INTO batches (id, spec, total, skipped, dataset) VALUES ($1, $2, $3, $4, $5) RETURNING created_at`,
+			b.ID, spec, len(jobs), skipped, dataset).Scan(&b.CreatedAt)
 		if err != nil {
 			return fmt.Errorf("postgres: create batch: %w", err)
 		}
-		b.Total, b.Status = len(jobs), domain.StatusRunning
-		b.Counts = domain.Counts{Queued: len(jobs)}
+		b.Total, b.Status, b.Counts = len(jobs), domain.StatusRunning, domain.Counts{}
 		n, err := tx.CopyFrom(ctx, pgx.Identifier{"jobs"},
-			[]string{"id", "batch_id", "seq", "stem", "seed_key", "priority", "status", "source_url", "source_name", "source_key", "spec", "created_at"},
+			[]string{"id", "batch_id", "seq", "stem", "seed_key", "priority", "status", "source_url", "source_name", "source_key",
+				"source_width", "source_height", "source_format", "source_bytes", "spec", "dataset", "created_at", "finished_at"},
 			pgx.CopyFromSlice(len(jobs), func(i int) ([]any, error) {
 				j := jobs[i]
-				j.BatchID, j.Status, j.CreatedAt, j.Priority = b.ID, domain.StatusQueued, b.CreatedAt, domain.PriorityBatch
-				return []any{j.ID, b.ID, j.Seq, j.Stem, j.SeedKey, int16(j.Priority), "queued", j.Source.URL, j.Source.Name, j.Source.Key, spec, b.CreatedAt}, nil
+				j.BatchID, j.CreatedAt, j.Priority = b.ID, b.CreatedAt, domain.PriorityBatch
+				if j.Spec.Pipeline == nil {
+					j.Spec = b.Spec // a job without a spec of its own
+				}
+				js := spec
+				if j.Spec.Labels != nil || j.Spec.Mask != nil || j.Spec.Variants != b.Spec.Variants {
+					if js, err = json.Marshal(j.Spec); err != nil {
+						return nil, fmt.Errorf("postgres: job spec: %w", err)
+					}
+				}
+				var finished *time.Time
+				if j.Status = domain.StatusQueued; j.Spec.Variants == 0 {
+					j.Status, finished, j.FinishedAt = domain.StatusDone, &b.CreatedAt, &b.CreatedAt
+					b.Counts.Done++
+				} else {
+					b.Counts.Queued++
+				}
+				var ds []byte
+				if j.Dataset != nil {
+					ds = j.Dataset
+				}
+				s := j.Source
+				return []any{j.ID, b.ID, j.Seq, j.Stem, j.SeedKey, int16(j.Priority), string(j.Status), s.URL, s.Name, s.Key,
+					s.Width, s.Height, s.Format, s.Bytes, js, ds, b.CreatedAt, finished}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("postgres: create batch jobs: %w", err)
@@ -46,9 +74,25 @@ func (db *DB) CreateBatch(ctx context.Context, b *domain.Batch, jobs []*domain.J
 		if int(n) != len(jobs) {
 			return fmt.Errorf("postgres: created %d of %d batch jobs", n, len(jobs))
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO job_events (job_id, status) SELECT id, 'queued' FROM jobs WHERE batch_id = $1`, b.ID)
+		_, err = tx.Exec(ctx, `INSERT INTO job_events (job_id, status) SELECT id, status FROM jobs WHERE batch_id = $1`, b.ID)
 		return err
 	})
+}
+
+// BatchDataset returns a dataset batch's whole record, nil for others.
+func (db *DB) BatchDataset(ctx context.Context, id string) (json.RawMessage, error) {
+	if uuid.Validate(id) != nil {
+		return nil, notFound("batch", id)
+	}
+	var rec []byte
+	err := db.pool.QueryRow(ctx, `SELECT dataset FROM batches WHERE id = $1`, id).Scan(&rec)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound("batch", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: batch dataset: %w", err)
+	}
+	return rec, nil
 }
 
 // DeleteBatch removes a batch and its jobs.
@@ -72,7 +116,11 @@ func (db *DB) ExpiredBatches(ctx context.Context, olderThan time.Duration, limit
 
 // batchQuery reads batches with their jobs counted; SKIPPED is the whole
 // report for one batch, and the report without its names for a listing.
+// Of a dataset's record it reads the summary and plan, and counts the
+// files kept.
 const batchQuery = `SELECT b.id, b.spec, b.total, SKIPPED, b.created_at,
+	CASE WHEN b.dataset IS NULL THEN NULL ELSE jsonb_build_object('summary', b.dataset->'summary', 'plan', b.dataset->'plan') END,
+	coalesce(jsonb_array_length(b.dataset->'files'), 0),
 	count(*) FILTER (WHERE j.status = 'queued'),
 	count(*) FILTER (WHERE j.status = 'processing'),
 	count(*) FILTER (WHERE j.status = 'done'),
@@ -119,7 +167,7 @@ func scanBatch(r pgx.Row) (*domain.Batch, error) {
 		spec, skipped []byte
 		last          *time.Time
 	)
-	err := r.Scan(&b.ID, &spec, &b.Total, &skipped, &b.CreatedAt,
+	err := r.Scan(&b.ID, &spec, &b.Total, &skipped, &b.CreatedAt, &b.Dataset, &b.Files,
 		&b.Counts.Queued, &b.Counts.Processing, &b.Counts.Done, &b.Counts.Failed, &last)
 	if err != nil {
 		return nil, err

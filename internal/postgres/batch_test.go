@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -81,5 +82,67 @@ func TestCreateBatchIsAllOrNothing(t *testing.T) {
 		if _, err := db.Job(ctx, j.ID); domain.ErrorCode(err) != domain.ENotFound {
 			t.Fatalf("job %s survived a failed batch", j.ID)
 		}
+	}
+}
+
+// TestDatasetBatch: a dataset batch keeps its record whole (Batch gives its
+// summary and plan, BatchDataset all of it), each job its own spec and
+// record, and a job without variants is done from the start.
+func TestDatasetBatch(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	b, jobs := newBatch(3)
+	b.Dataset = json.RawMessage(`{"summary": {"format": "yolo"}, "plan": {"augment_splits": ["train"]}, "dataset": {"classes": ["猫"]}, "files": ["data.yaml", "README.txt"]}`)
+	for i, j := range jobs {
+		j.Spec = b.Spec
+		j.Dataset = json.RawMessage(fmt.Sprintf(`{"path": "train/images/%d.jpg"}`, i))
+	}
+	jobs[1].Spec.Labels = &domain.Labels{Objects: []domain.Object{{ID: "0", Class: "猫", BBox: &domain.Box{1, 2, 3, 4}}}}
+	jobs[2].Spec.Variants = 0
+	if err := db.CreateBatch(ctx, b, jobs); err != nil {
+		t.Fatal(err)
+	}
+	if b.Counts != (domain.Counts{Queued: 2, Done: 1}) {
+		t.Errorf("counts after create = %+v", b.Counts)
+	}
+	got, err := db.Batch(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Counts != (domain.Counts{Queued: 2, Done: 1}) || got.Files != 2 ||
+		string(got.Dataset) != `{"plan": {"augment_splits": ["train"]}, "summary": {"format": "yolo"}}` {
+		t.Fatalf("batch = %+v, dataset %s", got, got.Dataset)
+	}
+	whole, err := db.BatchDataset(ctx, b.ID)
+	if err != nil || !strings.Contains(string(whole), `"classes": ["猫"]`) {
+		t.Fatalf("whole record = %s, %v", whole, err)
+	}
+	back, err := db.Jobs(ctx, domain.JobFilter{BatchID: b.ID, Limit: 10})
+	if err != nil || len(back) != 3 {
+		t.Fatalf("jobs = %v, %v", back, err)
+	}
+	if back[1].Spec.Labels == nil || back[1].Spec.Labels.Objects[0].Class != "猫" || back[0].Spec.Labels != nil ||
+		string(back[2].Dataset) != `{"path": "train/images/2.jpg"}` {
+		t.Errorf("job 1 spec %+v, job 2 record %s", back[1].Spec, back[2].Dataset)
+	}
+	if back[2].Status != domain.StatusDone || back[2].FinishedAt == nil || back[2].Spec.Variants != 0 || back[0].Status != domain.StatusQueued {
+		t.Errorf("statuses %s %s", back[0].Status, back[2].Status)
+	}
+	plain, _ := newBatch(1)
+	if err := db.CreateBatch(ctx, plain, nil); err != nil {
+		t.Fatal(err)
+	}
+	if rec, err := db.BatchDataset(ctx, plain.ID); err != nil || rec != nil {
+		t.Errorf("a plain batch's record = %s, %v", rec, err)
+	}
+	if g, _ := db.Batch(ctx, plain.ID); g.Dataset != nil || g.Files != 0 {
+		t.Errorf("a plain batch reads as a dataset: %s", g.Dataset)
+	}
+	if err := db.SetVersion(ctx, "libvips", "8.14.1"); err != nil {
+		t.Fatal(err)
+	}
+	_ = db.SetVersion(ctx, "libvips", "8.16.0")
+	if v, err := db.Versions(ctx); err != nil || v["libvips"] != "8.16.0" {
+		t.Errorf("versions = %v, %v", v, err)
 	}
 }

@@ -35,6 +35,7 @@ type ExpiryStore interface {
 	// ExpiredBatches lists batches whose every job ended before the age.
 	ExpiredBatches(ctx context.Context, olderThan time.Duration, limit int) ([]string, error)
 	Jobs(ctx context.Context, f domain.JobFilter) ([]*domain.Job, error)
+	Batch(ctx context.Context, id string) (*domain.Batch, error)
 	DeleteJobs(ctx context.Context, ids []string) error
 	DeleteBatch(ctx context.Context, id string) error
 }
@@ -89,6 +90,17 @@ func (r *Retention) Purge(ctx context.Context) (Purged, error) {
 				return p, err
 			}
 		}
+		// A dataset batch keeps some of its dataset's files beside its jobs.
+		b, err := r.Store.Batch(ctx, id)
+		if err != nil {
+			return p, err
+		}
+		for i := range b.Files {
+			if err := r.Blobs.Delete(ctx, domain.BatchFileKey(id, i)); err != nil {
+				return p, err
+			}
+			p.Files++
+		}
 		if err := r.Store.DeleteBatch(ctx, id); err != nil {
 			return p, err
 		}
@@ -105,8 +117,14 @@ func (r *Retention) delete(ctx context.Context, jobs []*domain.Job, p *Purged) e
 		if j.Source.Key != "" {
 			keys = append(keys, j.Source.Key)
 		}
+		if j.Spec.Mask != nil {
+			keys = append(keys, domain.MaskKey(j.ID))
+		}
 		for _, v := range j.Variants {
 			keys = append(keys, v.Key)
+			if v.Labels != nil && v.Labels.MaskKey != "" {
+				keys = append(keys, v.Labels.MaskKey)
+			}
 		}
 		for _, k := range keys {
 			if err := r.Blobs.Delete(ctx, k); err != nil {

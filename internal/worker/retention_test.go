@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,7 +70,15 @@ func TestRetentionDeletesRowsAndFilesTogether(t *testing.T) {
 		}
 		return out
 	}
+	// The expired batch is a dataset's that keeps a file of its own.
+	if _, err := conn.Exec(ctx, `UPDATE batches SET dataset = '{"files": ["README.txt"]}' WHERE id = $1`, oldBatch); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.blobs.Put(ctx, domain.BatchFileKey(oldBatch, 0), strings.NewReader("hello"), 5, ""); err != nil {
+		t.Fatal(err)
+	}
 	gone := append(append(keys(old), keys(oldJobs[0])...), keys(oldJobs[1])...)
+	gone = append(gone, domain.BatchFileKey(oldBatch, 0))
 	kept := append(keys(recent), keys(runningJobs[0])...)
 
 	r := &Retention{Store: f.db, Blobs: f.blobs, After: time.Hour, Log: f.h.Log}
@@ -77,8 +86,8 @@ func TestRetentionDeletesRowsAndFilesTogether(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p != (Purged{Batches: 1, Jobs: 3, Files: 7}) {
-		t.Errorf("purged %+v, want 1 batch, 3 jobs, 7 files", p)
+	if p != (Purged{Batches: 1, Jobs: 3, Files: 8}) {
+		t.Errorf("purged %+v, want 1 batch, 3 jobs, 8 files", p)
 	}
 	for _, k := range gone {
 		if _, _, err := f.blobs.Get(ctx, k); domain.ErrorCode(err) != domain.ENotFound {
