@@ -32,46 +32,72 @@ func zipOf(t *testing.T, files map[string][]byte) []byte {
 	return buf.Bytes()
 }
 
-func read(t *testing.T, data []byte) (int, domain.SkipReport, error) {
-	n := 0
-	skipped, err := ReadArchive(bytes.NewReader(data), int64(len(data)), testLimits, func(Entry) error { n++; return nil })
-	return n, skipped, err
+func read(t *testing.T, data []byte) (*Dataset, error) {
+	src, err := OpenArchive(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, err
+	}
+	return Read(src, Options{Limits: testLimits})
 }
 
 func TestReadArchive(t *testing.T) {
 	img := jpegHeader(t)
-	n, skipped, err := read(t, zipOf(t, map[string][]byte{"a/x.jpg": img, "b/x.jpg": img, "readme.md": []byte("hi"), "__MACOSX/._x.jpg": []byte("junk")}))
-	if err != nil || n != 2 || skipped.Total != 1 || skipped.First[0].Name != "readme.md" {
-		t.Fatalf("n=%d skipped=%v err=%v", n, skipped, err)
+	ds, err := read(t, zipOf(t, map[string][]byte{"a/x.jpg": img, "c/y.jpg": img, "readme.md": []byte("hi"), "__MACOSX/._x.jpg": []byte("junk")}))
+	if err != nil || len(ds.Images) != 2 || len(ds.Other) != 1 || ds.Other[0].Path != "readme.md" {
+		t.Fatalf("ds=%+v err=%v", ds, err)
 	}
 }
 
+// TestReadArchiveRefusesHostileEntries: the archive rules hold whatever the
+// layout: each hostile archive is refused beside the files of every format.
 func TestReadArchiveRefusesHostileEntries(t *testing.T) {
 	img := jpegHeader(t)
+	layouts := map[string]map[string][]byte{
+		"images":      {},
+		"yolo":        {"data.yaml": []byte("names: [a]\n"), "images/train/ok.jpg": img, "labels/train/ok.txt": []byte("0 0.5 0.5 0.1 0.1\n")},
+		"coco":        {"annotations.json": []byte(`{"images": [], "annotations": [], "categories": []}`)},
+		"voc":         {"Annotations/ok.xml": []byte("<annotation><filename>ok.jpg</filename></annotation>"), "JPEGImages/ok.jpg": img},
+		"masks":       {"images/ok.jpg": img, "masks/ok.png": palettePNG(t, 4, 4, vocPalette, func(x, y int) uint8 { return 1 })},
+		"imagefolder": {"cat/ok.jpg": img, "dog/ok.jpg": img},
+	}
 	for name, tc := range map[string]struct {
-		data []byte
-		code string
+		files map[string][]byte
+		zip   []byte
+		code  string
 	}{
-		"climbing path": {zipOf(t, map[string][]byte{"../x.jpg": img}), domain.EInvalid},
-		"absolute path": {zipOf(t, map[string][]byte{"/tmp/x.jpg": img}), domain.EInvalid},
-		"windows drive": {zipOf(t, map[string][]byte{`C:\x.jpg`: img}), domain.EInvalid},
-		"entry too big": {zipOf(t, map[string][]byte{"big.jpg": append(img, make([]byte, 2<<20)...)}), domain.ETooLarge},
-		"lying header":  {lyingZip(t, append(img, make([]byte, 8<<20)...)), ""},
-		"too many":      {zipOf(t, manyFiles(img, 11)), domain.ETooLarge},
-		"not a zip":     {[]byte("PK\x03\x04garbage"), domain.EInvalid},
+		"climbing path": {files: map[string][]byte{"../x.jpg": img}, code: domain.EInvalid},
+		"absolute path": {files: map[string][]byte{"/tmp/x.jpg": img}, code: domain.EInvalid},
+		"windows drive": {files: map[string][]byte{`C:\x.jpg`: img}, code: domain.EInvalid},
+		"entry too big": {files: map[string][]byte{"big.jpg": append(img, make([]byte, 2<<20)...)}, code: domain.ETooLarge},
+		"lying header":  {zip: lyingZip(t, append(img, make([]byte, 8<<20)...))},
+		"too many":      {files: manyFiles(img, 11), code: domain.ETooLarge},
+		"not a zip":     {zip: []byte("PK\x03\x04garbage"), code: domain.EInvalid},
 	} {
-		t.Run(name, func(t *testing.T) {
-			n, _, err := read(t, tc.data)
-			if err == nil {
-				t.Fatalf("accepted, with %d entries", n)
-			}
-			if tc.code != "" && domain.ErrorCode(err) != tc.code {
-				t.Fatalf("err = %v, want %s", err, tc.code)
-			}
-			if domain.ErrorCode(err) == domain.EInternal {
-				t.Fatalf("err = %v has no public code", err)
-			}
-		})
+		for layout, extra := range layouts {
+			t.Run(name+"/"+layout, func(t *testing.T) {
+				data := tc.zip
+				if data == nil {
+					files := map[string][]byte{}
+					for k, v := range extra {
+						files[k] = v
+					}
+					for k, v := range tc.files {
+						files[k] = v
+					}
+					data = zipOf(t, files)
+				}
+				ds, err := read(t, data)
+				if err == nil {
+					t.Fatalf("accepted, with %d images", len(ds.Images))
+				}
+				if tc.code != "" && domain.ErrorCode(err) != tc.code {
+					t.Fatalf("err = %v, want %s", err, tc.code)
+				}
+				if domain.ErrorCode(err) == domain.EInternal {
+					t.Fatalf("err = %v has no public code", err)
+				}
+			})
+		}
 	}
 }
 

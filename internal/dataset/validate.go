@@ -1,7 +1,11 @@
 package dataset
 
 import (
+	"cmp"
 	"math"
+
+	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/labels"
 )
 
 // checkImage warns about a declared size that differs from the image and
@@ -30,4 +34,24 @@ func (ds *Dataset) checkImage(im *Image) {
 				o.ID, o.Class, im.Path, b[0], b[1], b[2], b[3], im.Width, im.Height)
 		}
 	}
+}
+
+// CheckLabels checks each image's labels as a job's are checked (how many
+// objects, keypoint slots within a class, names and pairs against the
+// slots), naming the label file and the image.
+func (ds *Dataset) CheckLabels() error {
+	for _, im := range ds.Images {
+		if len(im.Objects) == 0 {
+			continue
+		}
+		l := im.Labels(ds)
+		if err := labels.Check(&l); err != nil {
+			where := im.LabelPath
+			if im.COCO != nil && im.COCO.File < len(ds.COCO) {
+				where = ds.COCO[im.COCO.File].Path
+			}
+			return domain.Errorf(domain.EInvalidSpec, "%s, the labels of %s: %s", cmp.Or(where, im.Path), im.Path, domain.ErrorMessage(err))
+		}
+	}
+	return nil
 }

@@ -74,6 +74,9 @@ func (db *DB) CreateBatch(ctx context.Context, b *domain.Batch, jobs []*domain.J
 		if int(n) != len(jobs) {
 			return fmt.Errorf("postgres: created %d of %d batch jobs", n, len(jobs))
 		}
+		if b.Counts.Done == len(jobs) {
+			b.Status, b.FinishedAt = domain.StatusDone, &b.CreatedAt
+		}
 		_, err = tx.Exec(ctx, `INSERT INTO job_events (job_id, status) SELECT id, status FROM jobs WHERE batch_id = $1`, b.ID)
 		return err
 	})

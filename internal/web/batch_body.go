@@ -25,8 +25,8 @@ import (
 
 // readBatchJSON reads {"urls": [...], "variants": …}, adding each URL as it is
 // decoded.
-func (s *Server) readBatchJSON(r io.Reader, nb *newBatch) (specRequest, error) {
-	var spec specRequest
+func (s *Server) readBatchJSON(r io.Reader, nb *newBatch) (batchRequest, error) {
+	var spec batchRequest
 	dec := json.NewDecoder(r)
 	t, err := dec.Token()
 	if err != nil {
@@ -111,13 +111,14 @@ func jsonKind(t json.Token) string {
 }
 
 // readBatchForm reads a multipart batch part by part: the archive into a
-// temporary file and then out of it, a URL list (a file or the form's text)
-// line by line, and the spec's fields, each at most maxJSONBody bytes.
-func (s *Server) readBatchForm(c *gin.Context, nb *newBatch) (specRequest, error) {
+// temporary file (read once every field is known, since the fields say how),
+// a URL list (a file or the form's text) line by line, and the spec's
+// fields, each at most maxJSONBody bytes.
+func (s *Server) readBatchForm(c *gin.Context, nb *newBatch) (batchRequest, error) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.Limits.MaxTotalBytes+maxJSONBody)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		return specRequest{}, formError(err)
+		return batchRequest{}, formError(err)
 	}
 	fields := url.Values{}
 	gave := map[string]bool{} // the parts that gave images
@@ -127,12 +128,12 @@ func (s *Server) readBatchForm(c *gin.Context, nb *newBatch) (specRequest, error
 			break
 		}
 		if err != nil {
-			return specRequest{}, formError(err)
+			return batchRequest{}, formError(err)
 		}
 		jobs, skipped := len(nb.jobs), nb.batch.Skipped.Total
 		switch name := part.FormName(); name {
 		case "archive":
-			err = inField("archive", s.readArchivePart(c, nb, part))
+			err = inField("archive", nb.keepArchive(part))
 		case "urls":
 			err = inField("urls", s.readURLLines(nb, part, fields))
 		default:
@@ -149,35 +150,46 @@ func (s *Server) readBatchForm(c *gin.Context, nb *newBatch) (specRequest, error
 				keepFields(mr, fields) // so the form comes back with what was typed
 				c.Request.PostForm, c.Request.Form = fields, fields
 			}
-			return specRequest{}, formError(err)
+			return batchRequest{}, formError(err)
 		}
 		part.Close()
-		if len(nb.jobs) > jobs || nb.batch.Skipped.Total > skipped {
+		if len(nb.jobs) > jobs || nb.batch.Skipped.Total > skipped || part.FormName() == "archive" && nb.archive != nil {
 			gave[part.FormName()] = true
 		}
 		if len(gave) > 1 {
-			return specRequest{}, domain.Errorf(domain.EInvalid, "Give either an archive or a list of URLs, not both.")
+			return batchRequest{}, domain.Errorf(domain.EInvalid, "Give either an archive or a list of URLs, not both.")
 		}
 	}
 	// NOTE: formSpec and the home page read the fields through the request's form.
 	c.Request.PostForm, c.Request.Form = fields, fields
-	return formSpec(c)
+	return batchFormRequest(c)
 }
 
-// readArchivePart keeps the uploaded archive in a temporary file, since a
-// zip is read from its end, then reads its images.
-func (s *Server) readArchivePart(c *gin.Context, nb *newBatch, part io.Reader) error {
+// keepArchive keeps the uploaded archive in a temporary file, since a zip
+// is read from its end; an empty file field (no archive chosen) keeps none.
+func (nb *newBatch) keepArchive(part io.Reader) error {
 	f, err := os.CreateTemp("", "augment-archive-*")
 	if err != nil {
 		return fmt.Errorf("web: archive: %w", err)
 	}
-	defer os.Remove(f.Name())
-	defer f.Close()
 	n, err := io.Copy(f, part)
-	if err != nil || n == 0 { // an empty file field: no archive was chosen
+	if err != nil || n == 0 {
+		f.Close()
+		os.Remove(f.Name())
 		return err
 	}
-	return s.addArchive(c.Request.Context(), nb, f, n)
+	nb.dropArchive()
+	nb.archive, nb.archiveSize = f, n
+	return nil
+}
+
+// dropArchive removes the kept archive, if any.
+func (nb *newBatch) dropArchive() {
+	if nb.archive != nil {
+		nb.archive.Close()
+		os.Remove(nb.archive.Name())
+		nb.archive = nil
+	}
 }
 
 // readURLLines adds the URLs of a list, one a line; blank lines and lines

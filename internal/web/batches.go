@@ -1,12 +1,11 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/augment-ml/augment/internal/cost"
-	"github.com/augment-ml/augment/internal/dataset"
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/fetch"
 )
@@ -29,6 +27,9 @@ type newBatch struct {
 	next  map[string]int // per bare stem, the suffix to try next
 	seeds map[string]int // how often each seed key came
 	keys  []string       // uploaded entries, removed again if the batch fails
+
+	archive     *os.File // the uploaded archive, read once the fields are known
+	archiveSize int64
 }
 
 // add adds a job for src, whose variants draw from seedKey, its name in the
@@ -63,46 +64,58 @@ func (nb *newBatch) add(src domain.Source, seedKey string) {
 }
 
 // readBatch reads a batch from JSON or from a form with an archive or a file
-// (or text) of URLs, while the body arrives (see batch_body.go).
+// (or text) of URLs, while the body arrives (see batch_body.go), then reads
+// the archive as the fields say (see batch_dataset.go).
 func (s *Server) readBatch(c *gin.Context) (*newBatch, error) {
 	nb := &newBatch{batch: &domain.Batch{ID: uuid.NewString()}, stems: map[string]bool{}, seeds: map[string]int{}}
+	defer nb.dropArchive()
 	var (
-		spec specRequest
-		err  error
+		req batchRequest
+		err error
 	)
 	switch c.ContentType() {
 	case "application/json":
-		spec, err = s.readBatchJSON(http.MaxBytesReader(c.Writer, c.Request.Body, s.Limits.MaxURLs*2100+maxJSONBody), nb)
+		req, err = s.readBatchJSON(http.MaxBytesReader(c.Writer, c.Request.Body, s.Limits.MaxURLs*2100+maxJSONBody), nb)
 	case "multipart/form-data":
-		spec, err = s.readBatchForm(c, nb)
+		req, err = s.readBatchForm(c, nb)
 		if err == nil && !isAPI(c.Request.URL.Path) {
-			err = pageChoice(&spec, presetSent(c))
+			err = pageChoice(&req.specRequest, presetSent(c))
 		}
 	default:
 		return nil, domain.Errorf(domain.EInvalid, "Send the batch as application/json or multipart/form-data, not %q.", c.ContentType())
 	}
 	if err == nil {
-		nb.batch.Spec, err = spec.spec()
+		err = req.legacyFormat()
+	}
+	if err == nil {
+		// NOTE: an archive may ask for no variants (a dataset's baseline); a
+		// list of URLs makes at least one.
+		nb.batch.Spec, err = req.spec(nb.archive != nil)
+	}
+	switch {
+	case err != nil:
+	case nb.archive != nil:
+		err = inField("archive", s.addArchive(c.Request.Context(), nb, req.batchOptions))
+	case req.datasetAsked():
+		err = domain.Errorf(domain.EInvalidSpec, "format, augment_splits, include_originals, export and allow_lossy apply to an archive of a dataset; a list of URLs is plain images.")
 	}
 	if err == nil && len(nb.jobs) == 0 {
-		err = domain.Errorf(domain.EInvalid, "The batch has no images: give urls or an archive of images.")
+		err = inField("urls", domain.Errorf(domain.EInvalid, "The batch has no images: give urls or an archive of images."))
 	}
 	if err != nil {
 		s.removeBlobs(nb.keys)
 		return nil, err
 	}
 	for _, j := range nb.jobs {
-		j.Spec = nb.batch.Spec
+		if j.Spec.Pipeline == nil {
+			j.Spec = nb.batch.Spec
+		}
 		// Archive entries whose header told their size are costed now; the
 		// worker costs the others once it has read them.
 		if err := cost.Check(j.Spec, j.Source.Width, j.Source.Height, s.MaxCost); err != nil {
 			s.removeBlobs(nb.keys)
 			return nil, domain.Errorf(domain.ErrorCode(err), "The archive entry %q: %s", j.Source.Name, domain.ErrorMessage(err))
 		}
-	}
-	if len(nb.jobs) == 0 {
-		s.removeBlobs(nb.keys)
-		return nil, inField("urls", domain.Errorf(domain.EInvalid, "The batch has no images: give urls or an archive of images."))
 	}
 	return nb, nil
 }
@@ -131,23 +144,6 @@ func (s *Server) addURL(nb *newBatch, raw, where string) error {
 	return nil
 }
 
-// addArchive reads an archive of size bytes, storing each image as a job's
-// source and summing up the entries left out.
-func (s *Server) addArchive(ctx context.Context, nb *newBatch, r io.ReaderAt, size int64) error {
-	skipped, err := dataset.ReadArchive(r, size, s.Limits.Archive(), func(e dataset.Entry) error {
-		key := fmt.Sprintf("batches/%s/sources/%d", nb.batch.ID, len(nb.jobs))
-		if err := s.Blobs.Put(ctx, key, bytes.NewReader(e.Data), int64(len(e.Data)), ""); err != nil {
-			return domain.Wrap(err, domain.EUnavailable, "The archive could not be stored; try again shortly.")
-		}
-		nb.keys = append(nb.keys, key)
-		size := headerSize(e.Data)
-		nb.add(domain.Source{Name: safePath(e.Path), Key: key, Width: size.X, Height: size.Y}, e.Path)
-		return nil
-	})
-	nb.batch.Skipped = skipped
-	return err
-}
-
 // submitBatch records the batch and queues every job. If queueing fails the
 // batch is removed, so a batch is never half-submitted.
 func (s *Server) submitBatch(ctx context.Context, nb *newBatch) error {
@@ -158,7 +154,9 @@ func (s *Server) submitBatch(ctx context.Context, nb *newBatch) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
 	for _, j := range nb.jobs {
-		g.Go(func() error { return s.Queue.Enqueue(gctx, j.ID, domain.PriorityBatch) })
+		if j.Status == domain.StatusQueued { // a dataset's image copied through is done already
+			g.Go(func() error { return s.Queue.Enqueue(gctx, j.ID, domain.PriorityBatch) })
+		}
 	}
 	if err := g.Wait(); err != nil {
 		// NOTE: tasks queued before the failure find no job and are dropped by the worker.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/augment-ml/augment/internal/dataset"
 	"github.com/augment-ml/augment/internal/domain"
 )
 
@@ -39,8 +40,16 @@ type failureLine struct {
 func (s *Server) batchArchive(c *gin.Context) {
 	ctx := c.Request.Context()
 	b, err := s.Batches.Batch(ctx, c.Param("id"))
+	var rec *dataset.Record
+	if err == nil {
+		rec, err = s.datasetRecord(ctx, b.ID)
+	}
 	if err != nil {
 		s.fail(c, err)
+		return
+	}
+	if rec != nil && rec.Output() != dataset.Images {
+		s.datasetArchive(c, b, rec)
 		return
 	}
 	c.Header("Content-Type", "application/zip")
@@ -113,12 +122,13 @@ func (s *Server) copyBlob(c *gin.Context, zw *zip.Writer, name, key string) erro
 	return err
 }
 
-// eachJob calls fn for every job of the batch in status, page by page.
+// eachJob calls fn for every job of the batch in status ("" for every
+// job), page by page.
 func (s *Server) eachJob(c *gin.Context, batchID string, status domain.Status, fn func(*domain.Job) error) error {
 	after := ""
 	for {
 		jobs, err := s.Jobs.Jobs(c.Request.Context(), domain.JobFilter{
-			BatchID: batchID, Status: status, Limit: archivePage, After: after, Variants: status == domain.StatusDone,
+			BatchID: batchID, Status: status, Limit: archivePage, After: after, Variants: status != domain.StatusFailed,
 		})
 		if err != nil {
 			return err

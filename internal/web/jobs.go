@@ -20,7 +20,7 @@ import (
 // submit records a job, keeps its upload and queues it. When queueing fails
 // the job is removed again, so no job exists that nothing will run.
 func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) (*domain.Job, error) {
-	spec, err := req.spec()
+	spec, err := req.spec(false)
 	if err != nil {
 		return nil, err
 	}

@@ -46,14 +46,19 @@ const maxJSONBody = 1 << 20
 const maxSeed = 1<<53 - 1
 
 // spec validates r and fills in defaults: 4 variants, the default preset,
-// a random seed.
-func (r specRequest) spec() (domain.Spec, error) {
+// a random seed. With baseline, 0 variants are allowed (a dataset's
+// originals only).
+func (r specRequest) spec(baseline bool) (domain.Spec, error) {
 	sp := domain.Spec{Variants: 4, Output: r.Output}
 	if r.Variants != nil {
 		sp.Variants = *r.Variants
 	}
-	if sp.Variants < 1 || sp.Variants > 64 {
-		return sp, inField("variants", domain.Errorf(domain.EInvalidSpec, "variants must be between 1 and 64, not %d.", sp.Variants))
+	least := 1
+	if baseline {
+		least = 0
+	}
+	if sp.Variants < least || sp.Variants > 64 {
+		return sp, inField("variants", domain.Errorf(domain.EInvalidSpec, "variants must be between %d and 64, not %d.", least, sp.Variants))
 	}
 	if r.Seed != nil {
 		if *r.Seed < 0 || *r.Seed > maxSeed {
@@ -109,7 +114,7 @@ func (s *Server) readJobRequest(c *gin.Context) (jobRequest, error) {
 			return req, formError(err)
 		}
 		var err error
-		if req.specRequest, err = formSpec(c); err != nil {
+		if req.specRequest, err = formSpec(c, "format"); err != nil {
 			return req, err
 		}
 		if !isAPI(c.Request.URL.Path) {
@@ -147,8 +152,9 @@ func (s *Server) readJobRequest(c *gin.Context) (jobRequest, error) {
 }
 
 // formSpec reads the spec fields of a form: variants, preset, pipeline (JSON
-// text), seed, and output as JSON text or as format and quality fields.
-func formSpec(c *gin.Context) (specRequest, error) {
+// text), seed, and output as JSON text or as quality and an image format
+// field (format for a job, output_format for a batch).
+func formSpec(c *gin.Context, formatField string) (specRequest, error) {
 	var r specRequest
 	if v := strings.TrimSpace(c.PostForm("variants")); v != "" {
 		n, err := strconv.Atoi(v)
@@ -173,7 +179,7 @@ func formSpec(c *gin.Context) (specRequest, error) {
 			return r, inField("output", domain.Errorf(domain.EInvalidSpec, "output must be a JSON object such as {\"format\": \"png\"}."))
 		}
 	}
-	if v := c.PostForm("format"); v != "" {
+	if v := c.PostForm(formatField); v != "" {
 		r.Output.Format = v
 	}
 	if v := strings.TrimSpace(c.PostForm("quality")); v != "" {

@@ -22,6 +22,7 @@ import (
 type Server struct {
 	Jobs           domain.JobStore
 	Batches        domain.BatchStore
+	Versions       domain.VersionStore // what the workers run on, for dataset reports; nil: unknown
 	Queue          domain.Enqueuer
 	Blobs          domain.Blobs
 	Events         *events.Hub // news of changed jobs and batches; nil: a hub nothing feeds (reads every second)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/augment-ml/augment/internal/dataset"
 	"github.com/augment-ml/augment/internal/domain"
 )
 
@@ -78,6 +79,36 @@ type batchJSON struct {
 	FinishedAt      *time.Time     `json:"finished_at"`
 	ArchiveHref     string         `json:"archive_href"`
 	JobsHref        string         `json:"jobs_href"`
+	*datasetJSON                   // for an archive: what was found in it
+}
+
+// datasetJSON is what a batch's archive held, as the 202 answer and the
+// batch say it: its format, images per split, objects per class, the first
+// warnings, and the plan.
+type datasetJSON struct {
+	Format        dataset.Format    `json:"format"`
+	Splits        map[string]int    `json:"splits"`
+	Classes       map[string]int    `json:"classes"`
+	Warnings      []dataset.Warning `json:"warnings"`
+	WarningsTotal int               `json:"warnings_total"`
+	Plan          dataset.Plan      `json:"plan"`
+}
+
+// datasetView reads the summary and plan of a batch's dataset record.
+func datasetView(raw json.RawMessage) *datasetJSON {
+	if raw == nil {
+		return nil
+	}
+	var rec struct {
+		Summary dataset.Summary `json:"summary"`
+		Plan    dataset.Plan    `json:"plan"`
+	}
+	if json.Unmarshal(raw, &rec) != nil {
+		return nil
+	}
+	s := rec.Summary
+	return &datasetJSON{Format: s.Format, Splits: s.Splits, Classes: s.Classes, Warnings: s.Warnings,
+		WarningsTotal: s.WarningsTotal, Plan: rec.Plan}
 }
 
 // batchDetailJSON is one batch as GET /api/v1/batches/{id} answers it: with
@@ -94,6 +125,7 @@ func batchView(b *domain.Batch) batchJSON {
 		SkippedTotal: b.Skipped.Total, SkippedByReason: b.Skipped.ByReason,
 		CreatedAt: b.CreatedAt, FinishedAt: b.FinishedAt,
 		ArchiveHref: "/api/v1/batches/" + b.ID + "/archive", JobsHref: "/api/v1/batches/" + b.ID + "/jobs",
+		datasetJSON: datasetView(b.Dataset),
 	}
 	if v.SkippedByReason == nil {
 		v.SkippedByReason = map[string]int{}
