@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 )
@@ -35,7 +36,22 @@ type batch struct {
 		Path    string `json:"path"`
 		Message string `json:"message"`
 	} `json:"warnings"`
-	ArchiveHref string `json:"archive_href"`
+	WarningsTotal int            `json:"warnings_total"`
+	Format        string         `json:"format"`
+	Splits        map[string]int `json:"splits"`
+	Classes       map[string]int `json:"classes"`
+	ArchiveHref   string         `json:"archive_href"`
+}
+
+// summary says what the service found in the dataset: its format, images
+// per split and number of classes.
+func (b *batch) summary() string {
+	splits := make([]string, 0, len(b.Splits))
+	for name, n := range b.Splits {
+		splits = append(splits, fmt.Sprintf("%s %d", name, n))
+	}
+	sort.Strings(splits)
+	return fmt.Sprintf("%s dataset: %d images (%s), %d classes", b.Format, b.Total, strings.Join(splits, ", "), len(b.Classes))
 }
 
 func (c *client) do(req *http.Request) (*http.Response, error) {

@@ -30,11 +30,17 @@ func runDataset(ctx context.Context, o *datasetOptions, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
+	if b.Format != "" {
+		fmt.Fprintf(stderr, "%s\n", b.summary())
+	}
 	for _, s := range b.Skipped {
 		fmt.Fprintf(stderr, "skipped %s: %s\n", s.Name, s.Reason)
 	}
 	for _, w := range b.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w.Message)
+	}
+	if more := b.WarningsTotal - len(b.Warnings); more > 0 {
+		fmt.Fprintf(stderr, "… and %d more warnings (all in report.json)\n", more)
 	}
 	if b, err = c.wait(ctx, b, stderr); err != nil {
 		return err

@@ -31,6 +31,7 @@ func parseDataset(args []string, getenv func(string) string) (*datasetOptions, e
 	pipeline := fs.String("pipeline", "", "")
 	seed := fs.Int64("seed", 0, "")
 	format := fs.String("format", "", "")
+	outputFormat := fs.String("output-format", "", "")
 	export := fs.String("export", "", "")
 	lossy := fs.Bool("allow-lossy", false, "")
 	originals := fs.Bool("include-originals", true, "")
@@ -71,6 +72,8 @@ func parseDataset(args []string, getenv func(string) string) (*datasetOptions, e
 			v = strconv.FormatInt(*seed, 10)
 		case "format":
 			v = *format
+		case "output-format":
+			v = *outputFormat
 		case "export":
 			v = *export
 		case "allow-lossy":

@@ -29,11 +29,12 @@ Augments a dataset folder on an augment service and unpacks the result.
 
 flags:
   --out DIR              where the result is unpacked (new or empty)
-  --variants N           variants per image
+  --variants N           variants per image (0: the baseline, the dataset as it is, checked)
   --preset NAME          a named pipeline (default, classic, geometric, …)
   --pipeline FILE|JSON   a pipeline: a JSON file, or JSON text
   --seed S               the seed (the same seed gives the same dataset)
   --format F             the dataset's format (coco, yolo, voc, masks, imagefolder, images); detected when left out
+  --output-format F      the variants' image format (jpeg, png, webp); like each source when left out
   --export F             write the result as coco, yolo or voc
   --allow-lossy          accept an export that loses labels
   --include-originals    copy the sources into the result (true or false)

@@ -64,6 +64,7 @@ func (s *Server) batchPage(c *gin.Context) {
 	}
 	s.pageOK(c, "batch.html", batchTitle(b), gin.H{
 		"Batch": batchDetail(b), "Progress": progressOf(b, time.Now()), "Recent": thumbs, "Failures": failures,
+		"Dataset": datasetView(b.Dataset),
 	})
 }
 

@@ -55,6 +55,16 @@ func (f formState) Get(name, def string) string {
 	return def
 }
 
+// Checked says whether a checkbox was ticked: the last value sent counts
+// (a hidden "false" comes before it), def when nothing was sent.
+func (f formState) Checked(name string, def bool) bool {
+	v := f.Values[name]
+	if len(v) == 0 {
+		return def
+	}
+	return v[len(v)-1] == "true"
+}
+
 // ErrorFor returns the message about field name, if that is where the error is.
 func (f formState) ErrorFor(name string) string {
 	if f.Error != "" && f.Field == name {
