@@ -25,7 +25,7 @@ const everyOp = `[
 	{"op": "gaussian_blur"}, {"op": "sharpen"}, {"op": "gaussian_noise"}, {"op": "jpeg_compression"},
 	{"op": "downscale"}, {"op": "cutout", "fill": "gray"}, {"op": "randaugment", "n": 3, "m": 15}]`
 
-func TestEveryOpRenders(t *testing.T) {
+func TestPassesRenderEveryOp(t *testing.T) {
 	p, err := augment.Parse([]byte(everyOp))
 	if err != nil {
 		t.Fatal(err)
@@ -176,10 +176,10 @@ func TestHeavyPlansReplay(t *testing.T) {
 	}
 }
 
-// TestFills: edge and mirror fills continue the image into the corners a
+// TestPassesFill: edge and mirror fills continue the image into the corners a
 // rotation, an affine map or a perspective warp uncovers; black and white
 // paint them.
-func TestFills(t *testing.T) {
+func TestPassesFill(t *testing.T) {
 	im := solid(t, 120, 80, 40, 160, 90)
 	for _, o := range [][]any{
 		{"rotate", "degrees", 30.0},
@@ -200,11 +200,11 @@ func TestFills(t *testing.T) {
 	}
 }
 
-// TestComposedIsOneAtATime: geometric ops composed into one pass, with a
+// TestPassesComposeAsOneAtATime: geometric ops composed into one pass, with a
 // colour op in the same pass, give what applying each op to the lossless
 // result of the one before gives, fills included. Where a later op would show
 // its own fill they are not composed, and the test shows that too.
-func TestComposedIsOneAtATime(t *testing.T) {
+func TestPassesComposeAsOneAtATime(t *testing.T) {
 	im := decode(t, "chelsea.png")
 	for _, ops := range [][]augment.Op{
 		{op("hflip"), op("rotate", "degrees", 20.0, "fill", "mirror"), op("zoom", "scale", 1.3)},
@@ -243,9 +243,9 @@ func TestComposedIsOneAtATime(t *testing.T) {
 	}
 }
 
-// TestSIMDIsPlain: the AVX2 loops of the warp and colour passes give the
+// TestPassesSIMDMatchesPlain: the AVX2 loops of the warp and colour passes give the
 // same pixels as the plain ones, so a seed renders the same on every machine.
-func TestSIMDIsPlain(t *testing.T) {
+func TestPassesSIMDMatchesPlain(t *testing.T) {
 	if !setSIMD(true) {
 		t.Skip("this CPU has no AVX2: only the plain loops run here")
 	}
@@ -303,9 +303,9 @@ func blockDiffs(a, b image.Image, side int) (float64, float64) {
 	return total / float64((w/side)*(h/side)*side*side), worst
 }
 
-// TestExtremes: the largest and smallest values the validator allows render
+// TestPassesOnExtremes: the largest and smallest values the validator allows render
 // without error on a photo and on images down to one pixel.
-func TestExtremes(t *testing.T) {
+func TestPassesOnExtremes(t *testing.T) {
 	p, err := augment.Parse([]byte(`[
 		{"op": "rotate", "degrees": [-180, 180], "fill": "mirror", "expand": true},
 		{"op": "affine", "degrees": [-180, 180], "translate": [1, 1], "scale": [0.1, 10], "shear": [-60, 60], "fill": "mirror"},

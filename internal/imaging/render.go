@@ -1,14 +1,8 @@
 package imaging
 
-/*
-#include "shim.h"
-*/
-import "C"
-
 import (
 	"fmt"
 	"reflect"
-	"unsafe"
 
 	"github.com/augment-ml/augment/internal/augment"
 )
@@ -26,6 +20,8 @@ type Result struct {
 	Width, Height int
 	Format        string
 }
+
+var formats = map[string]format{"jpeg": formatJPEG, "png": formatPNG, "webp": formatWebP}
 
 // Render applies the planned ops in order to the decoded image, each as the
 // table says (see renderers), and encodes the result.
@@ -55,13 +51,10 @@ func (im *Image) Render(ops []augment.Op, out Output) (Result, error) {
 	if q == 0 {
 		q = 90
 	}
-	code := map[string]C.int{"jpeg": 0, "png": 1, "webp": 2}[format]
-	var buf unsafe.Pointer
-	var n C.size_t
-	if C.aug_save(c.cur, code, C.int(q), &buf, &n) != 0 {
-		return Result{}, fmt.Errorf("encode %s: %w", format, vipsError())
+	b, err := c.cur.save(formats[format], q)
+	if err != nil {
+		return Result{}, fmt.Errorf("encode %s: %w", format, err)
 	}
-	defer C.g_free(C.gpointer(buf))
 	w, h := c.size()
-	return Result{Bytes: C.GoBytes(buf, C.int(n)), Width: w, Height: h, Format: format}, nil
+	return Result{Bytes: b, Width: w, Height: h, Format: format}, nil
 }

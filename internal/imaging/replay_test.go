@@ -69,10 +69,10 @@ func sample(t testing.TB, p augment.Param) any {
 	return nil
 }
 
-// TestEveryRecordReplays: for every op the planner can emit, a variant's
+// TestPassesReplayEveryRecord: for every op the planner can emit, a variant's
 // recorded ops, submitted as the pipeline of a new job with any seed, plan
 // to the same ops and render the same bytes.
-func TestEveryRecordReplays(t *testing.T) {
+func TestPassesReplayEveryRecord(t *testing.T) {
 	ims := []*Image{decode(t, "rocket.jpg"), decode(t, "logo-alpha.png")}
 	for name, p := range everyPipeline(t) {
 		for seed := range int64(3) {
