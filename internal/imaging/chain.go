@@ -1,8 +1,10 @@
 package imaging
 
 import (
+	"context"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/augment-ml/augment/internal/geom"
 )
@@ -12,9 +14,12 @@ import (
 // or when an op needs them earlier (see materialise).
 type chain struct {
 	cur     vimage
-	refs    []vimage
 	memory  bool  // cur holds its pixels in memory
 	pending *warp // geometric ops not yet applied to cur (see warp.go)
+
+	mu     sync.Mutex // refs and killed, which watch reads from another goroutine
+	refs   []vimage
+	killed bool
 }
 
 // add makes out, the result of a call on cur, the image so far.
@@ -22,10 +27,29 @@ func (c *chain) add(out vimage, err error) error {
 	if err != nil {
 		return err
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.killed {
+		out.kill()
+	}
 	c.refs = append(c.refs, out)
 	c.cur = out
 	c.memory = false
 	return nil
+}
+
+// watch kills every image of the chain once ctx is done, so that libvips
+// stops computing them and the call computing them fails. The source is left
+// alone: the next render reads it.
+func (c *chain) watch(ctx context.Context) (stop func() bool) {
+	return context.AfterFunc(ctx, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.killed = true
+		for _, r := range c.refs {
+			r.kill()
+		}
+	})
 }
 
 // materialise computes the pending steps once into memory and drops them.
@@ -44,14 +68,19 @@ func (c *chain) materialise() error {
 		return err
 	}
 	c.release()
-	c.refs, c.cur, c.memory = []vimage{out}, out, true
+	_ = c.add(out, nil)
+	c.memory = true
 	return nil
 }
 
+// release drops every image of the chain.
 func (c *chain) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for _, r := range c.refs {
 		r.unref()
 	}
+	c.refs = nil
 }
 
 // size is the size of the image so far, pending ops included.

@@ -2,6 +2,7 @@ package imaging
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image"
 	"image/png"
@@ -40,7 +41,7 @@ func TestPassesRenderEveryOp(t *testing.T) {
 		for i := range 3 {
 			ops := p.Plan(int64(i), "", i)
 			for _, format := range []string{"jpeg", "png", "webp"}[:1+i] {
-				res, err := im.Render(ops, Output{Format: format})
+				res, err := im.Render(context.Background(), ops, Output{Format: format})
 				if err != nil {
 					t.Fatalf("%s, variant %d: %v", name, i, err)
 				}
@@ -50,7 +51,7 @@ func TestPassesRenderEveryOp(t *testing.T) {
 			}
 			// Each op alone, too, so one op cannot hide behind another.
 			for _, op := range ops {
-				if _, err := im.Render([]augment.Op{op}, Output{}); err != nil {
+				if _, err := im.Render(context.Background(), []augment.Op{op}, Output{}); err != nil {
 					t.Fatalf("%s: %s alone: %v", name, augment.Name(op), err)
 				}
 			}
@@ -144,9 +145,9 @@ func TestGammaInvertSolarizePosterize(t *testing.T) {
 func TestNoiseIsReproducible(t *testing.T) {
 	im := decode(t, "rocket.jpg")
 	ops := []augment.Op{op("gaussian_noise", "std", 0.05, "seed", 1234.0)}
-	a, _ := im.Render(ops, Output{Format: "png"})
-	b, _ := im.Render(ops, Output{Format: "png"})
-	c, _ := im.Render([]augment.Op{op("gaussian_noise", "std", 0.05, "seed", 99.0)}, Output{Format: "png"})
+	a, _ := im.Render(context.Background(), ops, Output{Format: "png"})
+	b, _ := im.Render(context.Background(), ops, Output{Format: "png"})
+	c, _ := im.Render(context.Background(), []augment.Op{op("gaussian_noise", "std", 0.05, "seed", 99.0)}, Output{Format: "png"})
 	if !bytes.Equal(a.Bytes, b.Bytes) {
 		t.Error("the same noise seed gave different pixels")
 	}
@@ -160,7 +161,7 @@ func TestHeavyPlansReplay(t *testing.T) {
 	p, _ := augment.Preset("heavy")
 	for i := range 4 {
 		ops := p.Plan(77, "", i)
-		a, err := im.Render(ops, Output{Format: "png"})
+		a, err := im.Render(context.Background(), ops, Output{Format: "png"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +170,7 @@ func TestHeavyPlansReplay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := im.Render(back, Output{Format: "png"})
+		b, _ := im.Render(context.Background(), back, Output{Format: "png"})
 		if !bytes.Equal(a.Bytes, b.Bytes) {
 			t.Fatalf("variant %d: recorded ops %s do not replay", i, raw)
 		}
@@ -220,7 +221,7 @@ func TestPassesComposeAsOneAtATime(t *testing.T) {
 		one := im
 		for _, o := range ops {
 			names = append(names, augment.Name(o))
-			res, err := one.Render([]augment.Op{o}, Output{Format: "png"})
+			res, err := one.Render(context.Background(), []augment.Op{o}, Output{Format: "png"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -263,12 +264,12 @@ func TestPassesSIMDMatchesPlain(t *testing.T) {
 	for _, name := range []string{"cardinal.jpg", "logo-alpha.png"} {
 		im := decode(t, name)
 		for _, o := range ops {
-			simd, err := im.Render(o, Output{Format: "png"})
+			simd, err := im.Render(context.Background(), o, Output{Format: "png"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			setSIMD(false)
-			plain, err := im.Render(o, Output{Format: "png"})
+			plain, err := im.Render(context.Background(), o, Output{Format: "png"})
 			setSIMD(true)
 			if err != nil {
 				t.Fatal(err)
@@ -326,7 +327,7 @@ func TestPassesOnExtremes(t *testing.T) {
 		}
 		for seed := range 12 {
 			ops := p.Plan(int64(seed), "", seed)
-			res, err := im.Render(ops, Output{Format: "png"})
+			res, err := im.Render(context.Background(), ops, Output{Format: "png"})
 			if err != nil {
 				t.Fatalf("%dx%d, seed %d: %v", size[0], size[1], seed, err)
 			}

@@ -1,6 +1,7 @@
 package imaging
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 
@@ -24,21 +25,35 @@ type Result struct {
 var formats = map[string]format{"jpeg": formatJPEG, "png": formatPNG, "webp": formatWebP}
 
 // Render applies the planned ops in order to the decoded image, each as the
-// table says (see renderers), and encodes the result.
-func (im *Image) Render(ops []augment.Op, out Output) (Result, error) {
+// table says (see renderers), and encodes the result. When ctx is done
+// libvips stops computing it, and Render returns an error wrapping ctx's.
+func (im *Image) Render(ctx context.Context, ops []augment.Op, out Output) (Result, error) {
 	c := &chain{cur: im.img, memory: true}
-	defer c.release()
+	stop := c.watch(ctx)
+	defer func() {
+		stop()
+		c.release()
+	}()
+	stopped := func(what string, err error) error {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: %w (%v)", what, ctx.Err(), err)
+		}
+		return fmt.Errorf("%s: %w", what, err)
+	}
 	for _, op := range ops {
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
 		r, ok := renderers[reflect.TypeOf(op)]
 		if !ok {
 			return Result{}, fmt.Errorf("%s: no renderer for this operation", augment.Name(op))
 		}
 		if err := r.render(c, op); err != nil {
-			return Result{}, fmt.Errorf("%s: %w", augment.Name(op), err)
+			return Result{}, stopped(augment.Name(op), err)
 		}
 	}
 	if err := c.flush(); err != nil {
-		return Result{}, err
+		return Result{}, stopped("flush", err)
 	}
 	format := out.Format
 	if format == "" {
@@ -53,7 +68,7 @@ func (im *Image) Render(ops []augment.Op, out Output) (Result, error) {
 	}
 	b, err := c.cur.save(formats[format], q)
 	if err != nil {
-		return Result{}, fmt.Errorf("encode %s: %w", format, err)
+		return Result{}, stopped("encode "+format, err)
 	}
 	w, h := c.size()
 	return Result{Bytes: b, Width: w, Height: h, Format: format}, nil

@@ -2,6 +2,7 @@ package imaging
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"testing"
 
@@ -90,11 +91,11 @@ func TestPassesReplayEveryRecord(t *testing.T) {
 			if rec2, _ := json.Marshal(replayed); !bytes.Equal(rec2, rec) {
 				t.Fatalf("%s: recorded %s, replayed %s", name, rec, rec2)
 			}
-			a, err := im.Render(ops, Output{Format: "png"})
+			a, err := im.Render(context.Background(), ops, Output{Format: "png"})
 			if err != nil {
 				t.Fatalf("%s: %s: %v", name, rec, err)
 			}
-			b, err := im.Render(replayed, Output{Format: "png"})
+			b, err := im.Render(context.Background(), replayed, Output{Format: "png"})
 			if err != nil {
 				t.Fatalf("%s: replaying %s: %v", name, rec, err)
 			}

@@ -28,6 +28,10 @@ func (v vimage) height() int { return int(v.p.Ysize) }
 func (v vimage) bands() int  { return int(v.p.Bands) }
 func (v vimage) unref()      { C.g_object_unref(C.gpointer(v.p)) }
 
+// kill tells libvips to stop computing v: the next piece of it asked for
+// fails, and with it whatever is being computed from it.
+func (v vimage) kill() { C.vips_image_set_kill(v.p, C.TRUE) }
+
 // fill is what a warp shows where it reads outside its input.
 type fill C.AugFill
 
