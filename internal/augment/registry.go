@@ -107,7 +107,9 @@ func newField(sf reflect.StructField, name string) (field, error) {
 		if f.Kind == KindEnum {
 			raw, _ = json.Marshal(s)
 		}
-		f.Default = raw
+		if err := json.Unmarshal(raw, &f.Default); err != nil { // a plain value, for JSON and templates alike
+			return f, fmt.Errorf("default %s: %w", s, err)
+		}
 		f.def = reflect.New(deref(sf.Type))
 		if err := f.def.Interface().(value).parse(raw, &f.Param); err != nil {
 			return f, fmt.Errorf("default %s: %w", s, err)
