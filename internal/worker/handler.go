@@ -219,7 +219,7 @@ func (h *Handler) source(ctx context.Context, job *domain.Job) ([]byte, error) {
 
 func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Image, ops augment.Ops, i int, out imaging.Output) error {
 	start := time.Now()
-	res, err := img.Render(ops, out)
+	res, err := img.Render(ctx, ops, out)
 	if err != nil {
 		return fmt.Errorf("variant %d: %w", i, err)
 	}
