@@ -14,8 +14,8 @@ import (
 )
 
 const jobColumns = `id, coalesce(batch_id::text, ''), seq, stem, seed_key, priority, requeues, status, source_url, source_name, source_key,
-	source_width, source_height, source_format, source_bytes, spec, dataset, error_code, error_message,
-	created_at, started_at, finished_at`
+	source_width, source_height, source_format, source_bytes, spec, error_code, error_message,
+	created_at, started_at, finished_at, dataset`
 
 // CreateJob records a new queued job.
 func (db *DB) CreateJob(ctx context.Context, j *domain.Job) error {
@@ -277,8 +277,8 @@ func scanJob(r pgx.Row) (*domain.Job, error) {
 		code, msg *string
 	)
 	err := r.Scan(&j.ID, &j.BatchID, &j.Seq, &j.Stem, &j.SeedKey, &j.Priority, &j.Requeues, &j.Status, &j.Source.URL, &j.Source.Name, &j.Source.Key, &j.Source.Width,
-		&j.Source.Height, &j.Source.Format, &j.Source.Bytes, &spec, &j.Dataset, &code, &msg, &j.CreatedAt,
-		&j.StartedAt, &j.FinishedAt)
+		&j.Source.Height, &j.Source.Format, &j.Source.Bytes, &spec, &code, &msg, &j.CreatedAt,
+		&j.StartedAt, &j.FinishedAt, &j.Dataset)
 	if err != nil {
 		return nil, err
 	}

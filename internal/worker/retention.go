@@ -117,14 +117,8 @@ func (r *Retention) delete(ctx context.Context, jobs []*domain.Job, p *Purged) e
 		if j.Source.Key != "" {
 			keys = append(keys, j.Source.Key)
 		}
-		if j.Spec.Mask != nil {
-			keys = append(keys, domain.MaskKey(j.ID))
-		}
 		for _, v := range j.Variants {
 			keys = append(keys, v.Key)
-			if v.Labels != nil && v.Labels.MaskKey != "" {
-				keys = append(keys, v.Labels.MaskKey)
-			}
 		}
 		for _, k := range keys {
 			if err := r.Blobs.Delete(ctx, k); err != nil {
