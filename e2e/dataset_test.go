@@ -45,7 +45,7 @@ func TestDatasetsThroughTheStack(t *testing.T) {
 	s := startStack(t)
 	for _, fx := range datasettest.All() {
 		t.Run(fx.Name, func(t *testing.T) {
-			ct, body := multipartBody(t, "archive", fx.Name+".zip", fx.Zip(fx.Name+"/"),
+			ct, body := multipartBody(t, "archive", fx.Name+".zip", fx.Zip("dataset-"+fx.Name+"/"),
 				map[string]string{"variants": "3", "preset": "geometric", "seed": "21"})
 			status, _, raw := s.postBatch(ct, body)
 			var a datasetBatch
