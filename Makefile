@@ -35,7 +35,7 @@ lint:
 
 ## bench: libvips floor vs presets (Go benchmarks), then the running service
 ## at worker concurrency 1 and 2, a 10,000-URL batch and 100,000 URLs of one
-## name, the worker's peak RSS on a 49 MP source, the ?url= page against the
+## name, a COCO dataset of 1,000 and 5,000 images to its 202, the worker's peak RSS on a 49 MP source, the ?url= page against the
 ## original app (Flask + Pillow), an idle worker's cost at rest, then the
 ## pages' Lighthouse scores
 bench:
@@ -43,6 +43,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/imaging
 	$(GO) test -run '^$$' -bench BatchURLs ./internal/web
 	$(GO) test -run '^$$' -bench 'Worker|SubmitBatch10k' -benchtime 5x -timeout 60m ./e2e
+	$(GO) test -run '^$$' -bench 'SubmitCOCO' -benchtime 1x -timeout 30m ./e2e
 	$(GO) test -run '^$$' -bench BigSource -benchtime 1x -timeout 30m ./e2e
 	$(GO) test -run '^$$' -bench 'VersusOriginal' -benchtime 30x -timeout 60m ./e2e
 	$(GO) test -run '^$$' -bench 'Idle' -benchtime 10x ./e2e

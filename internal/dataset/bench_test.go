@@ -1,16 +1,16 @@
 package dataset
 
 import (
-	"archive/zip"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/augment-ml/augment/internal/dataset/datasettest"
 )
 
 // BenchmarkValidateCOCO reads (validates) a COCO dataset of N images in a
@@ -88,7 +88,7 @@ func cocoZip(b *testing.B, n int) (string, int64) {
 	if fi, err := os.Stat(path); err == nil {
 		return path, fi.Size()
 	}
-	photos := [][]byte{}
+	var photos [][]byte
 	for _, name := range []string{"rocket.jpg", "retina.jpg", "hubble.jpg"} {
 		data, err := os.ReadFile("../../testdata/corpus/" + name)
 		if err != nil {
@@ -96,50 +96,8 @@ func cocoZip(b *testing.B, n int) (string, int64) {
 		}
 		photos = append(photos, data)
 	}
-	sizes := [][2]int{}
-	for _, p := range photos {
-		w, h := imageSize(p[:min(len(p), headBytes)])
-		sizes = append(sizes, [2]int{w, h})
-	}
 	_ = os.MkdirAll(dir, 0o755)
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		b.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	var imgs, anns strings.Builder
-	for i := range n {
-		k := i % len(photos)
-		name := fmt.Sprintf("img%06d.jpg", i)
-		w, _ := zw.CreateHeader(&zip.FileHeader{Name: "images/train/" + name, Method: zip.Store})
-		w.Write(photos[k])
-		if i > 0 {
-			imgs.WriteString(",\n")
-		}
-		fmt.Fprintf(&imgs, `{"id": %d, "file_name": %q, "width": %d, "height": %d, "license": 1}`, 1000+i, name, sizes[k][0], sizes[k][1])
-		for j := range 4 {
-			if anns.Len() > 0 {
-				anns.WriteString(",\n")
-			}
-			seg := "[]"
-			if j == 3 {
-				seg = "[[10.5, 10.5, 90.25, 12, 60, 80.75, 14, 70]]"
-			}
-			fmt.Fprintf(&anns, `{"id": %d, "image_id": %d, "category_id": %d, "bbox": [%d, %d, 50, 40], "area": 2000, "iscrowd": 0, "segmentation": %s}`,
-				i*4+j+1, 1000+i, 1+j%3, 10*j, 5*j, seg)
-		}
-	}
-	w, _ := zw.Create("annotations/instances_train.json")
-	fmt.Fprintf(w, `{"info": {"description": "bench"}, "licenses": [{"id": 1, "name": "x"}],
-"categories": [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}, {"id": 3, "name": "c"}],
-"images": [%s],
-"annotations": [%s]}`, imgs.String(), anns.String())
-	if err := zw.Close(); err != nil {
-		b.Fatal(err)
-	}
-	f.Close()
-	if err := os.Rename(tmp, path); err != nil {
+	if err := datasettest.WriteCOCOZip(path, n, photos); err != nil {
 		b.Fatal(err)
 	}
 	fi, _ := os.Stat(path)

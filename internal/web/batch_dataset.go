@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/augment-ml/augment/internal/dataset"
 	"github.com/augment-ml/augment/internal/domain"
@@ -39,10 +44,12 @@ func (s *Server) addArchive(ctx context.Context, nb *newBatch, opt batchOptions)
 	if err != nil {
 		return err
 	}
+	start := time.Now()
 	ds, err := dataset.Read(src, dataset.Options{Format: format, Limits: s.Limits.Archive()})
 	if err != nil {
 		return err
 	}
+	nb.readTime = time.Since(start)
 	for _, sk := range ds.Skipped {
 		nb.batch.Skipped.Add(path.Join(ds.Root, sk.Name), sk.Reason)
 	}
@@ -105,9 +112,12 @@ func (s *Server) addDataset(ctx context.Context, nb *newBatch, src dataset.Sourc
 		}
 		jobs[im] = j
 	}
+	start := time.Now()
 	if err := s.storeDataset(ctx, nb, src, ds, rec, jobs); err != nil {
 		return err
 	}
+	s.Log.Info("archive read", "batch_id", nb.batch.ID, "format", ds.Format, "images", len(ds.Images),
+		"read_ms", nb.readTime.Milliseconds(), "store_ms", time.Since(start).Milliseconds())
 	for im, j := range jobs {
 		if j.Dataset, err = im.Record(); err != nil {
 			return err
@@ -125,12 +135,30 @@ func (s *Server) storeDataset(ctx context.Context, nb *newBatch, src dataset.Sou
 	jobs map[*dataset.Image]*domain.Job) error {
 	roles := ds.Roles()
 	sameFormat := rec.Output() == ds.Format && ds.Format != dataset.Images
-	return src.Walk(false, func(p string, body io.Reader) error {
+	// NOTE: images are stored a few at a time while the archive is read on
+	// (an object store answers each put in its own time); each holds its
+	// bytes until stored, so memory is bounded by storeAtOnce entries.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(storeAtOnce)
+	err := src.Walk(false, func(p string, body io.Reader) error {
+		if err := gctx.Err(); err != nil {
+			return err
+		}
 		role, im := roles(p)
 		switch role {
 		case dataset.RoleImage:
-			j := jobs[im]
-			return s.put(ctx, nb, j.Source.Key, io.LimitReader(body, im.Bytes), im.Bytes)
+			buf := imageBuffers.Get().(*bytes.Buffer)
+			buf.Reset()
+			if _, err := buf.ReadFrom(io.LimitReader(body, im.Bytes)); err != nil {
+				return err
+			}
+			key := jobs[im].Source.Key
+			nb.keys = append(nb.keys, key)
+			g.Go(func() error {
+				defer imageBuffers.Put(buf)
+				return s.put(gctx, nil, key, bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+			})
+			return nil
 		case dataset.RoleMask:
 			b, err := io.ReadAll(io.LimitReader(body, s.Limits.MaxEntryBytes))
 			if err != nil {
@@ -180,14 +208,24 @@ func (s *Server) storeDataset(ctx context.Context, nb *newBatch, src dataset.Sou
 		}
 		return nil
 	})
+	return errors.Join(err, g.Wait())
 }
 
-// put stores a blob of the batch, to be removed again if the batch fails.
+// storeAtOnce is how many images are stored at once.
+const storeAtOnce = 4
+
+// imageBuffers hold images on their way to storage.
+var imageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// put stores a blob of the batch, to be removed again if the batch fails
+// (nb nil: the caller noted the key).
 func (s *Server) put(ctx context.Context, nb *newBatch, key string, r io.Reader, size int64) error {
+	if nb != nil {
+		nb.keys = append(nb.keys, key)
+	}
 	if err := s.Blobs.Put(ctx, key, r, size, ""); err != nil {
 		return domain.Wrap(err, domain.EUnavailable, "The archive could not be stored; try again shortly.")
 	}
-	nb.keys = append(nb.keys, key)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -30,6 +31,7 @@ type newBatch struct {
 
 	archive     *os.File // the uploaded archive, read once the fields are known
 	archiveSize int64
+	readTime    time.Duration // reading and checking it
 }
 
 // add adds a job for src, whose variants draw from seedKey, its name in the
@@ -147,6 +149,7 @@ func (s *Server) addURL(nb *newBatch, raw, where string) error {
 // submitBatch records the batch and queues every job. If queueing fails the
 // batch is removed, so a batch is never half-submitted.
 func (s *Server) submitBatch(ctx context.Context, nb *newBatch) error {
+	start := time.Now()
 	if err := s.Batches.CreateBatch(ctx, nb.batch, nb.jobs); err != nil {
 		s.removeBlobs(nb.keys)
 		return domain.Wrap(err, domain.EUnavailable, "The batch could not be recorded; try again shortly.")
@@ -166,7 +169,7 @@ func (s *Server) submitBatch(ctx context.Context, nb *newBatch) error {
 		s.removeBlobs(nb.keys)
 		return err
 	}
-	s.Log.Info("batch queued", "batch_id", nb.batch.ID, "jobs", len(nb.jobs))
+	s.Log.Info("batch queued", "batch_id", nb.batch.ID, "jobs", len(nb.jobs), "ms", time.Since(start).Milliseconds())
 	return nil
 }
 
