@@ -98,7 +98,7 @@ func TestFormsWithoutJavaScript(t *testing.T) {
 	}
 
 	resp, page = s.postForm("/batches", map[string]string{"urls": "ftp://example.com/a.jpg", "variants": "5", "seed": "9", "preset": "classic"})
-	if resp.StatusCode != 400 || !strings.Contains(page, `id="batch-urls-error"`) || !strings.Contains(page, `name="variants" min="1" max="64" value="5"`) ||
+	if resp.StatusCode != 400 || !strings.Contains(page, `id="batch-urls-error"`) || !strings.Contains(page, `name="variants" min="0" max="64" value="5"`) ||
 		!strings.Contains(page, `<option value="classic" selected>classic</option>`) || !strings.Contains(page, `id="tab-batch" class="sr-only" checked`) {
 		t.Errorf("the batch form shown again: %d, without its values or the message beside the URLs", resp.StatusCode)
 	}
