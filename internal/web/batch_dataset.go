@@ -103,7 +103,9 @@ func (s *Server) addDataset(ctx context.Context, nb *newBatch, src dataset.Sourc
 		if !plan.Augments(im.Split) {
 			j.Spec.Variants = 0
 		}
-		if len(im.Objects) > 0 {
+		// An image without objects in a format of objects is a negative:
+		// its variants record that they have none.
+		if len(im.Objects) > 0 || hasObjects(ds.Format) {
 			l := im.Labels(ds)
 			j.Spec.Labels = &l
 		}
@@ -227,6 +229,12 @@ func (s *Server) put(ctx context.Context, nb *newBatch, key string, r io.Reader,
 		return domain.Wrap(err, domain.EUnavailable, "The archive could not be stored; try again shortly.")
 	}
 	return nil
+}
+
+// hasObjects says whether a format's labels are objects (boxes, outlines,
+// keypoints) rather than masks or folders.
+func hasObjects(f dataset.Format) bool {
+	return f == dataset.COCO || f == dataset.YOLO || f == dataset.VOC
 }
 
 func colorsOf(ds *dataset.Dataset) [][3]uint8 {
