@@ -1,7 +1,10 @@
 package dataset
 
 import (
+	"archive/zip"
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -11,6 +14,7 @@ import (
 	"time"
 
 	"github.com/augment-ml/augment/internal/dataset/datasettest"
+	"github.com/augment-ml/augment/internal/domain"
 )
 
 // BenchmarkValidateCOCO reads (validates) a COCO dataset of N images in a
@@ -102,4 +106,61 @@ func cocoZip(b *testing.B, n int) (string, int64) {
 	}
 	fi, _ := os.Stat(path)
 	return path, fi.Size()
+}
+
+// BenchmarkPackCOCO writes the result of a batch over a COCO dataset of N
+// images with 4 variants each (small stand-in images, each variant with
+// its source's four objects) as a zip to nowhere, as the api streams it.
+// The peak live heap is what the COCO file's records need, written at the
+// end: the images pass through.
+//
+//	go test -run '^$' -bench PackCOCO -benchtime 3x ./internal/dataset
+func BenchmarkPackCOCO(b *testing.B) {
+	for _, n := range []int{1000, 5000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			path, size := cocoZip(b, n)
+			f, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			src, _ := OpenArchive(f, size)
+			ds, err := Read(src, Options{Limits: Limits{MaxEntries: 100000, MaxEntryBytes: 20 << 20, MaxTotalBytes: 8 << 30}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			rec := NewRecord(ds, DefaultPlan(), nil, nil)
+			images := ds.Images
+			ds.Images = nil // as a batch keeps it: the images come one by one
+			small := datasettest.JPEG(64, 48)
+			open := func([]byte) Opener {
+				return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(small)), nil }
+			}
+			b.ReportAllocs()
+			var peak atomic.Uint64
+			runtime.GC()
+			stop := watchHeap(&peak)
+			for b.Loop() {
+				p, err := NewPacker(zip.NewWriter(io.Discard), rec, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, im := range images {
+					it := Item{Image: im, Source: open(small)}
+					for i := range 4 {
+						it.Variants = append(it.Variants, ItemVariant{Index: i, Width: im.Width, Height: im.Height, Format: "jpeg",
+							Labels: &domain.VariantLabels{Objects: im.Objects}, Image: open(small)})
+					}
+					if err := p.Add(it); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := p.Close(nil, 1, 4, domain.SkipReport{}, Versions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			stop()
+			b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
+		})
+	}
 }

@@ -2,8 +2,10 @@ package dataset
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
+	"os"
 	"math"
 	"path"
 	"strconv"
@@ -23,8 +25,8 @@ type cocoWriter struct {
 type cocoOut struct {
 	path       string
 	src        *COCOFile // nil for a file made by a conversion
-	images     []json.RawMessage
-	anns       []json.RawMessage
+	images     records // the images' records, spooled until the file is written
+	anns       records
 	imageIDs   map[int64]bool
 	annIDs     map[int64]bool
 	nextImage  int64
@@ -144,7 +146,9 @@ func (c *cocoWriter) add(im *Image, out string) error {
 	if err != nil {
 		return err
 	}
-	f.images = append(f.images, b)
+	if err := f.images.add(b); err != nil {
+		return err
+	}
 	W, H := float64(im.Width), float64(im.Height)
 	for _, o := range im.Objects {
 		ex := im.Extras[o.ID]
@@ -152,7 +156,9 @@ func (c *cocoWriter) add(im *Image, out string) error {
 		if err != nil {
 			return err
 		}
-		f.anns = append(f.anns, a)
+		if err := f.anns.add(a); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -248,6 +254,8 @@ func (f *cocoOut) category(id int64) (COCOCategory, bool) {
 func (c *cocoWriter) close(copyFile func(p string, w io.Writer) error) error {
 	for _, p := range c.order {
 		f := c.files[p]
+		defer f.images.remove()
+		defer f.anns.remove()
 		if copyFile != nil && f.src != nil && !f.changed && f.own == f.src.Images {
 			w, err := c.w.out.Create(f.path)
 			if err == nil {
@@ -298,24 +306,22 @@ func (f *cocoOut) write(out Output) error {
 		put(string(name), ":")
 		switch k.Key {
 		case "images":
-			writeList(bw, f.images)
+			err = f.images.writeList(bw)
 		case "annotations":
-			writeList(bw, f.anns)
+			err = f.anns.writeList(bw)
 		case "categories":
 			cats := make([]json.RawMessage, len(f.categories))
 			for i, cat := range f.categories {
-				cats[i] = cat.Raw
-				if cat.Raw == nil {
-					m := map[string]any{"id": cat.ID, "name": cat.Name, "supercategory": ""}
-					if len(cat.Keypoints) > 0 {
-						m["keypoints"] = cat.Keypoints
-					}
-					cats[i], _ = json.Marshal(m)
+				if cats[i], err = json.Marshal(cat); err != nil { // as read, or made anew
+					return err
 				}
 			}
 			writeList(bw, cats)
 		default:
 			put(string(k.Value))
+		}
+		if err != nil {
+			return err
 		}
 	}
 	put("}\n")
@@ -341,4 +347,65 @@ func writeList(w *bufio.Writer, items []json.RawMessage) {
 		_, _ = w.Write(it)
 	}
 	_, _ = w.WriteString("]")
+}
+
+// records are JSON records kept in a temporary file, one a line, until
+// they are written as a list: a COCO file of a million annotations costs
+// disk, not memory.
+type records struct {
+	f *os.File
+	w *bufio.Writer
+}
+
+func (r *records) add(b []byte) error {
+	if r.f == nil {
+		f, err := os.CreateTemp("", "augment-coco-*")
+		if err != nil {
+			return err
+		}
+		r.f, r.w = f, bufio.NewWriter(f)
+	}
+	if bytes.IndexByte(b, '\n') >= 0 {
+		var c bytes.Buffer
+		if err := json.Compact(&c, b); err != nil {
+			return err
+		}
+		b = c.Bytes()
+	}
+	_, _ = r.w.Write(b)
+	return r.w.WriteByte('\n')
+}
+
+// writeList writes the records as a JSON list, one a line.
+func (r *records) writeList(w *bufio.Writer) error {
+	_, _ = w.WriteString("[")
+	if r.f != nil {
+		if err := r.w.Flush(); err != nil {
+			return err
+		}
+		if _, err := r.f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		sc := bufio.NewScanner(r.f)
+		sc.Buffer(make([]byte, 64<<10), 256<<20)
+		for first := true; sc.Scan(); first = false {
+			if !first {
+				_, _ = w.WriteString(",\n")
+			}
+			_, _ = w.Write(sc.Bytes())
+		}
+		if err := sc.Err(); err != nil {
+			return err
+		}
+	}
+	_, err := w.WriteString("]")
+	return err
+}
+
+func (r *records) remove() {
+	if r.f != nil {
+		r.f.Close()
+		os.Remove(r.f.Name())
+		r.f = nil
+	}
 }

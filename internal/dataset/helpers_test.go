@@ -233,16 +233,6 @@ func warningCodes(ds *Dataset) map[string]int {
 	return m
 }
 
-func makeIDs(w, h int, id func(x, y int) uint16) *image.Gray16 {
-	g := image.NewGray16(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			g.SetGray16(x, y, color.Gray16{Y: id(x, y)})
-		}
-	}
-	return g
-}
-
 func decodeConfig(b []byte) ([2]int, error) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
 	return [2]int{cfg.Width, cfg.Height}, err

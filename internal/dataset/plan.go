@@ -61,7 +61,8 @@ func (p Plan) Check(ds *Dataset, variants int) ([]Loss, []Warning, error) {
 		for _, have := range splits {
 			found = found || Plan{AugmentSplits: []string{s}}.Augments(have)
 		}
-		if !found && !(s == "train" && len(p.AugmentSplits) == 1) {
+		// NOTE: the default, train alone, may find nothing: that is a warning.
+		if defaulted := s == "train" && len(p.AugmentSplits) == 1; !found && !defaulted {
 			return nil, nil, domain.Errorf(domain.EInvalidSpec, "augment_splits names the split %q, which the dataset lacks; its splits are %s.",
 				s, splitList(ds.Splits))
 		}

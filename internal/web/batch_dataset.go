@@ -192,7 +192,7 @@ func (s *Server) storeDataset(ctx context.Context, nb *newBatch, src dataset.Sou
 				}
 				return nil
 			}
-			var r io.Reader = body
+			r := body
 			if !coco {
 				b, err := io.ReadAll(io.LimitReader(body, maxKeptFile+1))
 				if err != nil {
