@@ -5,8 +5,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"os"
 	"math"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -25,7 +25,7 @@ type cocoWriter struct {
 type cocoOut struct {
 	path       string
 	src        *COCOFile // nil for a file made by a conversion
-	images     records // the images' records, spooled until the file is written
+	images     records   // the images' records, spooled until the file is written
 	anns       records
 	imageIDs   map[int64]bool
 	annIDs     map[int64]bool

@@ -27,8 +27,7 @@
 // one streaming pass over the bytes. Label files are parsed as they come
 // (a COCO file element by element with encoding/json's Decoder), images
 // are hashed and their headers read on the way past, so neither the images
-// nor the archive are held in memory; [Options].OnImage sees each image's
-// bytes as they stream (to store them). The archive rules hold on every
+// nor the archive are held in memory. The archive rules hold on every
 // walk: absolute or climbing paths refuse the archive, and sizes are
 // counted while decompressing ([Limits]). A label file that cannot be
 // parsed is an invalid_spec error naming the file and, for text, the line;
@@ -41,9 +40,25 @@
 // <stem>_aug<NN>.<ext>), in its own format and layout or as another:
 // per-image label files as each image is added, per-split files (COCO
 // JSON, data.yaml, ImageSets) on Close. It writes labels only; the caller
-// writes each image's bytes where [Writer.Add] says. [Losses] lists what a
-// conversion cannot carry and [CheckExport] refuses it unless allowed.
-// [Report] and [ManifestLine] are report.json and manifest.jsonl.
+// writes each image's bytes where [Writer.Add] says. A source written back
+// in its own layout gets its label file as read ([Image].LabelFile), and a
+// COCO file that gets back only its own images is copied as read
+// ([Writer].CopyFile). [Losses] lists what a conversion cannot carry and
+// [CheckExport] refuses it unless allowed.
+//
+// # Batches
+//
+// A batch keeps a dataset as a [Record] (the dataset without its images,
+// its [Plan]: which splits get variants, whether the originals are copied,
+// the export; what reading found) and one record per image
+// ([Image.Record]; the objects travel in the job's labels). [Dataset.Roles]
+// says which files of the archive it stores. A [Packer] writes the result
+// from them, job by job: the sources copied, each variant beside its
+// source with the labels its job recorded, the per-split files, then
+// manifest.jsonl ([ManifestLine]), report.json ([Report]) and
+// failures.jsonl. Semantic masks move through variants as labels.Mask; a
+// colour-coded mask is read into class ids ([ColourMaskIDs]) and written
+// back in its colours ([ColourMaskPNG]).
 //
 // The conventions each format gets wrong most often, and how they are read
 // and written here, are in the comments of yolo.go, coco.go and voc.go.

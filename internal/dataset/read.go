@@ -17,9 +17,6 @@ import (
 type Options struct {
 	Format Format // "" detects it
 	Limits Limits // zero fields are no limit
-	// OnImage, when set, sees each image's bytes as they stream past (to
-	// store them); im has its path and split but not yet its size or hash.
-	OnImage func(im *Image, body io.Reader) error
 }
 
 // layout reads one format: it claims its label files by path, parses each
@@ -117,23 +114,14 @@ func Read(src Source, opt Options) (*Dataset, error) {
 	return ds, nil
 }
 
-// readImage streams an image's bytes through the hash (and OnImage),
-// reading its size from the header. It returns nil for bytes that are no
-// supported image.
+// readImage streams an image's bytes through the hash, reading its size
+// from the header. It returns nil for bytes that are no supported image.
 func readImage(p string, body io.Reader, opt Options, bufs *imageBuffers) (*Image, int64, error) {
 	im := &Image{Path: p, Split: splitOf(p)}
 	h := sha256.New()
 	head := &prefixBuffer{b: bufs.head[:0]}
 	lr := &limitReader{r: body, n: opt.Limits.MaxEntryBytes, what: p, limit: opt.Limits.MaxEntryBytes}
-	r := io.TeeReader(io.TeeReader(lr, h), head)
-	var err error
-	if opt.OnImage != nil {
-		err = opt.OnImage(im, r)
-	}
-	if err == nil {
-		_, err = io.CopyBuffer(io.Discard, r, bufs.copy) // what a callback left still counts and hashes
-	}
-	if err != nil {
+	if _, err := io.CopyBuffer(io.MultiWriter(h, head), lr, bufs.copy); err != nil {
 		if !errors.As(err, new(*domain.Error)) {
 			err = domain.Errorf(domain.EInvalid, "The file %q could not be read: %v.", p, err)
 		}

@@ -32,19 +32,6 @@ type ManifestLabels struct {
 	Mask    string           `json:"mask,omitempty"` // the mask's path in the output
 }
 
-// ManifestWriter writes manifest.jsonl one line at a time.
-type ManifestWriter struct{ enc *json.Encoder }
-
-// NewManifestWriter writes lines to w.
-func NewManifestWriter(w io.Writer) *ManifestWriter {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return &ManifestWriter{enc: enc}
-}
-
-// Write appends one line.
-func (m *ManifestWriter) Write(l ManifestLine) error { return m.enc.Encode(l) }
-
 // Counts are a dataset's images per split and objects per split and class.
 type Counts struct {
 	Images  map[string]int            `json:"images"`
@@ -98,19 +85,6 @@ type Report struct {
 	Seed     int64             `json:"seed"`
 	Versions Versions          `json:"versions"`
 	Sources  []SourceHash      `json:"sources"`
-}
-
-// NewReport starts the report of a dataset: its counts before, warnings,
-// skipped files and the hash of every source.
-func NewReport(ds *Dataset) *Report {
-	r := &Report{Format: ds.Format, Dropped: map[string]int{}, Warnings: ds.Warnings}
-	for _, s := range ds.Skipped {
-		r.Skipped.Add(s.Name, s.Reason)
-	}
-	for _, im := range ds.Images {
-		r.Source(im)
-	}
-	return r
 }
 
 // Source counts a source image before augmentation and keeps its hash.

@@ -28,7 +28,10 @@ func TestVariantPath(t *testing.T) {
 // contract, lists empty rather than null.
 func TestReportShape(t *testing.T) {
 	ds := readDS(t, Dir(roboflowYOLO(t)), "")
-	r := NewReport(ds)
+	r := &Report{Format: ds.Format, Dropped: map[string]int{}, Warnings: ds.Warnings}
+	for _, im := range ds.Images {
+		r.Source(im)
+	}
 	r.After.Add("train", "", []domain.Object{{Class: "猫"}})
 	r.Drop("visibility 0.04 < 0.1")
 	r.Drop("visibility 0.01 < 0.1")
@@ -55,7 +58,7 @@ func TestReportShape(t *testing.T) {
 	}
 	var m bytes.Buffer
 	i := 2
-	if err := NewManifestWriter(&m).Write(ManifestLine{Source: "train/images/a.jpg", Split: "train", Path: "train/images/a_aug02.jpg", Index: &i,
+	if err := json.NewEncoder(&m).Encode(ManifestLine{Source: "train/images/a.jpg", Split: "train", Path: "train/images/a_aug02.jpg", Index: &i,
 		Seed: 7, Width: 64, Height: 48, Labels: &ManifestLabels{Objects: []domain.Object{}, Dropped: []domain.Dropped{{ID: "1", Reason: "area 2 < 4"}}}}); err != nil {
 		t.Fatal(err)
 	}
