@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/augment-ml/augment/internal/dataset/datasettest"
 	"github.com/augment-ml/augment/internal/domain"
 )
 
@@ -15,37 +16,13 @@ import (
 // keypoints with named slots, unknown keys at every level, a wrong area,
 // and an annotation id used twice.
 func cocoFixture(t testing.TB) (string, string) {
-	compressed := encodeRLEString([]int{13, 3, 13, 3, 224})
-	doc := `{
-  "info": {"description": "fixture", "year": 2024},
-  "licenses": [{"id": 2, "name": "CC"}],
-  "my_tool": {"version": "1.2"},
-  "categories": [
-    {"id": 3, "name": "bottle", "supercategory": "thing"},
-    {"id": 7, "name": "person", "supercategory": "human", "keypoints": ["left_eye", "right_eye", "nose"], "skeleton": [[1, 2]]},
-    {"id": 12, "name": "ñandú", "supercategory": "animal"}
-  ],
-  "images": [
-    {"id": 100, "file_name": "x.jpg", "width": 16, "height": 16, "license": 2, "coco_url": "http://example/x.jpg"},
-    {"id": 205, "file_name": "y.jpg", "width": 64, "height": 48}
-  ],
-  "annotations": [
-    {"id": 9, "image_id": 100, "category_id": 3, "iscrowd": 0, "area": 999, "bbox": [0, 0, 1, 1],
-     "segmentation": [[1.5, 1.25, 5.5, 1.25, 5.5, 4.75], [8.5, 8, 12, 8, 12, 12, 8.5, 12]], "score": 0.93},
-    {"id": 40, "image_id": 100, "category_id": 12, "iscrowd": 1, "area": 8, "bbox": [0, 0, 16, 16],
-     "segmentation": {"size": [16, 16], "counts": "` + compressed + `"}},
-    {"id": 40, "image_id": 205, "category_id": 12, "iscrowd": 1, "area": 3, "bbox": [0, 0, 1, 1],
-     "segmentation": {"size": [48, 64], "counts": [50, 3, 3019]}},
-    {"id": 41, "image_id": 205, "category_id": 7, "iscrowd": 0, "area": 200, "bbox": [10, 10, 20, 10],
-     "keypoints": [12, 14, 2, 20, 14, 1, 0, 0, 0], "num_keypoints": 5, "attributes": {"occluded": false}}
-  ]
-}`
+	fx := datasettest.COCO()
 	return tree(t, map[string][]byte{
-		"annotations/instances_train.json": []byte(doc),
-		"images/train/x.jpg":               jpegOf(t, 16, 16),
-		"images/train/y.jpg":               jpegOf(t, 64, 48),
+		"annotations/instances_train.json": fx.Files["annotations/instances_train.json"],
+		"images/train/x.jpg":               fx.Files["images/train/x.jpg"],
+		"images/train/y.jpg":               fx.Files["images/train/y.jpg"],
 		"images/train/unnamed.jpg":         jpegOf(t, 8, 8),
-	}), compressed
+	}), datasettest.COCOCompressedRLE
 }
 
 func TestCOCORoundTrip(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/augment-ml/augment/internal/dataset/datasettest"
 	"github.com/augment-ml/augment/internal/domain"
 )
 
@@ -45,19 +46,8 @@ func pngOf(t testing.TB, w, h int) []byte {
 }
 
 // palettePNG is a w×h mask whose pixel (x, y) has class id(x, y).
-func palettePNG(t testing.TB, w, h int, pal color.Palette, id func(x, y int) uint8) []byte {
-	t.Helper()
-	img := image.NewPaletted(image.Rect(0, 0, w, h), pal)
-	for y := range h {
-		for x := range w {
-			img.SetColorIndex(x, y, id(x, y))
-		}
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+func palettePNG(_ testing.TB, w, h int, pal color.Palette, id func(x, y int) uint8) []byte {
+	return datasettest.PalettePNG(w, h, pal, id)
 }
 
 // tree writes files under a new folder and returns it.

@@ -6,33 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/augment-ml/augment/internal/dataset/datasettest"
 	"github.com/augment-ml/augment/internal/domain"
 )
 
 // vocXML is a VOC annotation: a devkit object (1-based integers over the
 // whole 64-pixel width), a CVAT one (floats, no pose or truncated), and
 // a person with a part.
-const vocXML = `<?xml version="1.0"?>
-<annotation>
-  <folder>VOC2012</folder>
-  <filename>a.jpg</filename>
-  <source><database>fixture</database></source>
-  <size><width>64</width><height>48</height><depth>3</depth></size>
-  <segmented>0</segmented>
-  <object>
-    <name>boat</name><pose>Left</pose><truncated>1</truncated><difficult>1</difficult>
-    <bndbox><xmin>1</xmin><ymin>1</ymin><xmax>64</xmax><ymax>10</ymax></bndbox>
-  </object>
-  <object>
-    <name>chien é</name><occluded>0</occluded>
-    <bndbox><xmin>10.5</xmin><ymin>20.25</ymin><xmax>30.5</xmax><ymax>40</ymax></bndbox>
-  </object>
-  <object>
-    <name>person</name>
-    <bndbox><xmin>5</xmin><ymin>5</ymin><xmax>9</xmax><ymax>9</ymax></bndbox>
-    <part><name>head</name><bndbox><xmin>5</xmin><ymin>5</ymin><xmax>6</xmax><ymax>6</ymax></bndbox></part>
-  </object>
-</annotation>`
+var vocXML = string(datasettest.VOC().Files["Annotations/a.xml"])
 
 func vocFixture(t testing.TB) string {
 	return tree(t, map[string][]byte{

@@ -73,10 +73,15 @@ func UltralyticsPose() Fixture {
 		}}
 }
 
+// COCOCompressedRLE is the counts [13, 3, 13, 3, 224] as COCO's
+// compressed string: two 3-pixel runs at the bottom of the first two
+// columns of a 16×16 image.
+const COCOCompressedRLE = "=3=0c6"
+
 // COCO has ids that are neither contiguous nor from 1, a multi-part
 // polygon with float vertices, a compressed and an uncompressed RLE,
-// keypoints with named slots, unknown keys at every level, an area the
-// annotator computed, and per-split files in annotations/.
+// keypoints with named slots, unknown keys at every level, a wrong area,
+// an annotation id used twice, and per-split files in annotations/.
 func COCO() Fixture {
 	train := `{
   "info": {"description": "fixture", "year": 2024},
@@ -92,14 +97,14 @@ func COCO() Fixture {
     {"id": 205, "file_name": "y.jpg", "width": 64, "height": 48}
   ],
   "annotations": [
-    {"id": 9, "image_id": 100, "category_id": 3, "iscrowd": 0, "area": 31.9, "bbox": [1.5, 1.25, 10.5, 10.75],
+    {"id": 9, "image_id": 100, "category_id": 3, "iscrowd": 0, "area": 999, "bbox": [0, 0, 1, 1],
      "segmentation": [[1.5, 1.25, 5.5, 1.25, 5.5, 4.75], [8.5, 8, 12, 8, 12, 12, 8.5, 12]], "score": 0.93},
-    {"id": 40, "image_id": 100, "category_id": 12, "iscrowd": 1, "area": 6, "bbox": [0, 13, 2, 3],
-     "segmentation": {"size": [16, 16], "counts": "=3=0c6"}},
-    {"id": 41, "image_id": 205, "category_id": 12, "iscrowd": 1, "area": 3, "bbox": [1, 2, 1, 3],
+    {"id": 40, "image_id": 100, "category_id": 12, "iscrowd": 1, "area": 8, "bbox": [0, 0, 16, 16],
+     "segmentation": {"size": [16, 16], "counts": "` + COCOCompressedRLE + `"}},
+    {"id": 40, "image_id": 205, "category_id": 12, "iscrowd": 1, "area": 3, "bbox": [0, 0, 1, 1],
      "segmentation": {"size": [48, 64], "counts": [50, 3, 3019]}},
-    {"id": 52, "image_id": 205, "category_id": 7, "iscrowd": 0, "area": 200, "bbox": [10, 10, 20, 10],
-     "keypoints": [12, 14, 2, 20, 14, 1, 0, 0, 0], "num_keypoints": 2, "attributes": {"occluded": false}}
+    {"id": 41, "image_id": 205, "category_id": 7, "iscrowd": 0, "area": 200, "bbox": [10, 10, 20, 10],
+     "keypoints": [12, 14, 2, 20, 14, 1, 0, 0, 0], "num_keypoints": 5, "attributes": {"occluded": false}}
   ]
 }`
 	val := `{"info": {"description": "fixture, validation"},
