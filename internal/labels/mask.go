@@ -281,3 +281,17 @@ func paletteToGray(b []byte) ([]byte, error) {
 	}
 	return append(b[:sig:sig], out...), nil
 }
+
+// Holds reports, as an invalid_spec error, a class id the mask cannot hold:
+// over 255 in an 8-bit mask, past the palette of a palette one.
+func (m *Mask) Holds(class int) error {
+	switch {
+	case m.Palette != nil && class >= len(m.Palette):
+		return domain.Errorf(domain.EInvalidSpec, "label_options.mask_fill %d is not a class of the mask: its palette has %d entries (0 to %d).", class, len(m.Palette), len(m.Palette)-1)
+	case m.Depth == 8 && class > 255:
+		return domain.Errorf(domain.EInvalidSpec, "label_options.mask_fill %d does not fit the 8-bit mask (0 to 255).", class)
+	case class < 0 || class > 65535:
+		return domain.Errorf(domain.EInvalidSpec, "label_options.mask_fill must be a class id from 0 to 65535, not %d.", class)
+	}
+	return nil
+}
