@@ -24,6 +24,9 @@ func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) 
 	if err != nil {
 		return nil, err
 	}
+	if err := s.labelSpec(req.labelRequest, [2]int{req.size.X, req.size.Y}, &spec); err != nil {
+		return nil, err
+	}
 	if err := cost.Check(spec, req.size.X, req.size.Y, s.MaxCost); err != nil {
 		return nil, err
 	}
@@ -32,6 +35,11 @@ func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) 
 		j.Source.Key = "jobs/" + j.ID + "/source"
 		if err := s.Blobs.Put(ctx, j.Source.Key, bytes.NewReader(req.upload), int64(len(req.upload)), ""); err != nil {
 			return nil, domain.Wrap(err, domain.EUnavailable, "The upload could not be stored; try again shortly.")
+		}
+	}
+	if req.mask != nil {
+		if err := s.Blobs.Put(ctx, domain.MaskKey(j.ID), bytes.NewReader(req.mask), int64(len(req.mask)), "image/png"); err != nil {
+			return nil, domain.Wrap(err, domain.EUnavailable, "The mask could not be stored; try again shortly.")
 		}
 	}
 	if err := s.Jobs.CreateJob(ctx, j); err != nil {
@@ -44,6 +52,9 @@ func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) 
 		}
 		if j.Source.Key != "" {
 			_ = s.Blobs.Delete(ctx, j.Source.Key)
+		}
+		if req.mask != nil {
+			_ = s.Blobs.Delete(ctx, domain.MaskKey(j.ID))
 		}
 		return nil, err
 	}
@@ -119,6 +130,39 @@ func (s *Server) getVariant(c *gin.Context) {
 		return
 	}
 	s.serveBlob(c, j.Variants[i].Key, j.Variants[i].Format)
+}
+
+// getMask serves the semantic mask a job was given, as PNG.
+func (s *Server) getMask(c *gin.Context) {
+	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if j.Spec.Mask == nil {
+		s.fail(c, domain.Errorf(domain.ENotFound, "Job %s has no mask.", j.ID))
+		return
+	}
+	s.serveBlob(c, domain.MaskKey(j.ID), "png")
+}
+
+// getVariantMask serves a variant's mask, as PNG.
+func (s *Server) getVariantMask(c *gin.Context) {
+	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	i, err := strconv.Atoi(c.Param("index"))
+	if err != nil || i < 0 || i >= len(j.Variants) || j.Variants[i].Index != i {
+		s.fail(c, domain.Errorf(domain.ENotFound, "Job %s has no variant %q (yet).", j.ID, c.Param("index")))
+		return
+	}
+	if l := j.Variants[i].Labels; l == nil || l.MaskKey == "" {
+		s.fail(c, domain.Errorf(domain.ENotFound, "Variant %d of job %s has no mask: the job was given none.", i, j.ID))
+		return
+	}
+	s.serveBlob(c, j.Variants[i].Labels.MaskKey, "png")
 }
 
 func (s *Server) serveBlob(c *gin.Context, key, format string) {

@@ -114,6 +114,8 @@ function showError(form, field, message) {
     p.dataset.role = "pipeline-error";
     el.closest("fieldset").append(p);
   } else {
+    const folded = el.closest("details");
+    if (folded) folded.open = true; // the labels' fields
     el.closest(".field").append(p);
   }
   el.focus();

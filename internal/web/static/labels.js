@@ -1,7 +1,9 @@
 // Draws labels over an image: boxes, polygons and keypoints (with their
-// names) as SVG, and a semantic mask tinted on a canvas, both stretched over
-// the image in the image's own pixels. Each kind can be hidden by a class on
-// an ancestor: hide-boxes, hide-polygons, hide-keypoints, hide-mask.
+// names) as SVG, and a semantic mask tinted on a canvas, both laid over the
+// frame that holds the image and fitted in it as an <img> with object-fit:
+// contain is (app.css), in the image's own pixels. Each kind can be hidden by
+// a class on an ancestor: hide-boxes, hide-polygons, hide-keypoints,
+// hide-mask.
 const SVG = "http://www.w3.org/2000/svg";
 
 // colour gives every class (or mask value) its own hue, the same on every page.
@@ -29,7 +31,7 @@ export function draw(frame, labels, width, height, keypointNames = []) {
   frame.querySelectorAll(".labels-svg, .labels-mask").forEach((e) => e.remove());
   frame.classList.add("labelled");
   if (labels.mask_href) drawMask(frame, labels.mask_href);
-  const svg = el("svg", { class: "labels-svg", viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "none", "aria-hidden": "true" }, frame);
+  const svg = el("svg", { class: "labels-svg", viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "xMidYMid meet", "aria-hidden": "true" }, frame);
   const stroke = Math.max(1, Math.max(width, height) / 300);
   for (const o of labels.objects || []) {
     const c = colour(o.class ?? "");
