@@ -21,7 +21,7 @@ type labelRequest struct {
 	Labels       json.RawMessage `json:"labels"`
 	LabelOptions json.RawMessage `json:"label_options"`
 	MaskURL      string          `json:"mask_url"`
-	mask         []byte // the form's mask file
+	mask         []byte          // the form's mask file
 	maskName     string
 }
 

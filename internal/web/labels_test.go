@@ -229,7 +229,9 @@ func TestLabelsAreTakenAndShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got struct {
-		Source   struct{ MaskHref string `json:"mask_href"` }
+		Source struct {
+			MaskHref string `json:"mask_href"`
+		}
 		Variants []struct {
 			Labels struct {
 				Objects  []domain.Object
