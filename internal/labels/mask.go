@@ -2,25 +2,50 @@ package labels
 
 import (
 	"bytes"
-	"encoding/binary"
-	"fmt"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/geom"
 )
 
-// Mask is a semantic mask: one band of class ids, 8- or 16-bit, with the
-// palette of a palette PNG when it had one.
+// Mask is a semantic mask: one band of class ids, 8-bit (in Pix) or 16-bit
+// (in Pix16), with the palette of a palette PNG when it had one. Class ids
+// are kept at their own width: an 8-bit mask, the common one, is warped and
+// encoded a byte a pixel.
 type Mask struct {
 	W, H    int
-	Pix     []uint16 // class ids, row by row
-	Depth   int      // 8 or 16 bits
+	Pix     []uint8  // the class ids of an 8-bit mask, row by row
+	Pix16   []uint16 // those of a 16-bit mask, row by row; Pix is then nil
 	Palette color.Palette
+}
+
+// NewMask returns a w×h mask of class 0, of depth 8 or 16 bits.
+func NewMask(w, h, depth int) *Mask {
+	if depth == 16 {
+		return &Mask{W: w, H: h, Pix16: make([]uint16, w*h)}
+	}
+	return &Mask{W: w, H: h, Pix: make([]uint8, w*h)}
+}
+
+// Depth is 8 or 16, the bits of a class id.
+func (m *Mask) Depth() int {
+	if m.Pix16 != nil {
+		return 16
+	}
+	return 8
+}
+
+// At is the class of pixel i (y·W + x).
+func (m *Mask) At(i int) int {
+	if m.Pix16 != nil {
+		return int(m.Pix16[i])
+	}
+	return int(m.Pix[i])
 }
 
 // DecodeMask reads a PNG mask: 8- or 16-bit gray or a palette image, whose
@@ -42,35 +67,36 @@ func DecodeMask(buf []byte) (*Mask, error) {
 		return nil, domain.Errorf(domain.EInvalidSpec, "The mask PNG could not be decoded: %v.", err)
 	}
 	b := img.Bounds()
-	m := &Mask{W: b.Dx(), H: b.Dy(), Pix: make([]uint16, b.Dx()*b.Dy()), Depth: 8}
+	w, h := b.Dx(), b.Dy()
 	switch im := img.(type) {
 	case *image.Gray:
-		for y := range m.H {
-			row := im.Pix[y*im.Stride : y*im.Stride+m.W]
-			for x, v := range row {
-				m.Pix[y*m.W+x] = uint16(v)
-			}
-		}
-	case *image.Gray16:
-		m.Depth = 16
-		for y := range m.H {
-			row := im.Pix[y*im.Stride : y*im.Stride+2*m.W]
-			for x := range m.W {
-				m.Pix[y*m.W+x] = uint16(row[2*x])<<8 | uint16(row[2*x+1])
-			}
-		}
+		return &Mask{W: w, H: h, Pix: packed(im.Pix, im.Stride, w, h)}, nil
 	case *image.Paletted:
-		m.Palette = im.Palette
-		for y := range m.H {
-			row := im.Pix[y*im.Stride : y*im.Stride+m.W]
-			for x, v := range row {
-				m.Pix[y*m.W+x] = uint16(v)
+		return &Mask{W: w, H: h, Pix: packed(im.Pix, im.Stride, w, h), Palette: im.Palette}, nil
+	case *image.Gray16:
+		m := NewMask(w, h, 16)
+		for y := range h {
+			row := im.Pix[y*im.Stride : y*im.Stride+2*w]
+			for x := range w {
+				m.Pix16[y*w+x] = uint16(row[2*x])<<8 | uint16(row[2*x+1])
 			}
 		}
-	default:
-		return nil, domain.Errorf(domain.EInvalidSpec, "The mask must have one band of class ids (8- or 16-bit gray, or a palette PNG).")
+		return m, nil
 	}
-	return m, nil
+	return nil, domain.Errorf(domain.EInvalidSpec, "The mask must have one band of class ids (8- or 16-bit gray, or a palette PNG).")
+}
+
+// packed is the rows of an image's pixels without the padding a stride may
+// leave (none, for a decoded PNG: then the pixels themselves).
+func packed(pix []uint8, stride, w, h int) []uint8 {
+	if stride == w {
+		return pix[:w*h]
+	}
+	out := make([]uint8, w*h)
+	for y := range h {
+		copy(out[y*w:(y+1)*w], pix[y*stride:])
+	}
+	return out
 }
 
 // Warp samples the mask through a variant's geometric steps, nearest
@@ -82,7 +108,7 @@ func (m *Mask) Warp(steps []geom.Step, fill int) *Mask {
 		return m
 	}
 	last := steps[len(steps)-1]
-	out := &Mask{W: last.W, H: last.H, Pix: make([]uint16, last.W*last.H), Depth: m.Depth, Palette: m.Palette}
+	out := &Mask{W: last.W, H: last.H, Palette: m.Palette}
 	// Going back from the output, stage i maps an output point into the
 	// image that step n−1−i reads, through everything after it.
 	stages := make([]stage, len(steps))
@@ -96,33 +122,125 @@ func (m *Mask) Warp(steps []geom.Step, fill int) *Mask {
 		}
 		stages[i] = stage{to, float64(w), float64(h)}
 	}
-	src := to // output → source
-	f := uint16(fill)
-	for y := range out.H {
-		row := out.Pix[y*out.W : (y+1)*out.W]
-		Y := float64(y) + 0.5
-		a, b := inside(stages, Y, out.W)
-		for x := range a {
-			row[x] = f
-		}
-		for x := b; x < out.W; x++ {
-			row[x] = f
-		}
-		if !src.Affine() || src[8] != 1 {
-			for x := a; x < b; x++ {
-				u, v := src.Apply(float64(x)+0.5, Y)
-				row[x] = m.Pix[min(int(v), m.H-1)*m.W+min(int(u), m.W-1)]
-			}
-			continue
-		}
-		u0, v0 := src[1]*Y+src[2], src[4]*Y+src[5]
-		for x := a; x < b; x++ {
-			X := float64(x) + 0.5
-			u, v := int(u0+src[0]*X), int(v0+src[3]*X)
-			row[x] = m.Pix[min(v, m.H-1)*m.W+min(u, m.W-1)]
-		}
+	if m.Pix16 != nil {
+		out.Pix16 = make([]uint16, out.W*out.H)
+		inParallel(out.H, func(y0, y1 int) { warpRows(out.Pix16, m.Pix16, out.W, m.W, m.H, y0, y1, stages, to, uint16(fill)) })
+	} else {
+		out.Pix = make([]uint8, out.W*out.H)
+		inParallel(out.H, func(y0, y1 int) { warpRows(out.Pix, m.Pix, out.W, m.W, m.H, y0, y1, stages, to, uint8(fill)) })
 	}
 	return out
+}
+
+// inParallel calls f on bands of the rows [0, n), on every core for a large
+// mask.
+func inParallel(n int, f func(y0, y1 int)) {
+	parts := min(runtime.GOMAXPROCS(0), n/256)
+	if parts <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range parts {
+		wg.Go(func() { f(i*n/parts, (i+1)*n/parts) })
+	}
+	wg.Wait()
+}
+
+// warpRows samples rows [y0, y1) of an ow-wide output from the w×h src,
+// through m, the map from the output to it, nearest neighbour; pixels
+// outside some stage's image take fill.
+func warpRows[T uint8 | uint16](dst, src []T, ow, w, h, y0, y1 int, stages []stage, m geom.Mat3, fill T) {
+	// NOTE: along a row an affine map moves by a constant step: follow it
+	// in 32.32 fixed point, exact to a millionth of a pixel over any row
+	const one = 1 << 32
+	du, dv := int64(m[0]*one), int64(m[3]*one)
+	type run struct {
+		y, a, b int
+		u, v    int64 // at a
+	}
+	var turned []run // rows of a map that turns: read down the source, not along it
+	for y := y0; y < y1; y++ {
+		row := dst[y*ow : (y+1)*ow]
+		Y := float64(y) + 0.5
+		a, b := inside(stages, Y, ow)
+		for x := range a {
+			row[x] = fill
+		}
+		for x := b; x < ow; x++ {
+			row[x] = fill
+		}
+		switch X := float64(a) + 0.5; {
+		case !m.Affine() || m[8] != 1:
+			for x := a; x < b; x++ {
+				u, v := m.Apply(float64(x)+0.5, Y)
+				row[x] = src[min(int(v), h-1)*w+min(int(u), w-1)]
+			}
+		case m[3] == 0: // rows stay rows: flips, crops, resizes, zooms
+			u := int64((m[0]*X + m[1]*Y + m[2]) * one)
+			line := src[max(0, min(int(m[4]*Y+m[5]), h-1))*w:][:w]
+			if !within(u, du, int64(b-a-1), w) {
+				for x := a; x < b; x++ {
+					row[x] = line[max(0, min(int(u>>32), w-1))]
+					u += du
+				}
+				break
+			}
+			switch k := int(u >> 32); du {
+			case one: // a crop
+				copy(row[a:b], line[k:])
+			case -one: // a mirror
+				for x := a; x < b; x++ {
+					row[x] = line[k]
+					k--
+				}
+			default:
+				for x := a; x < b; x++ {
+					row[x] = line[u>>32]
+					u += du
+				}
+			}
+		default:
+			turned = append(turned, run{y, a, b, int64((m[0]*X + m[1]*Y + m[2]) * one), int64((m[3]*X + m[4]*Y + m[5]) * one)})
+		}
+	}
+	if turned == nil {
+		return
+	}
+	// NOTE: a turned row reads across many source rows; going by tiles of
+	// columns keeps the source rows a tile reads in the cache (a quarter
+	// turn, row by row, reads a new cache line for every pixel).
+	const tile = 64
+	for x0 := 0; x0 < ow; x0 += tile {
+		for _, r := range turned {
+			a, b := max(r.a, x0), min(r.b, x0+tile)
+			if a >= b {
+				continue
+			}
+			k := int64(a - r.a)
+			u, v := r.u+k*du, r.v+k*dv
+			row := dst[r.y*ow : (r.y+1)*ow]
+			if n := int64(b - a - 1); within(u, du, n, w) && within(v, dv, n, h) {
+				// both ends in the source, so is the line between
+				for x := a; x < b; x++ {
+					row[x] = src[int(v>>32)*w+int(u>>32)]
+					u, v = u+du, v+dv
+				}
+				continue
+			}
+			for x := a; x < b; x++ {
+				row[x] = src[max(0, min(int(v>>32), h-1))*w+max(0, min(int(u>>32), w-1))]
+				u, v = u+du, v+dv
+			}
+		}
+	}
+}
+
+// within reports whether the fixed-point coordinate p, moved n times by
+// dp, stays in [0, size) at both ends, and so all the way.
+func within(p, dp, n int64, size int) bool {
+	q := p + n*dp
+	return p >= 0 && q >= 0 && p>>32 < int64(size) && q>>32 < int64(size)
 }
 
 // stage is a map from the output into an image of size w×h.
@@ -193,93 +311,30 @@ func inside(stages []stage, Y float64, n int) (int, int) {
 // Values returns the set of class ids the mask holds.
 func (m *Mask) Values() map[uint16]bool {
 	seen := map[uint16]bool{}
-	for _, v := range m.Pix {
+	for _, v := range m.Pix16 {
 		seen[v] = true
+	}
+	for _, v := range m.Pix {
+		seen[uint16(v)] = true
 	}
 	return seen
 }
 
 // Image returns the mask as a Go image of its kind: Gray, Gray16 or
-// Paletted.
+// Paletted (the 8-bit ones share its pixels).
 func (m *Mask) Image() image.Image {
 	r := image.Rect(0, 0, m.W, m.H)
 	switch {
-	case m.Palette != nil:
-		im := image.NewPaletted(r, m.Palette)
-		for i, v := range m.Pix {
-			im.Pix[i] = uint8(v)
-		}
-		return im
-	case m.Depth == 16:
+	case m.Pix16 != nil:
 		im := image.NewGray16(r)
-		for i, v := range m.Pix {
+		for i, v := range m.Pix16 {
 			im.Pix[2*i], im.Pix[2*i+1] = uint8(v>>8), uint8(v)
 		}
 		return im
+	case m.Palette != nil:
+		return &image.Paletted{Pix: m.Pix, Stride: m.W, Rect: r, Palette: m.Palette}
 	}
-	im := image.NewGray(r)
-	for i, v := range m.Pix {
-		im.Pix[i] = uint8(v)
-	}
-	return im
-}
-
-// PNG encodes the mask as a PNG of its kind: gray 8- or 16-bit, or with its
-// palette. Masks are never JPEG: a lossy codec invents class values.
-func (m *Mask) PNG() ([]byte, error) {
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	var buf bytes.Buffer
-	if m.Palette != nil || m.Depth == 16 {
-		err := enc.Encode(&buf, m.Image())
-		return buf.Bytes(), err
-	}
-	// NOTE: Go's encoder tries every row filter on gray images and none on
-	// palette ones, three times faster; an 8-bit palette image and an 8-bit
-	// gray one store their pixels alike, so encode it as the former and
-	// relabel the header.
-	gray := m.Image().(*image.Gray)
-	if err := enc.Encode(&buf, &image.Paletted{Pix: gray.Pix, Stride: gray.Stride, Rect: gray.Rect, Palette: grays}); err != nil {
-		return nil, err
-	}
-	return paletteToGray(buf.Bytes())
-}
-
-// grays is a palette whose index is its gray level.
-var grays = func() color.Palette {
-	p := make(color.Palette, 256)
-	for i := range p {
-		p[i] = color.Gray{Y: uint8(i)}
-	}
-	return p
-}()
-
-// paletteToGray turns an 8-bit palette PNG into an 8-bit gray one with the
-// same pixel bytes: colour type 3 becomes 0 and the PLTE chunk goes.
-func paletteToGray(b []byte) ([]byte, error) {
-	const sig = 8
-	if len(b) < sig+25 || string(b[sig+4:sig+8]) != "IHDR" || b[sig+8+8] != 8 || b[sig+8+9] != 3 {
-		return nil, fmt.Errorf("labels: not an 8-bit palette PNG")
-	}
-	out := make([]byte, 0, len(b))
-	for i := sig; i+12 <= len(b); {
-		n := int(binary.BigEndian.Uint32(b[i:]))
-		end := i + 12 + n
-		if end > len(b) {
-			return nil, fmt.Errorf("labels: truncated PNG chunk")
-		}
-		switch string(b[i+4 : i+8]) {
-		case "PLTE", "tRNS":
-		case "IHDR":
-			chunk := append([]byte{}, b[i:end]...)
-			chunk[8+9] = 0 // colour type: gray
-			binary.BigEndian.PutUint32(chunk[8+n:], crc32.ChecksumIEEE(chunk[4:8+n]))
-			out = append(out, chunk...)
-		default:
-			out = append(out, b[i:end]...)
-		}
-		i = end
-	}
-	return append(b[:sig:sig], out...), nil
+	return &image.Gray{Pix: m.Pix, Stride: m.W, Rect: r}
 }
 
 // Holds reports, as an invalid_spec error, a class id the mask cannot hold:
@@ -288,7 +343,7 @@ func (m *Mask) Holds(class int) error {
 	switch {
 	case m.Palette != nil && class >= len(m.Palette):
 		return domain.Errorf(domain.EInvalidSpec, "label_options.mask_fill %d is not a class of the mask: its palette has %d entries (0 to %d).", class, len(m.Palette), len(m.Palette)-1)
-	case m.Depth == 8 && class > 255:
+	case m.Pix16 == nil && class > 255:
 		return domain.Errorf(domain.EInvalidSpec, "label_options.mask_fill %d does not fit the 8-bit mask (0 to 255).", class)
 	case class < 0 || class > 65535:
 		return domain.Errorf(domain.EInvalidSpec, "label_options.mask_fill must be a class id from 0 to 65535, not %d.", class)

@@ -121,18 +121,24 @@ func (o *object) move(to geom.Mat3, out geom.Rect, mirror bool, pairs [][2]int) 
 		before, after := 0.0, 0.0
 		var kept []orb.Ring
 		for _, r := range o.rings {
-			t := make(orb.Ring, 0, len(r))
+			t := make(orb.Ring, 0, len(r)+1)
+			in := true // every point in the output: nothing to clip
 			for _, p := range r {
 				if to.Ahead(p[0], p[1]) {
 					x, y := to.Apply(p[0], p[1])
 					t = append(t, orb.Point{x, y})
+					in = in && x >= out.X0 && x <= out.X1 && y >= out.Y0 && y <= out.Y1
 				}
 			}
 			before += math.Abs(planar.Area(t))
-			if len(t) > 0 {
-				t = append(t, t[0]) // orb clips closed rings only: an open one loses its closing edge
+			c := t
+			switch {
+			case len(t) == 0:
+				c = nil
+			case !in || len(t) < len(r):
+				// orb clips closed rings only: an open one loses its closing edge
+				c = tidy(clip.Ring(bound, append(t, t[0])))
 			}
-			c := tidy(clip.Ring(bound, t))
 			if a := math.Abs(planar.Area(c)); len(c) >= 3 && a > 1e-9 {
 				kept = append(kept, c)
 				after += a
@@ -239,7 +245,7 @@ func (o *object) result(opt domain.LabelOptions) (domain.Object, string) {
 // tidy drops repeated points (clipping along an edge leaves them) and the
 // closing point.
 func tidy(r orb.Ring) orb.Ring {
-	out := r[:0:0]
+	out := r[:0] // in place: it writes behind where it reads
 	for _, p := range r {
 		if n := len(out); n == 0 || math.Abs(out[n-1][0]-p[0]) > 1e-9 || math.Abs(out[n-1][1]-p[1]) > 1e-9 {
 			out = append(out, p)

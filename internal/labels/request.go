@@ -68,7 +68,7 @@ func CheckMask(buf []byte, w, h, maxPixels, fill int) error {
 	if err != nil {
 		return domain.Errorf(domain.EInvalidSpec, "The mask must be a PNG image of class ids: %v.", err)
 	}
-	m := &Mask{W: cfg.Width, H: cfg.Height, Depth: 8}
+	m := &Mask{W: cfg.Width, H: cfg.Height}
 	switch cm := cfg.ColorModel.(type) {
 	case color.Palette:
 		m.Palette = cm
@@ -76,7 +76,7 @@ func CheckMask(buf []byte, w, h, maxPixels, fill int) error {
 		switch cm {
 		case color.GrayModel:
 		case color.Gray16Model:
-			m.Depth = 16
+			m.Pix16 = []uint16{} // says 16 bits
 		default:
 			return domain.Errorf(domain.EInvalidSpec, "The mask must have one band of class ids (8- or 16-bit gray, or a palette PNG), not colour.")
 		}

@@ -62,11 +62,11 @@ func sceneLabels() *domain.Labels {
 // the shape its centre lies in.
 func sceneMask(t testing.TB, l *domain.Labels) *labels.Mask {
 	t.Helper()
-	m := &labels.Mask{W: sceneW, H: sceneH, Pix: make([]uint16, sceneW*sceneH), Depth: 8}
+	m := labels.NewMask(sceneW, sceneH, 8)
 	for i := range m.Pix {
 		m.Pix[i] = classBackground
 	}
-	paint := func(class uint16, in func(x, y float64) bool, bx geom.Rect) {
+	paint := func(class uint8, in func(x, y float64) bool, bx geom.Rect) {
 		for y := max(0, int(bx.Y0)-1); y < min(sceneH, int(bx.Y1)+2); y++ {
 			for x := max(0, int(bx.X0)-1); x < min(sceneW, int(bx.X1)+2); x++ {
 				if in(float64(x)+0.5, float64(y)+0.5) {
@@ -83,15 +83,15 @@ func sceneMask(t testing.TB, l *domain.Labels) *labels.Mask {
 		switch {
 		case o.Polygon != nil:
 			p := o.Polygon
-			paint(uint16(classPolygon+np), func(x, y float64) bool { return inside(p, x, y) }, bounds(p))
+			paint(uint8(classPolygon+np), func(x, y float64) bool { return inside(p, x, y) }, bounds(p))
 			np++
 		case o.BBox != nil:
 			b := rectOf(*o.BBox)
-			paint(uint16(classBox+nb), b.Contains, b)
+			paint(uint8(classBox+nb), b.Contains, b)
 			nb++
 		}
 		for _, k := range o.Keypoints {
-			paint(uint16(classMark+nk), func(x, y float64) bool { return math.Hypot(x-k[0], y-k[1]) <= markRadius },
+			paint(uint8(classMark+nk), func(x, y float64) bool { return math.Hypot(x-k[0], y-k[1]) <= markRadius },
 				geom.Rect{X0: k[0] - markRadius, Y0: k[1] - markRadius, X1: k[0] + markRadius, Y1: k[1] + markRadius})
 			nk++
 		}

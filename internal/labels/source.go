@@ -15,6 +15,8 @@ type Source struct {
 	Mask    *Mask
 	Options domain.LabelOptions
 	W, H    int
+
+	maskPNG []byte // the mask as given: a variant without geometry has it as it is
 }
 
 // NewSource checks labels and a mask (PNG bytes, nil for none) against the
@@ -45,7 +47,7 @@ func NewSource(l *domain.Labels, opt *domain.LabelOptions, mask []byte, w, h int
 	if err := m.Holds(s.Options.MaskFill); err != nil {
 		return nil, err
 	}
-	s.Mask = m
+	s.Mask, s.maskPNG = m, mask
 	return s, nil
 }
 
@@ -70,8 +72,12 @@ func (s *Source) Variant(ops augment.Ops) (Variant, error) {
 	if s.Labels != nil {
 		v.Labels = Apply(s.Labels, moves, s.Options)
 	}
-	if s.Mask != nil {
-		if v.Mask, err = s.Mask.Warp(Steps(moves), s.Options.MaskFill).PNG(); err != nil {
+	switch steps := Steps(moves); {
+	case s.Mask == nil:
+	case len(steps) == 0 && s.maskPNG != nil:
+		v.Mask = s.maskPNG
+	default:
+		if v.Mask, err = s.Mask.Warp(steps, s.Options.MaskFill).PNG(); err != nil {
 			return Variant{}, fmt.Errorf("labels: encode mask: %w", err)
 		}
 	}

@@ -229,16 +229,31 @@ func (h *Handler) source(ctx context.Context, job *domain.Job) ([]byte, error) {
 // when lab is not nil.
 func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Image, lab *labels.Source, ops augment.Ops, i int, out imaging.Output) error {
 	start := time.Now()
+	// NOTE: the labels and the mask (pure Go) are made while libvips
+	// renders, on the cores its encoder leaves idle.
+	var (
+		lv   labels.Variant
+		lerr error
+		made = make(chan struct{})
+	)
+	if lab != nil {
+		go func() {
+			defer close(made)
+			lv, lerr = lab.Variant(ops)
+		}()
+	} else {
+		close(made)
+	}
 	res, err := img.Render(ops, out)
+	<-made
 	if err != nil {
 		return fmt.Errorf("variant %d: %w", i, err)
 	}
 	metrics.Since(metrics.RenderSeconds, start)
 	var vl *domain.VariantLabels
 	if lab != nil {
-		lv, err := lab.Variant(ops)
-		if err != nil {
-			return fmt.Errorf("variant %d: labels: %w", i, err)
+		if lerr != nil {
+			return fmt.Errorf("variant %d: labels: %w", i, lerr)
 		}
 		if vl, err = h.putLabels(ctx, job, i, lv, res.Width, res.Height); err != nil {
 			return err
