@@ -350,3 +350,20 @@ func (m *Mask) Holds(class int) error {
 	}
 	return nil
 }
+
+// ForView is the mask with at most 8 bits a class, for browsers, which read
+// a 16-bit PNG at 8 bits: a 16-bit class c becomes 1 + (c−1) mod 255 (0
+// stays 0), so that classes stay apart and none becomes the background. An
+// 8-bit mask is itself.
+func (m *Mask) ForView() *Mask {
+	if m.Pix16 == nil {
+		return m
+	}
+	out := NewMask(m.W, m.H, 8)
+	for i, c := range m.Pix16 {
+		if c != 0 {
+			out.Pix[i] = uint8(1 + (int(c)-1)%255)
+		}
+	}
+	return out
+}

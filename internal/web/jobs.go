@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/augment-ml/augment/internal/cost"
 	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/labels"
 	"github.com/augment-ml/augment/internal/metrics"
 	"github.com/augment-ml/augment/internal/queue"
 )
@@ -143,7 +145,7 @@ func (s *Server) getMask(c *gin.Context) {
 		s.fail(c, domain.Errorf(domain.ENotFound, "Job %s has no mask.", j.ID))
 		return
 	}
-	s.serveBlob(c, domain.MaskKey(j.ID), "png")
+	s.serveMask(c, domain.MaskKey(j.ID))
 }
 
 // getVariantMask serves a variant's mask, as PNG.
@@ -162,7 +164,38 @@ func (s *Server) getVariantMask(c *gin.Context) {
 		s.fail(c, domain.Errorf(domain.ENotFound, "Variant %d of job %s has no mask: the job was given none.", i, j.ID))
 		return
 	}
-	s.serveBlob(c, j.Variants[i].Labels.MaskKey, "png")
+	s.serveMask(c, j.Variants[i].Labels.MaskKey)
+}
+
+// serveMask serves a mask PNG as kept or, with ?view, as the page draws it:
+// a 16-bit one at 8 bits a class (see labels.Mask.ForView), since browsers
+// read 16-bit PNGs at 8 and most classes would read as 0.
+func (s *Server) serveMask(c *gin.Context, key string) {
+	if _, ok := c.GetQuery("view"); !ok {
+		s.serveBlob(c, key, "png")
+		return
+	}
+	r, _, err := s.Blobs.Get(c.Request.Context(), key)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer r.Close()
+	buf, err := io.ReadAll(r)
+	if err != nil {
+		s.fail(c, domain.Wrap(err, domain.EUnavailable, "The mask could not be read; try again shortly."))
+		return
+	}
+	m, err := labels.DecodeMask(buf)
+	if err == nil && m.Depth() == 16 {
+		buf, err = m.ForView().PNG()
+	}
+	if err != nil {
+		s.fail(c, domain.Wrap(err, domain.EInternal, "The mask could not be shown."))
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=86400, immutable")
+	c.Data(http.StatusOK, "image/png", buf)
 }
 
 func (s *Server) serveBlob(c *gin.Context, key, format string) {

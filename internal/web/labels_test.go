@@ -305,3 +305,38 @@ func TestFormKeepsLabelsOnError(t *testing.T) {
 		fmt.Println(page[max(0, i-200):min(len(page), i+3000)])
 	}
 }
+
+// TestMaskForTheView: a 16-bit mask is served as given, and with ?view (as
+// the page draws it) at 8 bits, its classes kept apart from 0.
+func TestMaskForTheView(t *testing.T) {
+	s := newLabelServer(t)
+	m := image.NewGray16(image.Rect(0, 0, 64, 48))
+	m.SetGray16(3, 2, color.Gray16{Y: 300})
+	m.SetGray16(4, 2, color.Gray16{Y: 256})
+	mask := pngOf(t, m)
+	resp := s.form(t, "/api/v1/jobs", nil, map[string][]byte{"image": pngOf(t, image.NewGray(image.Rect(0, 0, 64, 48))), "mask": mask})
+	if resp.StatusCode != 202 {
+		t.Fatalf("POST %d", resp.StatusCode)
+	}
+	href := s.URL + resp.Header.Get("Location") + "/mask"
+	for _, tc := range []struct {
+		query string
+		check func(image.Image) bool
+	}{
+		{"", func(img image.Image) bool { g, ok := img.(*image.Gray16); return ok && g.Gray16At(3, 2).Y == 300 }},
+		{"?view", func(img image.Image) bool {
+			g, ok := img.(*image.Gray)
+			return ok && g.GrayAt(3, 2).Y == 1+299%255 && g.GrayAt(4, 2).Y == 1+255%255 && g.GrayAt(0, 0).Y == 0
+		}},
+	} {
+		r, err := http.Get(href + tc.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(r.Body)
+		r.Body.Close()
+		if err != nil || r.Header.Get("Content-Type") != "image/png" || !tc.check(img) {
+			t.Errorf("GET mask%s: %T %v %s", tc.query, img, err, r.Header.Get("Content-Type"))
+		}
+	}
+}

@@ -40,7 +40,7 @@ func (j jobJSON) SourceLabels() string {
 	if !j.LabelKinds().Any() || j.Source.Width == 0 {
 		return ""
 	}
-	o := overlay{Objects: []domain.Object{}, MaskHref: j.Source.MaskHref}
+	o := overlay{Objects: []domain.Object{}, MaskHref: viewOf(j.Source.MaskHref)}
 	if j.Spec.Labels != nil {
 		o.Objects = j.Spec.Labels.Objects
 	}
@@ -63,6 +63,14 @@ func (v variantJSON) Overlay() string {
 	if v.Labels == nil {
 		return ""
 	}
-	b, _ := json.Marshal(overlay{Objects: v.Labels.Objects, MaskHref: v.Labels.MaskHref})
+	b, _ := json.Marshal(overlay{Objects: v.Labels.Objects, MaskHref: viewOf(v.Labels.MaskHref)})
 	return string(b)
+}
+
+// viewOf is the address of a mask as the page draws it (see serveMask).
+func viewOf(href string) string {
+	if href == "" {
+		return ""
+	}
+	return href + "?view"
 }
