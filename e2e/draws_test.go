@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -68,6 +70,45 @@ func TestBatchDrawsPerImage(t *testing.T) {
 	for name, b := range files {
 		if name != "manifest.jsonl" && string(filesAgain[name]) != string(b) {
 			t.Errorf("%s: other bytes with the same seed", name)
+		}
+	}
+}
+
+// TestRecordReplays pins a variant as a user would: its recorded ops,
+// submitted as the pipeline of a new job on the same source with another
+// seed, give the same ops and the same bytes.
+func TestRecordReplays(t *testing.T) {
+	s := startStack(t)
+	img := images(t)
+	submit := func(body string) job {
+		resp, err := http.Post(s.URL+"/api/v1/jobs", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var created job
+		_ = json.NewDecoder(resp.Body).Decode(&created)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("POST %s = %d", body, resp.StatusCode)
+		}
+		j := s.waitJob(created.ID, 60*time.Second)
+		if j.Status != "done" {
+			t.Fatalf("job %s: %s", j.ID, j.Status)
+		}
+		return j
+	}
+	src := img.URL + "/chelsea.png"
+	first := submit(`{"url": "` + src + `", "variants": 3, "seed": 4, "preset": "heavy", "output": {"format": "png"}}`)
+	for _, v := range first.Variants {
+		ops, _ := json.Marshal(v.Ops)
+		pinned := submit(`{"url": "` + src + `", "variants": 1, "seed": 999, "pipeline": ` + string(ops) + `, "output": {"format": "png"}}`)
+		again, _ := json.Marshal(pinned.Variants[0].Ops)
+		if string(again) != string(ops) {
+			t.Errorf("variant %d: recorded %s, replayed %s", v.Index, ops, again)
+		}
+		a, b := download(t, s.URL+v.Href, "image/png"), download(t, s.URL+pinned.Variants[0].Href, "image/png")
+		if !bytes.Equal(a, b) {
+			t.Errorf("variant %d: its record %s replays to other pixels", v.Index, ops)
 		}
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/augment-ml/augment/internal/augment"
 )
 
 var jobIDInPage = regexp.MustCompile(`class="job-id">([0-9a-f-]{36})<`)
@@ -271,9 +273,10 @@ func TestCatalogue(t *testing.T) {
 	home, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 
-	want := strings.Fields(`hflip vflip rot90 rotate affine perspective random_resized_crop random_crop center_crop
-		resize zoom brightness contrast saturation hue color_jitter gamma grayscale invert solarize posterize equalize
-		autocontrast channel_shuffle gaussian_blur sharpen gaussian_noise jpeg_compression downscale cutout one_of some_of randaugment`)
+	var want []string // the registry's
+	for _, o := range augment.Catalogue() {
+		want = append(want, o.Name)
+	}
 	got := map[string]bool{}
 	for _, o := range ops.Ops {
 		got[o.Name] = true
@@ -285,6 +288,9 @@ func TestCatalogue(t *testing.T) {
 		if !got[name] {
 			t.Errorf("GET /api/v1/ops lacks %s", name)
 		}
+	}
+	if len(ops.Ops) != len(want) {
+		t.Errorf("GET /api/v1/ops lists %d operations; the registry has %d", len(ops.Ops), len(want))
 	}
 
 	// Each preset, as its own pipeline, is accepted and renders.

@@ -171,10 +171,10 @@ const mainCheckInterval = 100 * time.Millisecond
 // looking for one every check when idle.
 func newServer(rdb redis.UniversalClient, cfg Config, n int, queues map[string]int, check time.Duration, log *slog.Logger) *asynq.Server {
 	return asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		Concurrency:     n,
-		Queues:          queues,
-		StrictPriority:  true,
-		ShutdownTimeout: cfg.ShutdownTimeout,
+		Concurrency:       n,
+		Queues:            queues,
+		StrictPriority:    true,
+		ShutdownTimeout:   cfg.ShutdownTimeout,
 		TaskCheckInterval: check,
 		Logger:            queue.Logger(log),
 	})

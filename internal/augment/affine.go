@@ -34,10 +34,10 @@ func (o Affine) plan(r *rand.Rand) []Op {
 
 // Steps implements Geometric.
 func (o Affine) Steps(w, h int) ([]geom.Step, error) {
-	var off Pair
-	if o.Offset != nil {
-		off = *o.Offset
+	if o.Offset == nil {
+		return nil, errNotPlanned
 	}
+	off := *o.Offset
 	f := geom.Linear(o.Degrees.Value(), o.Scale.Value(), o.Shear.Value())
 	m, err := geom.AboutCentre(f, off[0]*float64(w), off[1]*float64(h), w, h, w, h)
 	return one(m, w, h), err

@@ -1,6 +1,7 @@
 package augment
 
 import (
+	"errors"
 	"image"
 	"math"
 
@@ -26,6 +27,10 @@ type Occluder interface {
 	// Holes are the rectangles painted on a w×h image, in its pixels.
 	Holes(w, h int) []image.Rectangle
 }
+
+// errNotPlanned is the error of Steps on an op whose drawn values are not
+// drawn yet: steps are those of planned ops.
+var errNotPlanned = errors.New("the op is not planned: its random values are not drawn yet")
 
 // one is a single step.
 func one(m geom.Mat3, w, h int) []geom.Step { return []geom.Step{{ToInput: m, W: w, H: h}} }

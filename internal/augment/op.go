@@ -69,7 +69,7 @@ func ParseOps(raw []byte) (Ops, error) {
 	var out Ops
 	for i, s := range p.steps {
 		if s.op == nil || s.p != 1 {
-			return nil, domain.Errorf(domain.EInvalidSpec, "ops[%d] must be an operation applied always, with no \"p\", \"one_of\" or \"some_of\".", i)
+			return nil, domain.Errorf(domain.EInvalidSpec, "step %d must be an operation applied always, with no \"p\", \"one_of\" or \"some_of\".", i+1)
 		}
 		var draws countingSource
 		for _, op := range s.op.plan(rand.New(&draws)) {
@@ -77,7 +77,7 @@ func ParseOps(raw []byte) (Ops, error) {
 		}
 		if draws > 0 {
 			return nil, domain.Errorf(domain.EInvalidSpec,
-				"ops[%d] (%s) leaves values to chance; a recorded op gives every parameter one value.", i, Name(s.op))
+				"step %d (%s) leaves values to chance; a recorded op gives every parameter one value.", i+1, Name(s.op))
 		}
 	}
 	return out, nil

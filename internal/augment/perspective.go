@@ -42,7 +42,7 @@ func (o Perspective) check() error {
 // Steps implements Geometric.
 func (o Perspective) Steps(w, h int) ([]geom.Step, error) {
 	if o.Points == nil {
-		return one(geom.Identity, w, h), nil
+		return nil, errNotPlanned
 	}
 	m, err := geom.Homography(float64(w), float64(h), *o.Points)
 	return one(m, w, h), err

@@ -21,6 +21,7 @@ import (
 //	record:"-"          left out of a planned op's record: planning replaces it
 //	                    by the parameters it draws (cutout's holes by boxes)
 //	around:"1"          for a Jitter: the neutral value a number x ranges around
+//	enum:"a|b|c"        for an Order: the names it orders
 //
 // A parameter with no default and not required is optional: absent, it is
 // drawn at planning (cutout's boxes) or means "not given" (resize's size).
@@ -46,6 +47,9 @@ var (
 // A malformed tag panics at start, and the registry tests catch it.
 func register[T Op](name, group, description string) {
 	t := &opType{name: name, group: group, description: description, typ: reflect.TypeFor[T]()}
+	if registry[name] != nil || byType[t.typ] != nil {
+		panic(fmt.Sprintf("augment: %s or %s registered twice", name, t.typ))
+	}
 	for i := range t.typ.NumField() {
 		sf := t.typ.Field(i)
 		name, ok := sf.Tag.Lookup("param")
@@ -64,6 +68,9 @@ func register[T Op](name, group, description string) {
 
 func newField(sf reflect.StructField, name string) (field, error) {
 	tag := sf.Tag
+	if !sf.IsExported() {
+		return field{}, fmt.Errorf("a parameter must be an exported field")
+	}
 	f := field{Param: Param{Name: name, Description: tag.Get("help"), Required: tag.Get("required") == "true"},
 		record: tag.Get("record") != "-"}
 	v, ok := reflect.New(deref(sf.Type)).Interface().(value)
@@ -100,7 +107,9 @@ func newField(sf reflect.StructField, name string) (field, error) {
 		if f.Kind == KindEnum {
 			raw, _ = json.Marshal(s)
 		}
-		f.Default = raw
+		if err := json.Unmarshal(raw, &f.Default); err != nil { // a plain value, for JSON and templates alike
+			return f, fmt.Errorf("default %s: %w", s, err)
+		}
 		f.def = reflect.New(deref(sf.Type))
 		if err := f.def.Interface().(value).parse(raw, &f.Param); err != nil {
 			return f, fmt.Errorf("default %s: %w", s, err)

@@ -1,14 +1,10 @@
 package imaging
 
-/*
-#include "shim.h"
-*/
-import "C"
-
 import (
+	"context"
 	"fmt"
-	"image"
 	"math"
+	"sync"
 
 	"github.com/augment-ml/augment/internal/geom"
 )
@@ -17,20 +13,43 @@ import (
 // are lazy libvips operations; pixels are computed when the result is encoded
 // or when an op needs them earlier (see materialise).
 type chain struct {
-	cur     *C.VipsImage
-	refs    []*C.VipsImage
+	cur     vimage
 	memory  bool  // cur holds its pixels in memory
 	pending *warp // geometric ops not yet applied to cur (see warp.go)
+
+	mu     sync.Mutex // refs and killed, which watch reads from another goroutine
+	refs   []vimage
+	killed bool
 }
 
-func (c *chain) step(rc C.int, out *C.VipsImage) error {
-	if rc != 0 {
-		return vipsError()
+// add makes out, the result of a call on cur, the image so far.
+func (c *chain) add(out vimage, err error) error {
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.killed {
+		out.kill()
 	}
 	c.refs = append(c.refs, out)
 	c.cur = out
 	c.memory = false
 	return nil
+}
+
+// watch kills every image of the chain once ctx is done, so that libvips
+// stops computing them and the call computing them fails. The source is left
+// alone: the next render reads it.
+func (c *chain) watch(ctx context.Context) (stop func() bool) {
+	return context.AfterFunc(ctx, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.killed = true
+		for _, r := range c.refs {
+			r.kill()
+		}
+	})
 }
 
 // materialise computes the pending steps once into memory and drops them.
@@ -44,19 +63,24 @@ func (c *chain) materialise() error {
 	if c.memory {
 		return nil
 	}
-	out := C.vips_image_copy_memory(c.cur)
-	if out == nil {
-		return vipsError()
+	out, err := c.cur.copyMemory()
+	if err != nil {
+		return err
 	}
 	c.release()
-	c.refs, c.cur, c.memory = []*C.VipsImage{out}, out, true
+	_ = c.add(out, nil)
+	c.memory = true
 	return nil
 }
 
+// release drops every image of the chain.
 func (c *chain) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for _, r := range c.refs {
-		C.g_object_unref(C.gpointer(r))
+		r.unref()
 	}
+	c.refs = nil
 }
 
 // size is the size of the image so far, pending ops included.
@@ -64,7 +88,7 @@ func (c *chain) size() (int, int) {
 	if c.pending != nil {
 		return c.pending.w, c.pending.h
 	}
-	return int(c.cur.Xsize), int(c.cur.Ysize)
+	return c.cur.width(), c.cur.height()
 }
 
 // cut applies a step that is a crop (a whole-pixel shift: libvips extracts
@@ -73,68 +97,13 @@ func (c *chain) cut(s geom.Step) error {
 	if err := c.flush(); err != nil {
 		return err
 	}
-	var out *C.VipsImage
 	m := s.ToInput
 	switch {
 	case !m.Affine() || m[1] != 0 || m[3] != 0:
 	case m[0] == 1 && m[4] == 1 && m[2] == math.Trunc(m[2]) && m[5] == math.Trunc(m[5]):
-		return c.step(C.aug_crop(c.cur, &out, C.int(m[2]), C.int(m[5]), C.int(s.W), C.int(s.H)), out)
+		return c.add(c.cur.crop(int(m[2]), int(m[5]), s.W, s.H))
 	case m[2] == 0 && m[5] == 0:
-		return c.step(C.aug_resize(c.cur, &out, C.int(s.W), C.int(s.H)), out)
+		return c.add(c.cur.resize(s.W, s.H))
 	}
 	return fmt.Errorf("the step %v is neither a crop nor a resize", m)
-}
-
-// Tone operations of shim_more.c, in its order.
-const (
-	toneGamma = iota
-	toneInvert
-	toneSolarize
-	tonePosterize
-	toneEqualize
-	toneAutocontrast
-	toneShuffle
-	toneSharpen
-)
-
-// tone applies one of the tone operations with its parameters.
-func (c *chain) tone(op int, p ...float64) error {
-	var out *C.VipsImage
-	args := make([]C.double, 4)
-	for i, v := range p {
-		args[i] = C.double(v)
-	}
-	return c.step(C.aug_colour(c.cur, &out, C.int(op), &args[0]), out)
-}
-
-func (c *chain) blur(sigma float64) error {
-	var out *C.VipsImage
-	return c.step(C.aug_blur(c.cur, &out, C.double(sigma)), out)
-}
-
-func (c *chain) noise(sigma float64, seed int) error {
-	var out *C.VipsImage
-	return c.step(C.aug_noise(c.cur, &out, C.double(sigma), C.int(seed)), out)
-}
-
-func (c *chain) jpeg(quality int) error {
-	var out *C.VipsImage
-	return c.step(C.aug_jpeg(c.cur, &out, C.int(quality)), out)
-}
-
-func (c *chain) shrink(scale float64) error {
-	var out *C.VipsImage
-	return c.step(C.aug_shrink(c.cur, &out, C.double(scale)), out)
-}
-
-func (c *chain) cutout(holes []image.Rectangle, ink float64) error {
-	if len(holes) == 0 {
-		return nil
-	}
-	boxes := make([]C.int, 0, 4*len(holes))
-	for _, r := range holes {
-		boxes = append(boxes, C.int(r.Min.X), C.int(r.Min.Y), C.int(r.Dx()), C.int(r.Dy()))
-	}
-	var out *C.VipsImage
-	return c.step(C.aug_cutout(c.cur, &out, &boxes[0], C.int(len(holes)), C.double(ink)), out)
 }

@@ -1,10 +1,5 @@
 package imaging
 
-/*
-#include "shim.h"
-*/
-import "C"
-
 import (
 	"math"
 
@@ -154,19 +149,7 @@ func (c *chain) recolour(op augment.Op, matrix func(augment.Op, meanFn) (colourM
 		c.pending.colour = &m
 		return nil
 	}
-	flat := m.flat()
-	var out *C.VipsImage
-	return c.step(C.aug_recolour(c.cur, &out, &flat[0]), out)
-}
-
-func (m colourMatrix) flat() [12]C.double {
-	var flat [12]C.double
-	for i := range 3 {
-		for j := range 4 {
-			flat[4*i+j] = C.double(m[i][j])
-		}
-	}
-	return flat
+	return c.add(c.cur.recolour(m))
 }
 
 // gridSide is the side of the grid of samples that estimates the mean of an
@@ -175,18 +158,13 @@ const gridSide = 128
 
 // means is the mean of each colour band of the image so far.
 func (c *chain) means() ([3]float64, error) {
-	var cm [3]C.double
 	if c.memory {
 		w, h := c.size()
-		m, fill := geom.Identity, augment.Fill("")
+		m, f := geom.Identity, augment.Fill("")
 		if p := c.pending; p != nil {
-			m, fill = p.m, p.fill
+			m, f = p.m, p.fill
 		}
-		cmat := cArray(m)
-		if C.aug_grid_means(c.cur, &cmat[0], C.int(w), C.int(h), fillCode(fill), gridSide, &cm[0]) != 0 {
-			return [3]float64{}, vipsError()
-		}
-		return [3]float64{float64(cm[0]), float64(cm[1]), float64(cm[2])}, nil
+		return c.cur.gridMeans(m, w, h, fillOf(f), gridSide)
 	}
 	// A lazy image: every pixel of the rows read is computed, so read few.
 	img := c.cur
@@ -195,13 +173,10 @@ func (c *chain) means() ([3]float64, error) {
 		if err != nil {
 			return [3]float64{}, err
 		}
-		if out != nil {
-			defer C.g_object_unref(C.gpointer(out))
+		if out.p != nil {
+			defer out.unref()
 			img = out
 		}
 	}
-	if C.aug_means(img, &cm[0], C.int(min(max(int(img.Ysize)/128, 1), 16))) != 0 {
-		return [3]float64{}, vipsError()
-	}
-	return [3]float64{float64(cm[0]), float64(cm[1]), float64(cm[2])}, nil
+	return img.means(min(max(img.height()/128, 1), 16))
 }

@@ -1,20 +1,13 @@
 // Package imaging is augment's only cgo package: it probes, decodes and
-// renders images with libvips, through bimg and the project's own small C
-// shims (shim.c) for what bimg cannot do.
+// renders images with libvips, through bimg and the project's own C passes.
+// Only vips.go speaks C (thin typed calls into shim.h); the rest is Go: how
+// each op renders (table.go), the geometry it samples through (warp.go) and
+// the colour matrices (colour.go).
 package imaging
 
-/*
-#cgo pkg-config: vips
-#cgo LDFLAGS: -lm
-#include "shim.h"
-*/
-import "C"
-
 import (
-	"fmt"
 	"strings"
 	"sync"
-	"unsafe"
 
 	"github.com/h2non/bimg"
 
@@ -34,15 +27,8 @@ func Init(Config) {
 		bimg.Initialize()
 		bimg.VipsCacheSetMax(0)
 		bimg.VipsCacheSetMaxMem(0)
-		C.aug_init()
+		vipsInit()
 	})
-}
-
-// vipsError returns and clears libvips' error buffer.
-func vipsError() error {
-	msg := strings.TrimSpace(C.GoString(C.vips_error_buffer()))
-	C.vips_error_clear()
-	return fmt.Errorf("libvips: %s", msg)
 }
 
 // loaders maps the libvips loader classes augment accepts to format names.
@@ -63,24 +49,22 @@ func Probe(buf []byte) (Info, error) {
 	if len(buf) == 0 {
 		return Info{}, domain.Errorf(domain.ENotImage, "The file is empty.")
 	}
-	ptr := unsafe.Pointer(&buf[0])
-	var name *C.char
-	if C.aug_loader(ptr, C.size_t(len(buf)), &name) != 0 {
-		C.vips_error_clear()
+	class, ok := loader(buf)
+	if !ok {
 		return Info{}, domain.Errorf(domain.ENotImage, "The file is not a supported image (JPEG, PNG, WebP, GIF, TIFF, HEIF/AVIF).")
 	}
 	// NOTE: libvips names the loader class, such as VipsForeignLoadJpegBuffer.
-	loader := strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(C.GoString(name), "VipsForeignLoad"), "Buffer"))
-	format, ok := loaders[loader]
+	name := strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(class, "VipsForeignLoad"), "Buffer"))
+	format, ok := loaders[name]
 	if !ok {
-		kind := strings.ToUpper(loader)
+		kind := strings.ToUpper(name)
 		return Info{}, domain.Errorf(domain.EUnsupported, "%s files are not accepted; send JPEG, PNG, WebP, GIF, TIFF or HEIF/AVIF.", kind)
 	}
-	var w, h, bands, orient C.int
-	if C.aug_header(ptr, C.size_t(len(buf)), &w, &h, &bands, &orient) != 0 {
-		return Info{}, domain.Wrap(vipsError(), domain.ENotImage, "The %s image's header could not be read.", strings.ToUpper(format))
+	w, h, bands, orient, err := header(buf)
+	if err != nil {
+		return Info{}, domain.Wrap(err, domain.ENotImage, "The %s image's header could not be read.", strings.ToUpper(format))
 	}
-	info := Info{Width: int(w), Height: int(h), Format: format, HasAlpha: bands == 2 || bands == 4, Orientation: int(orient)}
+	info := Info{Width: w, Height: h, Format: format, HasAlpha: bands == 2 || bands == 4, Orientation: orient}
 	if info.Orientation >= 5 && info.Orientation <= 8 {
 		info.Width, info.Height = info.Height, info.Width
 	}
@@ -90,7 +74,7 @@ func Probe(buf []byte) (Info, error) {
 // Image is a source decoded once and held in memory; every variant is
 // rendered from it.
 type Image struct {
-	img  *C.VipsImage
+	img  vimage
 	info Info
 }
 
@@ -103,11 +87,11 @@ func Decode(buf []byte, maxPixels int) (*Image, error) {
 	if info.Width*info.Height > maxPixels {
 		return nil, domain.Errorf(domain.ETooManyPixels, "The image is %d×%d pixels; the limit is %d pixels.", info.Width, info.Height, maxPixels)
 	}
-	var out *C.VipsImage
-	if C.aug_decode(unsafe.Pointer(&buf[0]), C.size_t(len(buf)), &out) != 0 {
-		return nil, domain.Wrap(vipsError(), domain.ENotImage, "The %s image is damaged or truncated and could not be decoded.", strings.ToUpper(info.Format))
+	out, err := decodeImage(buf)
+	if err != nil {
+		return nil, domain.Wrap(err, domain.ENotImage, "The %s image is damaged or truncated and could not be decoded.", strings.ToUpper(info.Format))
 	}
-	info.HasAlpha = out.Bands == 4
+	info.HasAlpha = out.bands() == 4
 	return &Image{img: out, info: info}, nil
 }
 
@@ -116,8 +100,8 @@ func (im *Image) Info() Info { return im.info }
 
 // Close releases the decoded pixels.
 func (im *Image) Close() {
-	if im.img != nil {
-		C.g_object_unref(C.gpointer(im.img))
-		im.img = nil
+	if im.img.p != nil {
+		im.img.unref()
+		im.img = vimage{}
 	}
 }

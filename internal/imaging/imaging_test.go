@@ -2,6 +2,7 @@ package imaging
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -41,7 +42,7 @@ func decode(t testing.TB, name string) *Image {
 // render renders ops to PNG and decodes the result with Go.
 func render(t testing.TB, im *Image, ops ...augment.Op) image.Image {
 	t.Helper()
-	res, err := im.Render(ops, Output{Format: "png"})
+	res, err := im.Render(context.Background(), ops, Output{Format: "png"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +229,7 @@ func TestOutputSizes(t *testing.T) {
 
 func TestAlpha(t *testing.T) {
 	im := decode(t, "logo-alpha.png")
-	res, err := im.Render([]augment.Op{op("rotate", "degrees", 10.0)}, Output{})
+	res, err := im.Render(context.Background(), []augment.Op{op("rotate", "degrees", 10.0)}, Output{})
 	if err != nil || res.Format != "png" {
 		t.Fatalf("%v %s", err, res.Format)
 	}
@@ -236,7 +237,7 @@ func TestAlpha(t *testing.T) {
 	if _, _, _, a := img.At(0, 0).RGBA(); a != 0 {
 		t.Errorf("PNG output lost the transparent corner: alpha %d", a>>8)
 	}
-	res, _ = im.Render(nil, Output{Format: "jpeg"})
+	res, _ = im.Render(context.Background(), nil, Output{Format: "jpeg"})
 	jpg, _, err := image.Decode(bytes.NewReader(res.Bytes))
 	if err != nil {
 		t.Fatal(err)
@@ -252,7 +253,7 @@ func TestExifOrientationComesOutUpright(t *testing.T) {
 		t.Fatal(err)
 	}
 	im := decode(t, "exif-orientation-6.jpg")
-	res, err := im.Render(nil, Output{Format: "jpeg"})
+	res, err := im.Render(context.Background(), nil, Output{Format: "jpeg"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,13 +273,13 @@ func TestRenderIsDeterministicAndReplays(t *testing.T) {
 	im := decode(t, "cardinal.jpg")
 	p, _ := augment.Preset("heavy")
 	ops := p.Plan(5, "", 2)
-	a, err := im.Render(ops, Output{})
+	a, err := im.Render(context.Background(), ops, Output{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	raw, _ := json.Marshal(ops)
 	replayed, _ := augment.ParseOps(raw)
-	b, err := im.Render(replayed, Output{})
+	b, err := im.Render(context.Background(), replayed, Output{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +338,7 @@ func BenchmarkRender(b *testing.B) {
 						if p != nil {
 							ops = p.Plan(1, "", i)
 						}
-						if _, err := im.Render(ops, Output{Format: "jpeg", Quality: 85}); err != nil {
+						if _, err := im.Render(context.Background(), ops, Output{Format: "jpeg", Quality: 85}); err != nil {
 							b.Fatal(err)
 						}
 					}

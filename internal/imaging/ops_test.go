@@ -2,6 +2,7 @@ package imaging
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image"
 	"image/png"
@@ -25,7 +26,7 @@ const everyOp = `[
 	{"op": "gaussian_blur"}, {"op": "sharpen"}, {"op": "gaussian_noise"}, {"op": "jpeg_compression"},
 	{"op": "downscale"}, {"op": "cutout", "fill": "gray"}, {"op": "randaugment", "n": 3, "m": 15}]`
 
-func TestEveryOpRenders(t *testing.T) {
+func TestPassesRenderEveryOp(t *testing.T) {
 	p, err := augment.Parse([]byte(everyOp))
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +41,7 @@ func TestEveryOpRenders(t *testing.T) {
 		for i := range 3 {
 			ops := p.Plan(int64(i), "", i)
 			for _, format := range []string{"jpeg", "png", "webp"}[:1+i] {
-				res, err := im.Render(ops, Output{Format: format})
+				res, err := im.Render(context.Background(), ops, Output{Format: format})
 				if err != nil {
 					t.Fatalf("%s, variant %d: %v", name, i, err)
 				}
@@ -50,7 +51,7 @@ func TestEveryOpRenders(t *testing.T) {
 			}
 			// Each op alone, too, so one op cannot hide behind another.
 			for _, op := range ops {
-				if _, err := im.Render([]augment.Op{op}, Output{}); err != nil {
+				if _, err := im.Render(context.Background(), []augment.Op{op}, Output{}); err != nil {
 					t.Fatalf("%s: %s alone: %v", name, augment.Name(op), err)
 				}
 			}
@@ -144,9 +145,9 @@ func TestGammaInvertSolarizePosterize(t *testing.T) {
 func TestNoiseIsReproducible(t *testing.T) {
 	im := decode(t, "rocket.jpg")
 	ops := []augment.Op{op("gaussian_noise", "std", 0.05, "seed", 1234.0)}
-	a, _ := im.Render(ops, Output{Format: "png"})
-	b, _ := im.Render(ops, Output{Format: "png"})
-	c, _ := im.Render([]augment.Op{op("gaussian_noise", "std", 0.05, "seed", 99.0)}, Output{Format: "png"})
+	a, _ := im.Render(context.Background(), ops, Output{Format: "png"})
+	b, _ := im.Render(context.Background(), ops, Output{Format: "png"})
+	c, _ := im.Render(context.Background(), []augment.Op{op("gaussian_noise", "std", 0.05, "seed", 99.0)}, Output{Format: "png"})
 	if !bytes.Equal(a.Bytes, b.Bytes) {
 		t.Error("the same noise seed gave different pixels")
 	}
@@ -160,7 +161,7 @@ func TestHeavyPlansReplay(t *testing.T) {
 	p, _ := augment.Preset("heavy")
 	for i := range 4 {
 		ops := p.Plan(77, "", i)
-		a, err := im.Render(ops, Output{Format: "png"})
+		a, err := im.Render(context.Background(), ops, Output{Format: "png"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,17 +170,17 @@ func TestHeavyPlansReplay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := im.Render(back, Output{Format: "png"})
+		b, _ := im.Render(context.Background(), back, Output{Format: "png"})
 		if !bytes.Equal(a.Bytes, b.Bytes) {
 			t.Fatalf("variant %d: recorded ops %s do not replay", i, raw)
 		}
 	}
 }
 
-// TestFills: edge and mirror fills continue the image into the corners a
+// TestPassesFill: edge and mirror fills continue the image into the corners a
 // rotation, an affine map or a perspective warp uncovers; black and white
 // paint them.
-func TestFills(t *testing.T) {
+func TestPassesFill(t *testing.T) {
 	im := solid(t, 120, 80, 40, 160, 90)
 	for _, o := range [][]any{
 		{"rotate", "degrees", 30.0},
@@ -200,11 +201,11 @@ func TestFills(t *testing.T) {
 	}
 }
 
-// TestComposedIsOneAtATime: geometric ops composed into one pass, with a
+// TestPassesComposeAsOneAtATime: geometric ops composed into one pass, with a
 // colour op in the same pass, give what applying each op to the lossless
 // result of the one before gives, fills included. Where a later op would show
 // its own fill they are not composed, and the test shows that too.
-func TestComposedIsOneAtATime(t *testing.T) {
+func TestPassesComposeAsOneAtATime(t *testing.T) {
 	im := decode(t, "chelsea.png")
 	for _, ops := range [][]augment.Op{
 		{op("hflip"), op("rotate", "degrees", 20.0, "fill", "mirror"), op("zoom", "scale", 1.3)},
@@ -220,7 +221,7 @@ func TestComposedIsOneAtATime(t *testing.T) {
 		one := im
 		for _, o := range ops {
 			names = append(names, augment.Name(o))
-			res, err := one.Render([]augment.Op{o}, Output{Format: "png"})
+			res, err := one.Render(context.Background(), []augment.Op{o}, Output{Format: "png"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -243,9 +244,9 @@ func TestComposedIsOneAtATime(t *testing.T) {
 	}
 }
 
-// TestSIMDIsPlain: the AVX2 loops of the warp and colour passes give the
+// TestPassesSIMDMatchesPlain: the AVX2 loops of the warp and colour passes give the
 // same pixels as the plain ones, so a seed renders the same on every machine.
-func TestSIMDIsPlain(t *testing.T) {
+func TestPassesSIMDMatchesPlain(t *testing.T) {
 	if !setSIMD(true) {
 		t.Skip("this CPU has no AVX2: only the plain loops run here")
 	}
@@ -263,12 +264,12 @@ func TestSIMDIsPlain(t *testing.T) {
 	for _, name := range []string{"cardinal.jpg", "logo-alpha.png"} {
 		im := decode(t, name)
 		for _, o := range ops {
-			simd, err := im.Render(o, Output{Format: "png"})
+			simd, err := im.Render(context.Background(), o, Output{Format: "png"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			setSIMD(false)
-			plain, err := im.Render(o, Output{Format: "png"})
+			plain, err := im.Render(context.Background(), o, Output{Format: "png"})
 			setSIMD(true)
 			if err != nil {
 				t.Fatal(err)
@@ -303,9 +304,9 @@ func blockDiffs(a, b image.Image, side int) (float64, float64) {
 	return total / float64((w/side)*(h/side)*side*side), worst
 }
 
-// TestExtremes: the largest and smallest values the validator allows render
+// TestPassesOnExtremes: the largest and smallest values the validator allows render
 // without error on a photo and on images down to one pixel.
-func TestExtremes(t *testing.T) {
+func TestPassesOnExtremes(t *testing.T) {
 	p, err := augment.Parse([]byte(`[
 		{"op": "rotate", "degrees": [-180, 180], "fill": "mirror", "expand": true},
 		{"op": "affine", "degrees": [-180, 180], "translate": [1, 1], "scale": [0.1, 10], "shear": [-60, 60], "fill": "mirror"},
@@ -326,7 +327,7 @@ func TestExtremes(t *testing.T) {
 		}
 		for seed := range 12 {
 			ops := p.Plan(int64(seed), "", seed)
-			res, err := im.Render(ops, Output{Format: "png"})
+			res, err := im.Render(context.Background(), ops, Output{Format: "png"})
 			if err != nil {
 				t.Fatalf("%dx%d, seed %d: %v", size[0], size[1], seed, err)
 			}

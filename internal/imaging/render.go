@@ -1,14 +1,9 @@
 package imaging
 
-/*
-#include "shim.h"
-*/
-import "C"
-
 import (
+	"context"
 	"fmt"
 	"reflect"
-	"unsafe"
 
 	"github.com/augment-ml/augment/internal/augment"
 )
@@ -27,22 +22,38 @@ type Result struct {
 	Format        string
 }
 
+var formats = map[string]format{"jpeg": formatJPEG, "png": formatPNG, "webp": formatWebP}
+
 // Render applies the planned ops in order to the decoded image, each as the
-// table says (see renderers), and encodes the result.
-func (im *Image) Render(ops []augment.Op, out Output) (Result, error) {
+// table says (see renderers), and encodes the result. When ctx is done
+// libvips stops computing it, and Render returns an error wrapping ctx's.
+func (im *Image) Render(ctx context.Context, ops []augment.Op, out Output) (Result, error) {
 	c := &chain{cur: im.img, memory: true}
-	defer c.release()
+	stop := c.watch(ctx)
+	defer func() {
+		stop()
+		c.release()
+	}()
+	stopped := func(what string, err error) error {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: %w (%v)", what, ctx.Err(), err)
+		}
+		return fmt.Errorf("%s: %w", what, err)
+	}
 	for _, op := range ops {
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
 		r, ok := renderers[reflect.TypeOf(op)]
 		if !ok {
 			return Result{}, fmt.Errorf("%s: no renderer for this operation", augment.Name(op))
 		}
 		if err := r.render(c, op); err != nil {
-			return Result{}, fmt.Errorf("%s: %w", augment.Name(op), err)
+			return Result{}, stopped(augment.Name(op), err)
 		}
 	}
 	if err := c.flush(); err != nil {
-		return Result{}, err
+		return Result{}, stopped("flush", err)
 	}
 	format := out.Format
 	if format == "" {
@@ -55,13 +66,10 @@ func (im *Image) Render(ops []augment.Op, out Output) (Result, error) {
 	if q == 0 {
 		q = 90
 	}
-	code := map[string]C.int{"jpeg": 0, "png": 1, "webp": 2}[format]
-	var buf unsafe.Pointer
-	var n C.size_t
-	if C.aug_save(c.cur, code, C.int(q), &buf, &n) != 0 {
-		return Result{}, fmt.Errorf("encode %s: %w", format, vipsError())
+	b, err := c.cur.save(formats[format], q)
+	if err != nil {
+		return Result{}, stopped("encode "+format, err)
 	}
-	defer C.g_free(C.gpointer(buf))
 	w, h := c.size()
-	return Result{Bytes: C.GoBytes(buf, C.int(n)), Width: w, Height: h, Format: format}, nil
+	return Result{Bytes: b, Width: w, Height: h, Format: format}, nil
 }

@@ -2,6 +2,7 @@ package imaging
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"testing"
 
@@ -69,10 +70,10 @@ func sample(t testing.TB, p augment.Param) any {
 	return nil
 }
 
-// TestEveryRecordReplays: for every op the planner can emit, a variant's
+// TestPassesReplayEveryRecord: for every op the planner can emit, a variant's
 // recorded ops, submitted as the pipeline of a new job with any seed, plan
 // to the same ops and render the same bytes.
-func TestEveryRecordReplays(t *testing.T) {
+func TestPassesReplayEveryRecord(t *testing.T) {
 	ims := []*Image{decode(t, "rocket.jpg"), decode(t, "logo-alpha.png")}
 	for name, p := range everyPipeline(t) {
 		for seed := range int64(3) {
@@ -90,11 +91,11 @@ func TestEveryRecordReplays(t *testing.T) {
 			if rec2, _ := json.Marshal(replayed); !bytes.Equal(rec2, rec) {
 				t.Fatalf("%s: recorded %s, replayed %s", name, rec, rec2)
 			}
-			a, err := im.Render(ops, Output{Format: "png"})
+			a, err := im.Render(context.Background(), ops, Output{Format: "png"})
 			if err != nil {
 				t.Fatalf("%s: %s: %v", name, rec, err)
 			}
-			b, err := im.Render(replayed, Output{Format: "png"})
+			b, err := im.Render(context.Background(), replayed, Output{Format: "png"})
 			if err != nil {
 				t.Fatalf("%s: replaying %s: %v", name, rec, err)
 			}

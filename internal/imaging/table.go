@@ -64,31 +64,41 @@ var renderers = table(
 	colour(func(augment.Grayscale, meanFn) (colourMatrix, error) { return toward(0), nil }),
 	colour(jitter),
 
-	call(whole, func(c *chain, _ augment.Equalize) error { return c.tone(toneEqualize) }),
-	call(whole, func(c *chain, _ augment.Autocontrast) error { return c.tone(toneAutocontrast) }),
-	call(called, func(c *chain, _ augment.Invert) error { return c.tone(toneInvert) }),
-	call(called, func(c *chain, o augment.Gamma) error { return c.tone(toneGamma, o.Gamma.Value()) }),
-	call(called, func(c *chain, o augment.Solarize) error { return c.tone(toneSolarize, o.Threshold.Value()) }),
-	call(called, func(c *chain, o augment.Posterize) error { return c.tone(tonePosterize, float64(o.Bits.Value())) }),
+	call(whole, func(c *chain, _ augment.Equalize) error { return c.add(c.cur.tone(toneEqualize)) }),
+	call(whole, func(c *chain, _ augment.Autocontrast) error { return c.add(c.cur.tone(toneAutocontrast)) }),
+	call(called, func(c *chain, _ augment.Invert) error { return c.add(c.cur.tone(toneInvert)) }),
+	call(called, func(c *chain, o augment.Gamma) error { return c.add(c.cur.tone(toneGamma, o.Gamma.Value())) }),
+	call(called, func(c *chain, o augment.Solarize) error {
+		return c.add(c.cur.tone(toneSolarize, o.Threshold.Value()))
+	}),
+	call(called, func(c *chain, o augment.Posterize) error {
+		return c.add(c.cur.tone(tonePosterize, float64(o.Bits.Value())))
+	}),
 	call(called, func(c *chain, o augment.ChannelShuffle) error {
 		if len(o.Order) != 3 {
 			return fmt.Errorf("needs the order of the three channels")
 		}
-		return c.tone(toneShuffle, float64(o.Order[0]), float64(o.Order[1]), float64(o.Order[2]))
+		return c.add(c.cur.tone(toneShuffle, float64(o.Order[0]), float64(o.Order[1]), float64(o.Order[2])))
 	}),
-	call(called, func(c *chain, o augment.Sharpen) error { return c.tone(toneSharpen, o.Sigma.Value(), o.Amount.Value()) }),
-	call(called, func(c *chain, o augment.GaussianBlur) error { return c.blur(o.Sigma.Value()) }),
+	call(called, func(c *chain, o augment.Sharpen) error {
+		return c.add(c.cur.tone(toneSharpen, o.Sigma.Value(), o.Amount.Value()))
+	}),
+	call(called, func(c *chain, o augment.GaussianBlur) error { return c.add(c.cur.blur(o.Sigma.Value())) }),
 	call(called, func(c *chain, o augment.GaussianNoise) error {
 		if o.Seed == nil {
 			return fmt.Errorf("needs its seed")
 		}
-		return c.noise(o.Std.Value()*255, o.Seed.Value())
+		return c.add(c.cur.noise(o.Std.Value()*255, o.Seed.Value()))
 	}),
-	call(called, func(c *chain, o augment.JPEGCompression) error { return c.jpeg(o.Quality.Value()) }),
-	call(called, func(c *chain, o augment.Downscale) error { return c.shrink(o.Scale.Value()) }),
+	call(called, func(c *chain, o augment.JPEGCompression) error { return c.add(c.cur.jpeg(o.Quality.Value())) }),
+	call(called, func(c *chain, o augment.Downscale) error { return c.add(c.cur.shrink(o.Scale.Value())) }),
 	call(called, func(c *chain, o augment.Cutout) error {
+		holes := o.Holes(c.size())
+		if len(holes) == 0 {
+			return nil
+		}
 		ink := map[augment.Ink]float64{augment.InkBlack: 0, augment.InkWhite: 255, augment.InkGray: 128}[o.Fill]
-		return c.cutout(o.Holes(c.size()), ink)
+		return c.add(c.cur.cutout(holes, ink))
 	}),
 )
 

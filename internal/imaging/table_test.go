@@ -1,6 +1,7 @@
 package imaging
 
 import (
+	"context"
 	"reflect"
 	"testing"
 
@@ -53,7 +54,7 @@ func TestStepsGiveTheOutputSize(t *testing.T) {
 				if err != nil || len(steps) == 0 {
 					t.Fatalf("%s: %s: steps %v, %v", name, augment.Name(op), steps, err)
 				}
-				res, err := im.Render([]augment.Op{op}, Output{Format: "png"})
+				res, err := im.Render(context.Background(), []augment.Op{op}, Output{Format: "png"})
 				if err != nil {
 					t.Fatalf("%s: %s: %v", name, augment.Name(op), err)
 				}

@@ -26,7 +26,7 @@ typedef void (*RunFn)(const Tile *t, int64_t fu, int64_t fv, int64_t du, int64_t
 typedef struct {
 	VipsImage *in; // first: see lazy
 	double m[9];
-	int fill;
+	AugFill fill;
 	int projective;
 	VipsPel bg[4];
 	RunFn run;
@@ -35,15 +35,13 @@ typedef struct {
 	int32_t k[12];
 } Warp;
 
-enum { FILL_BLACK, FILL_EDGE, FILL_MIRROR, FILL_WHITE };
-
 // warp_init fills in w for sampling in through m with fill.
-static void warp_init(Warp *w, VipsImage *in, const double *m, int fill) {
+static void warp_init(Warp *w, VipsImage *in, const double *m, AugFill fill) {
 	w->in = in;
 	memcpy(w->m, m, sizeof w->m);
 	w->projective = m[6] != 0 || m[7] != 0 || m[8] != 1;
 	w->fill = fill;
-	memset(w->bg, fill == FILL_WHITE ? 255 : 0, sizeof w->bg);
+	memset(w->bg, fill == AUG_FILL_WHITE ? 255 : 0, sizeof w->bg);
 }
 
 // warp_point maps an output position to the input.
@@ -56,10 +54,10 @@ static void warp_point(const Warp *w, double x, double y, double *u, double *v) 
 
 // fold maps an index outside [0, n) into it for edge and mirror fills, and
 // returns -1 for the others.
-static inline int fold(int i, int n, int fill) {
+static inline int fold(int i, int n, AugFill fill) {
 	if (i >= 0 && i < n) return i;
-	if (fill == FILL_EDGE) return i < 0 ? 0 : n - 1;
-	if (fill != FILL_MIRROR) return -1;
+	if (fill == AUG_FILL_EDGE) return i < 0 ? 0 : n - 1;
+	if (fill != AUG_FILL_MIRROR) return -1;
 	int period = 2 * n;
 	i %= period;
 	if (i < 0) i += period;
@@ -67,10 +65,10 @@ static inline int fold(int i, int n, int fill) {
 }
 
 // fold_range gives the indices [*a, *b] that fold() takes [lo, hi] to.
-static void fold_range(int lo, int hi, int n, int fill, int *a, int *b) {
+static void fold_range(int lo, int hi, int n, AugFill fill, int *a, int *b) {
 	int fl = fold(lo, n, fill), fh = fold(hi, n, fill);
 	*a = fl < fh ? fl : fh, *b = fl < fh ? fh : fl;
-	if (fill == FILL_EDGE) return; // clamping is monotone
+	if (fill == AUG_FILL_EDGE) return; // clamping is monotone
 	if (hi - lo + 1 >= n) {
 		*a = 0, *b = n - 1;
 		return;
@@ -100,7 +98,7 @@ static VipsRect warp_need(const Warp *w, const VipsRect *r) {
 	}
 	if (!(hu - lu < 4.0 * all.width && hv - lv < 4.0 * all.height && fabs(lu) < 1e7 && fabs(lv) < 1e7)) return all;
 	int l = (int) floor(lu) - 1, t = (int) floor(lv) - 1, rr = (int) ceil(hu) + 1, bb = (int) ceil(hv) + 1;
-	if (w->fill == FILL_EDGE || w->fill == FILL_MIRROR) {
+	if (w->fill == AUG_FILL_EDGE || w->fill == AUG_FILL_MIRROR) {
 		fold_range(l, rr, all.width, w->fill, &l, &rr);
 		fold_range(t, bb, all.height, w->fill, &t, &bb);
 	}
@@ -568,18 +566,18 @@ fail:
 
 // aug_warp makes the lazy ow×oh warp of in through m (see Warp), followed by
 // the colour matrix colour unless it is NULL.
-int aug_warp(VipsImage *in, VipsImage **out, const double *m, int ow, int oh, int fill, const double *colour) {
+int aug_warp(VipsImage *in, VipsImage **out, const AugMap *m, int ow, int oh, AugFill fill, const AugColour *colour) {
 	if (in->BandFmt != VIPS_FORMAT_UCHAR || in->Bands > 4 || in->Coding != VIPS_CODING_NONE ||
 		(colour && in->Bands < 3)) {
 		vips_error("augment", "warp needs an uncoded 8-bit image of at most 4 bands");
 		return -1;
 	}
 	Warp *w = g_new0(Warp, 1);
-	if (colour && (w->shift = fixed(colour, w->k)) < 0) {
+	if (colour && (w->shift = fixed(colour->k, w->k)) < 0) {
 		g_free(w);
 		return -1;
 	}
-	warp_init(w, in, m, fill);
+	warp_init(w, in, m->m, fill);
 	w->run = runner(in->Bands, w->shift != 0);
 	w->colour = recolourer(in->Bands);
 	// strips across the image make fewer, longer rows, but a rotated strip
@@ -615,14 +613,14 @@ static int recolour_gen(VipsRegion *out, void *seq, void *a, void *b, gboolean *
 
 // aug_recolour makes the lazy colour map of in by m: three rows of four
 // (r, g, b, offset).
-int aug_recolour(VipsImage *in, VipsImage **out, const double *m) {
+int aug_recolour(VipsImage *in, VipsImage **out, const AugColour *m) {
 	if (in->BandFmt != VIPS_FORMAT_UCHAR || in->Bands < 3 || in->Bands > 4 || in->Coding != VIPS_CODING_NONE) {
 		vips_error("augment", "recolour needs an uncoded 8-bit colour image");
 		return -1;
 	}
 	Recolour *rc = g_new0(Recolour, 1);
 	rc->fn = recolourer(in->Bands);
-	if ((rc->shift = fixed(m, rc->k)) < 0) {
+	if ((rc->shift = fixed(m->k, rc->k)) < 0) {
 		g_free(rc);
 		return -1;
 	}
@@ -636,14 +634,14 @@ int aug_recolour(VipsImage *in, VipsImage **out, const double *m) {
 // to 256): a
 // fraction of a millisecond where computing even a few rows of the warp
 // takes several.
-int aug_grid_means(VipsImage *in, const double *m, int ow, int oh, int fill, int n, double *means) {
+int aug_grid_means(VipsImage *in, const AugMap *m, int ow, int oh, AugFill fill, int n, double *means) {
 	if (in->BandFmt != VIPS_FORMAT_UCHAR || in->Bands < 3 || in->Bands > 4 || in->Coding != VIPS_CODING_NONE) {
 		vips_error("augment", "means need an uncoded 8-bit colour image");
 		return -1;
 	}
 	if (vips_image_wio_input(in)) return -1; // in memory already: nothing to do
 	Warp w = {0};
-	warp_init(&w, in, m, fill);
+	warp_init(&w, in, m->m, fill);
 	const Tile tile = {&w, VIPS_IMAGE_ADDR(in, 0, 0), VIPS_IMAGE_SIZEOF_LINE(in), 0, 0, in->Xsize - 1, in->Ysize - 1, 1, 0};
 	const Tile *t = &tile; // for SAMPLE
 	const double lim = 0.25 * OFF;

@@ -1,10 +1,5 @@
 package imaging
 
-/*
-#include "shim.h"
-*/
-import "C"
-
 import (
 	"github.com/augment-ml/augment/internal/augment"
 	"github.com/augment-ml/augment/internal/geom"
@@ -17,15 +12,6 @@ import (
 // the later op reads only inside the earlier one's canvas, so the earlier
 // fill is the only fill either way.
 
-// cArray is m for the C side.
-func cArray(m geom.Mat3) [9]C.double {
-	var out [9]C.double
-	for i, v := range m {
-		out[i] = C.double(v)
-	}
-	return out
-}
-
 // warp is the geometric ops since the last flush, composed, and the colour
 // op that may follow them in the same pass.
 type warp struct {
@@ -35,17 +21,17 @@ type warp struct {
 	colour *colourMatrix
 }
 
-// fillCode is warp.c's code for a fill; black for none ("", exact ops).
-func fillCode(fill augment.Fill) C.int {
-	switch fill {
+// fillOf is the pass's fill for an op's; black for none ("", exact ops).
+func fillOf(f augment.Fill) fill {
+	switch f {
 	case augment.FillEdge:
-		return 1
+		return fillEdge
 	case augment.FillMirror:
-		return 2
+		return fillMirror
 	case augment.FillWhite:
-		return 3
+		return fillWhite
 	}
-	return 0
+	return fillBlack
 }
 
 // warp adds a geometric step: n maps its ow×oh output into the current
@@ -99,48 +85,38 @@ func (c *chain) flush() error {
 		}
 	}
 	out, err := p.image(c.cur)
-	if err != nil || out == nil {
+	if err != nil || out.p == nil {
 		return err
 	}
-	return c.step(0, out)
+	return c.add(out, nil)
 }
 
-// image makes the lazy pass that applies p to in, or nil when p changes
-// nothing.
-func (p *warp) image(in *C.VipsImage) (*C.VipsImage, error) {
+// image makes the lazy pass that applies p to in, or none (a nil image)
+// when p changes nothing.
+func (p *warp) image(in vimage) (vimage, error) {
 	m := p.m.Snap() // exact turns stay exact: cos 90° is not quite 0
-	if m == geom.Identity && p.w == int(in.Xsize) && p.h == int(in.Ysize) && p.colour == nil {
-		return nil, nil
+	if m == geom.Identity && p.w == in.width() && p.h == in.height() && p.colour == nil {
+		return vimage{}, nil
 	}
-	if k, f, ok := exact(m, int(in.Xsize), int(in.Ysize), p.w, p.h); ok && k%2 == 1 {
+	if k, f, ok := exact(m, in.width(), in.height(), p.w, p.h); ok && k%2 == 1 {
 		// rows become columns: libvips' turn copies them; a flip after it
 		// and the colour go through the pass, which copies rows to rows
-		var turned *C.VipsImage
-		if C.aug_turn(in, &turned, C.int(k)) != 0 {
-			return nil, vipsError()
+		turned, err := in.turn(k)
+		if err != nil {
+			return vimage{}, err
 		}
 		rest := warp{m: geom.Identity, w: p.w, h: p.h, colour: p.colour}
 		if f {
 			rest.m = geom.Flip(true, p.w, p.h)
 		}
 		out, err := rest.image(turned)
-		if out == nil && err == nil {
+		if out.p == nil && err == nil {
 			return turned, nil
 		}
-		C.g_object_unref(C.gpointer(turned))
+		turned.unref()
 		return out, err
 	}
-	cm := cArray(m)
-	var colour *C.double
-	if p.colour != nil {
-		flat := p.colour.flat()
-		colour = &flat[0]
-	}
-	var out *C.VipsImage
-	if C.aug_warp(in, &out, &cm[0], C.int(p.w), C.int(p.h), fillCode(p.fill), colour) != 0 {
-		return nil, vipsError()
-	}
-	return out, nil
+	return in.warp(m, p.w, p.h, fillOf(p.fill), p.colour)
 }
 
 // isExact says whether m, a map from an ow×oh image to a w×h one, moves
@@ -166,16 +142,4 @@ func exact(m geom.Mat3, w, h, ow, oh int) (k int, f bool, ok bool) {
 		}
 	}
 	return 0, false, false
-}
-
-// setSIMD allows warp.c's AVX2 inner loops (the default), or not, and says
-// whether the CPU has them; for the test that compares their pixels to the
-// plain loops'.
-func setSIMD(on bool) bool { return C.aug_simd(boolC(on)) != 0 }
-
-func boolC(b bool) C.int {
-	if b {
-		return 1
-	}
-	return 0
 }

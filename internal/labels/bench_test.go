@@ -2,6 +2,7 @@ package labels_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/png"
@@ -76,7 +77,7 @@ func BenchmarkVariantLabels(b *testing.B) {
 	}
 	b.Run("render", func(b *testing.B) {
 		for i := range b.N {
-			if _, err := im.Render(plans[i%8], imaging.Output{}); err != nil {
+			if _, err := im.Render(context.Background(), plans[i%8], imaging.Output{}); err != nil {
 				b.Fatal(err)
 			}
 		}

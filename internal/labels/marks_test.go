@@ -2,6 +2,7 @@ package labels_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"image/png"
@@ -144,7 +145,7 @@ func (r *rendered) markWeight(x, y int) float64 {
 
 func render(t *testing.T, im *imaging.Image, ops augment.Ops) *rendered {
 	t.Helper()
-	res, err := im.Render(ops, imaging.Output{Format: "png"})
+	res, err := im.Render(context.Background(), ops, imaging.Output{Format: "png"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package labels_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -70,7 +71,7 @@ func TestMovesFollowTheRenderedSize(t *testing.T) {
 				t.Fatal(err)
 			}
 			ops := p.Plan(int64(trial), photo, trial)
-			res, err := im.Render(ops, imaging.Output{Format: "png"})
+			res, err := im.Render(context.Background(), ops, imaging.Output{Format: "png"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -244,7 +244,7 @@ func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Ima
 	} else {
 		close(made)
 	}
-	res, err := img.Render(ops, out)
+	res, err := img.Render(ctx, ops, out)
 	<-made
 	if err != nil {
 		return fmt.Errorf("variant %d: %w", i, err)

@@ -2,8 +2,7 @@
 #include "shim.h"
 
 // NOTE: cgo cannot call variadic C functions; these wrappers make each libvips
-// call the project uses plain. Every function leaves its input alone and
-// returns a new reference in *out (or -1 with the vips error buffer set).
+// call the project uses plain.
 
 void aug_init(void) {
 	vips_block_untrusted_set(TRUE);
@@ -121,9 +120,9 @@ int aug_blur(VipsImage *in, VipsImage **out, double sigma) {
 	return vips_gaussblur(in, out, sigma, NULL);
 }
 
-// aug_save encodes: 0 JPEG (alpha flattened onto white), 1 PNG, 2 WebP.
-int aug_save(VipsImage *in, int format, int quality, void **buf, size_t *len) {
-	if (format == 0) {
+// aug_save encodes; JPEG flattens alpha onto white.
+int aug_save(VipsImage *in, AugFormat format, int quality, void **buf, size_t *len) {
+	if (format == AUG_SAVE_JPEG) {
 		VipsImage *flat = NULL;
 		if (in->Bands == 4 || in->Bands == 2) {
 			double white[3] = {255, 255, 255};
@@ -139,7 +138,7 @@ int aug_save(VipsImage *in, int format, int quality, void **buf, size_t *len) {
 		g_object_unref(flat);
 		return rc;
 	}
-	if (format == 1) return vips_pngsave_buffer(in, buf, len, "strip", TRUE, NULL);
+	if (format == AUG_SAVE_PNG) return vips_pngsave_buffer(in, buf, len, "strip", TRUE, NULL);
 	return vips_webpsave_buffer(in, buf, len, "Q", quality, "strip", TRUE, NULL);
 }
 
@@ -147,4 +146,53 @@ int aug_save(VipsImage *in, int format, int quality, void **buf, size_t *len) {
 int aug_turn(VipsImage *in, VipsImage **out, int k) {
 	static const VipsAngle a[4] = {VIPS_ANGLE_D0, VIPS_ANGLE_D270, VIPS_ANGLE_D180, VIPS_ANGLE_D90};
 	return vips_rot(in, out, a[((k % 4) + 4) % 4], NULL);
+}
+
+// aug_jpeg encodes the colour bands as JPEG and decodes them again.
+int aug_jpeg(VipsImage *in, VipsImage **out, int quality) {
+	VipsImage *t[4] = {NULL};
+	void *buf = NULL;
+	size_t len;
+	int rc = -1;
+	if (vips_extract_band(in, &t[0], 0, "n", 3, NULL)) goto done;
+	if (vips_jpegsave_buffer(t[0], &buf, &len, "Q", quality, "strip", TRUE, NULL)) goto done;
+	if (vips_jpegload_buffer(buf, len, &t[1], NULL)) goto done;
+	t[2] = vips_image_copy_memory(t[1]);
+	if (!t[2]) goto done;
+	if (in->Bands > 3) {
+		if (vips_extract_band(in, &t[3], 3, "n", in->Bands - 3, NULL)) goto done;
+		if (vips_bandjoin2(t[2], t[3], out, NULL)) goto done;
+	} else {
+		*out = t[2];
+		t[2] = NULL;
+	}
+	rc = 0;
+done:
+	g_free(buf);
+	for (int i = 0; i < 4; i++) if (t[i]) g_object_unref(t[i]);
+	return rc;
+}
+
+// aug_shrink scales by scale, then back to the size it had.
+int aug_shrink(VipsImage *in, VipsImage **out, double scale) {
+	VipsImage *t = NULL;
+	if (vips_resize(in, &t, scale, NULL)) return -1;
+	int rc = aug_resize(t, out, in->Xsize, in->Ysize);
+	g_object_unref(t);
+	return rc;
+}
+
+// aug_cutout draws filled rectangles on a copy.
+int aug_cutout(VipsImage *in, VipsImage **out, const AugRect *holes, int n, double ink) {
+	*out = vips_image_copy_memory(in);
+	if (!*out) return -1;
+	double inks[4] = {ink, ink, ink, 255};
+	for (int i = 0; i < n; i++) {
+		const AugRect *b = holes + i;
+		if (vips_draw_rect(*out, inks, in->Bands, b->x, b->y, b->w, b->h, "fill", TRUE, NULL)) {
+			g_object_unref(*out);
+			return -1;
+		}
+	}
+	return 0;
 }
