@@ -107,29 +107,69 @@ func (m *Mask) Warp(steps []geom.Step, fill int) *Mask {
 	if len(steps) == 0 {
 		return m
 	}
+	wp := m.warper(steps, fill)
+	out := &Mask{W: wp.w, H: wp.h, Palette: m.Palette}
+	if m.Pix16 != nil {
+		out.Pix16 = make([]uint16, out.W*out.H)
+	} else {
+		out.Pix = make([]uint8, out.W*out.H)
+	}
+	inParallel(out.H, func(y0, y1 int) {
+		if out.Pix16 != nil {
+			wp.rows(nil, out.Pix16[y0*out.W:y1*out.W], y0, y1)
+		} else {
+			wp.rows(out.Pix[y0*out.W:y1*out.W], nil, y0, y1)
+		}
+	})
+	return out
+}
+
+// WarpPNG is Warp's mask as PNG, made a few rows at a time and deflated as
+// they come, never whole: the same pixels, in less time and memory.
+func (m *Mask) WarpPNG(steps []geom.Step, fill int) ([]byte, error) {
+	if len(steps) == 0 {
+		return m.PNG()
+	}
+	wp := m.warper(steps, fill)
+	return encodePNG(wp.w, wp.h, m.Pix16 != nil, m.Palette, wp.rows)
+}
+
+// warper samples a mask through steps: the map from the output to the
+// source, and the stages on the way that a pixel must stay inside of.
+type warper struct {
+	src    *Mask
+	w, h   int // the output's size
+	stages []stage
+	to     geom.Mat3
+	fill   int
+}
+
+func (m *Mask) warper(steps []geom.Step, fill int) warper {
 	last := steps[len(steps)-1]
-	out := &Mask{W: last.W, H: last.H, Palette: m.Palette}
+	wp := warper{src: m, w: last.W, h: last.H, stages: make([]stage, len(steps)), to: geom.Identity, fill: fill}
 	// Going back from the output, stage i maps an output point into the
 	// image that step n−1−i reads, through everything after it.
-	stages := make([]stage, len(steps))
-	to := geom.Identity
 	for i := range steps {
 		k := len(steps) - 1 - i
-		to = steps[k].ToInput.Mul(to)
+		wp.to = steps[k].ToInput.Mul(wp.to)
 		w, h := m.W, m.H
 		if k > 0 {
 			w, h = steps[k-1].W, steps[k-1].H
 		}
-		stages[i] = stage{to, float64(w), float64(h)}
+		wp.stages[i] = stage{wp.to, float64(w), float64(h)}
 	}
+	return wp
+}
+
+// rows samples the output's rows [y0, y1) into dst8 or dst16 (by the
+// source's depth), which hold those rows only.
+func (wp warper) rows(dst8 []uint8, dst16 []uint16, y0, y1 int) {
+	m := wp.src
 	if m.Pix16 != nil {
-		out.Pix16 = make([]uint16, out.W*out.H)
-		inParallel(out.H, func(y0, y1 int) { warpRows(out.Pix16, m.Pix16, out.W, m.W, m.H, y0, y1, stages, to, uint16(fill)) })
+		warpRows(dst16, m.Pix16, wp.w, m.W, m.H, y0, y1, wp.stages, wp.to, uint16(wp.fill))
 	} else {
-		out.Pix = make([]uint8, out.W*out.H)
-		inParallel(out.H, func(y0, y1 int) { warpRows(out.Pix, m.Pix, out.W, m.W, m.H, y0, y1, stages, to, uint8(fill)) })
+		warpRows(dst8, m.Pix, wp.w, m.W, m.H, y0, y1, wp.stages, wp.to, uint8(wp.fill))
 	}
-	return out
 }
 
 // inParallel calls f on bands of the rows [0, n), on every core for a large
@@ -147,9 +187,9 @@ func inParallel(n int, f func(y0, y1 int)) {
 	wg.Wait()
 }
 
-// warpRows samples rows [y0, y1) of an ow-wide output from the w×h src,
-// through m, the map from the output to it, nearest neighbour; pixels
-// outside some stage's image take fill.
+// warpRows samples rows [y0, y1) of an ow-wide output into dst, which
+// holds those rows, from the w×h src, through m, the map from the output to
+// it, nearest neighbour; pixels outside some stage's image take fill.
 func warpRows[T uint8 | uint16](dst, src []T, ow, w, h, y0, y1 int, stages []stage, m geom.Mat3, fill T) {
 	// NOTE: along a row an affine map moves by a constant step: follow it
 	// in 32.32 fixed point, exact to a millionth of a pixel over any row
@@ -161,7 +201,7 @@ func warpRows[T uint8 | uint16](dst, src []T, ow, w, h, y0, y1 int, stages []sta
 	}
 	var turned []run // rows of a map that turns: read down the source, not along it
 	for y := y0; y < y1; y++ {
-		row := dst[y*ow : (y+1)*ow]
+		row := dst[(y-y0)*ow : (y-y0+1)*ow]
 		Y := float64(y) + 0.5
 		a, b := inside(stages, Y, ow)
 		for x := range a {
@@ -219,7 +259,7 @@ func warpRows[T uint8 | uint16](dst, src []T, ow, w, h, y0, y1 int, stages []sta
 			}
 			k := int64(a - r.a)
 			u, v := r.u+k*du, r.v+k*dv
-			row := dst[r.y*ow : (r.y+1)*ow]
+			row := dst[(r.y-y0)*ow : (r.y-y0+1)*ow]
 			if n := int64(b - a - 1); within(u, du, n, w) && within(v, dv, n, h) {
 				// both ends in the source, so is the line between
 				for x := a; x < b; x++ {

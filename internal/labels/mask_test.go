@@ -213,3 +213,32 @@ func TestMaskPNGInBands(t *testing.T) {
 		runtime.GOMAXPROCS(old)
 	}
 }
+
+// TestWarpPNGIsWarpThenPNG: made a few rows at a time, the warped mask's
+// PNG holds the pixels of the mask warped whole, for every kind of mask
+// and of map.
+func TestWarpPNGIsWarpThenPNG(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	for trial := range 30 {
+		src := drawnMask(300+r.IntN(400), 200+r.IntN(400))
+		if trial%3 == 1 { // 16-bit
+			wide := NewMask(src.W, src.H, 16)
+			for i, v := range src.Pix {
+				wide.Pix16[i] = uint16(v) * 1000
+			}
+			src = wide
+		}
+		steps := randomSteps(r, src.W, src.H, 1+r.IntN(3))
+		b, err := src.WarpPNG(steps, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeMask(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := src.Warp(steps, 5); !equalPix(got, want) {
+			t.Fatalf("trial %d: WarpPNG differs from Warp then PNG", trial)
+		}
+	}
+}

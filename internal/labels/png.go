@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"hash/adler32"
 	"hash/crc32"
+	"image/color"
 	"runtime"
 	"sync"
 
@@ -20,33 +21,49 @@ import (
 // are deflated on every core, each a run of whole deflate blocks ending on a
 // byte (a sync flush), which joined make one stream, as pigz does.
 func (m *Mask) PNG() ([]byte, error) {
+	return encodePNG(m.W, m.H, m.Pix16 != nil, m.Palette, func(dst8 []uint8, dst16 []uint16, y0, y1 int) {
+		if m.Pix16 != nil {
+			copy(dst16, m.Pix16[y0*m.W:y1*m.W])
+		} else {
+			copy(dst8, m.Pix[y0*m.W:y1*m.W])
+		}
+	})
+}
+
+// rowsFunc puts the class ids of rows [y0, y1) into dst8 (or dst16 for a
+// 16-bit mask), which hold those rows only.
+type rowsFunc func(dst8 []uint8, dst16 []uint16, y0, y1 int)
+
+// encodePNG writes a w×h mask whose rows rows gives as PNG: gray 8- or
+// 16-bit, or palette.
+func encodePNG(w, h int, wide bool, palette color.Palette, rows rowsFunc) ([]byte, error) {
 	colour, bpp := byte(0), 1 // gray
 	switch {
-	case m.Pix16 != nil:
+	case wide:
 		bpp = 2
-	case m.Palette != nil:
+	case palette != nil:
 		colour = 3
 	}
-	bands := max(1, min(runtime.GOMAXPROCS(0), m.H/128))
+	bands := max(1, min(runtime.GOMAXPROCS(0), h/128))
 	parts := make([]band, bands)
 	var wg sync.WaitGroup
 	for i := range parts {
-		wg.Go(func() { parts[i].deflate(m, i*m.H/bands, (i+1)*m.H/bands, bpp, i == bands-1) })
+		wg.Go(func() { parts[i].deflate(w, i*h/bands, (i+1)*h/bands, wide, rows, i == bands-1) })
 	}
 	wg.Wait()
 
 	var out bytes.Buffer
 	out.WriteString("\x89PNG\r\n\x1a\n")
 	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], uint32(m.W))
-	binary.BigEndian.PutUint32(ihdr[4:], uint32(m.H))
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
 	ihdr[8], ihdr[9] = byte(8*bpp), colour // depth, colour type; compression, filter and interlace 0
 	chunk(&out, "IHDR", ihdr)
-	if m.Palette != nil {
-		plte := make([]byte, 0, 3*len(m.Palette))
-		trns := make([]byte, 0, len(m.Palette))
+	if palette != nil {
+		plte := make([]byte, 0, 3*len(palette))
+		trns := make([]byte, 0, len(palette))
 		opaque := true
-		for _, c := range m.Palette {
+		for _, c := range palette {
 			r, g, b, a := c.RGBA()
 			plte = append(plte, byte(r>>8), byte(g>>8), byte(b>>8))
 			trns = append(trns, byte(a>>8))
@@ -83,31 +100,47 @@ type band struct {
 	err error
 }
 
-func (b *band) deflate(m *Mask, y0, y1, bpp int, last bool) {
-	w, err := flate.NewWriter(&b.buf, flate.BestSpeed)
+// step is how many rows a band asks for at a time: few enough to stay in
+// the cache between being made and being deflated.
+const step = 32
+
+func (b *band) deflate(w, y0, y1 int, wide bool, rows rowsFunc, last bool) {
+	fw, err := flate.NewWriter(&b.buf, flate.BestSpeed)
 	if err != nil {
 		b.err = err
 		return
 	}
 	sum := adler32.New()
-	line := make([]byte, 1+bpp*m.W) // a row behind its filter byte, 0: none
-	for y := y0; y < y1; y++ {
-		if m.Pix16 != nil {
-			for x, v := range m.Pix16[y*m.W : (y+1)*m.W] {
-				line[1+2*x], line[2+2*x] = byte(v>>8), byte(v)
+	bpp := 1
+	var got8 []uint8
+	var got16 []uint16
+	if wide {
+		bpp, got16 = 2, make([]uint16, step*w)
+	} else {
+		got8 = make([]uint8, step*w)
+	}
+	line := make([]byte, 1+bpp*w) // a row behind its filter byte, 0: none
+	for y := y0; y < y1; y += step {
+		n := min(step, y1-y)
+		rows(got8, got16, y, y+n)
+		for k := range n {
+			if wide {
+				for x, v := range got16[k*w : (k+1)*w] {
+					line[1+2*x], line[2+2*x] = byte(v>>8), byte(v)
+				}
+			} else {
+				copy(line[1:], got8[k*w:(k+1)*w])
 			}
-		} else {
-			copy(line[1:], m.Pix[y*m.W:(y+1)*m.W])
-		}
-		sum.Write(line)
-		if _, b.err = w.Write(line); b.err != nil {
-			return
+			sum.Write(line)
+			if _, b.err = fw.Write(line); b.err != nil {
+				return
+			}
 		}
 	}
 	if last {
-		b.err = w.Close()
+		b.err = fw.Close()
 	} else {
-		b.err = w.Flush() // ends on a byte, with no final block: the next band follows
+		b.err = fw.Flush() // ends on a byte, with no final block: the next band follows
 	}
 	b.sum, b.n = sum.Sum32(), int64(y1-y0)*int64(len(line))
 }

@@ -77,7 +77,7 @@ func (s *Source) Variant(ops augment.Ops) (Variant, error) {
 	case len(steps) == 0 && s.maskPNG != nil:
 		v.Mask = s.maskPNG
 	default:
-		if v.Mask, err = s.Mask.Warp(steps, s.Options.MaskFill).PNG(); err != nil {
+		if v.Mask, err = s.Mask.WarpPNG(steps, s.Options.MaskFill); err != nil {
 			return Variant{}, fmt.Errorf("labels: encode mask: %w", err)
 		}
 	}
