@@ -61,7 +61,8 @@ export function draw(frame, labels, width, height, keypointNames = []) {
   }
 }
 
-// drawMask tints every non-zero class of a one-band PNG mask.
+// drawMask tints every non-zero class of a one-band PNG mask (a 16-bit one
+// comes at 8 bits a class: see the masks' ?view).
 async function drawMask(frame, href) {
   const img = new Image();
   img.src = href;
@@ -80,15 +81,17 @@ async function drawMask(frame, href) {
   const px = data.data;
   const cache = new Map();
   for (let i = 0; i < px.length; i += 4) {
-    // a gray mask reads back as r = g = b = class; a palette one as its colour
-    const key = (px[i] << 16) | (px[i + 1] << 8) | px[i + 2];
+    // a gray mask reads back as r = g = b = class: each class its own hue;
+    // a palette one as its palette's colour, which it keeps
+    const [r, g, b] = [px[i], px[i + 1], px[i + 2]];
+    const key = (r << 16) | (g << 8) | b;
     if (key === 0) {
       px[i + 3] = 0;
       continue;
     }
     let rgb = cache.get(key);
     if (!rgb) {
-      rgb = tint(key);
+      rgb = r === g && g === b ? tint(r) : [r, g, b];
       cache.set(key, rgb);
     }
     px[i] = rgb[0];
