@@ -299,6 +299,7 @@ func TestBrowserDrawsLabels(t *testing.T) {
 	if d := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-6)); d != "" {
 		t.Errorf("the page's boxes are not the labels':\n%s", d)
 	}
+	shot(t, ctx, "job-labels")
 	hidden, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
 		document.querySelector(".label-toggles input[data-hide=boxes]").click();
 		document.querySelector(".label-toggles input[data-hide=mask]").click();

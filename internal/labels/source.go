@@ -1,7 +1,9 @@
 package labels
 
 import (
+	"bytes"
 	"fmt"
+	"image/png"
 
 	"github.com/augment-ml/augment/internal/augment"
 	"github.com/augment-ml/augment/internal/domain"
@@ -36,13 +38,15 @@ func NewSource(l *domain.Labels, opt *domain.LabelOptions, mask []byte, w, h int
 	if mask == nil {
 		return s, nil
 	}
+	// NOTE: the header's size first: a mask is decoded only once it is
+	// known to be the image's size, so a decompression bomb never is
+	if cfg, err := png.DecodeConfig(bytes.NewReader(mask)); err == nil && (cfg.Width != w || cfg.Height != h) {
+		return nil, domain.Errorf(domain.ELabelsSizeMismatch,
+			"The mask is %d×%d, but the image is %d×%d as displayed (EXIF orientation applied); a mask must have the image's size.", cfg.Width, cfg.Height, w, h)
+	}
 	m, err := DecodeMask(mask)
 	if err != nil {
 		return nil, err
-	}
-	if m.W != w || m.H != h {
-		return nil, domain.Errorf(domain.ELabelsSizeMismatch,
-			"The mask is %d×%d, but the image is %d×%d as displayed (EXIF orientation applied); a mask must have the image's size.", m.W, m.H, w, h)
 	}
 	if err := m.Holds(s.Options.MaskFill); err != nil {
 		return nil, err

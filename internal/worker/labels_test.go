@@ -136,6 +136,8 @@ func TestLabelsOfAnotherSizeFailTheJob(t *testing.T) {
 		{"mask size", nil, halves(t, 64, 42), "", domain.ELabelsSizeMismatch, "The mask is 64×42, but the image is 640×427"},
 		{"mask URL", &domain.Labels{Objects: box}, nil, masks.URL + "/mask.png", "", ""},
 		{"mask URL missing", &domain.Labels{Objects: box}, nil, masks.URL + "/gone.png", domain.EFetchFailed, "The mask could not be fetched"},
+		{"mask a bomb", nil, nil, f.img.URL + "/bad/bomb-900mp.png", domain.ELabelsSizeMismatch, "The mask is 30000×30000, but the image is 640×427"},
+		{"mask no PNG", nil, nil, f.img.URL + "/rocket.jpg", domain.EInvalidSpec, "The mask must be a PNG image"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			j := f.labelled(t, f.img.URL+"/rocket.jpg", `[{"op": "vflip"}]`, tc.l, tc.mask, tc.maskURL)
