@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -313,5 +314,55 @@ func TestBrowserDrawsLabels(t *testing.T) {
 	names, err := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll("#original .keypoint-name")).map(e => e.textContent).join(",")`))
 	if err != nil || names != "left_fin,right_fin,tip" {
 		t.Errorf("keypoint names on the original: %q %v", names, err)
+	}
+}
+
+// TestBrowserFormSendsLabels: on the home page a person opens the labels'
+// fields, types labels with a mistake and chooses a mask: the message shows
+// beside the labels, nothing typed is lost; corrected, the job carries the
+// labels and the mask, and its page draws them.
+func TestBrowserFormSendsLabels(t *testing.T) {
+	s := startStack(t)
+	img := images(t)
+	maskFile := filepath.Join(t.TempDir(), "rocket-mask.png")
+	if err := os.WriteFile(maskFile, rocketMask(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t)
+	bad := `{"objects": [{"class": "rocket", "bbox": [280, 20, 90]}]}`
+	run(t, ctx, s, "filling the form with labels",
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(s.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#job-form li.step`)),
+		chromedp.SendKeys(chromedp.CSS(`#job-url`), img.URL+"/rocket.jpg"),
+		chromedp.Click(chromedp.CSS(`#job-form details.labels-fields summary`)),
+		typeInto(`#job-labels`, bad),
+		chromedp.SetUploadFiles(chromedp.CSS(`#job-mask`), []string{maskFile}),
+		chromedp.Click(chromedp.CSS(`#job-form .actions button:not([name])`)),
+		chromedp.WaitVisible(chromedp.CSS(`#job-labels-error`)),
+	)
+	shot(t, ctx, "form-labels-error")
+	got := eval[map[string]any](t, ctx, `(() => { const f = document.getElementById("job-form"); return {
+		message: document.getElementById("job-labels-error").textContent, labels: f.labels.value,
+		open: f.querySelector("details.labels-fields").open, invalid: f.labels.getAttribute("aria-invalid"), url: f.url.value } })()`)
+	want := map[string]any{"message": "labels.objects[0].bbox must be a list of 4 numbers, not [280, 20, 90].", "labels": bad,
+		"open": true, "invalid": "true", "url": img.URL + "/rocket.jpg"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("the form after the error (-want +got):\n%s", d)
+	}
+	run(t, ctx, s, "correcting the labels",
+		typeInto(`#job-labels`, `{"objects": [{"class": "rocket", "bbox": [280, 20, 90, 390]}]}`),
+		chromedp.Click(chromedp.CSS(`#job-form .actions button:not([name])`)),
+		chromedp.WaitVisible(chromedp.CSS(`#live.job[data-status=done]`)),
+	)
+	id := eval[string](t, ctx, `document.getElementById("live").dataset.id`)
+	j := waitLabelled(t, s, id)
+	if j.Spec.Labels == nil || len(j.Spec.Labels.Objects) != 1 || j.Source.MaskHref == "" || j.Variants[0].Labels.MaskHref == "" {
+		t.Fatalf("the job from the form: labels %+v, mask %q", j.Spec.Labels, j.Source.MaskHref)
+	}
+	drawn, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll("#live .frame canvas.labels-mask").length === document.querySelectorAll("#live .frame").length || undefined`,
+		chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil || !drawn {
+		t.Errorf("the job page does not draw every mask: %v", err)
 	}
 }

@@ -290,7 +290,7 @@ func TestFormKeepsLabelsOnError(t *testing.T) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	for _, want := range []string{
-		`<details class="json labels-fields" open>`,
+		`<details class="labels-fields" open>`,
 		`id="job-labels-error">labels.objects[0].polygon has 2 points`,
 		`{&#34;objects&#34;: [{&#34;polygon&#34;: [[0, 0], [5, 5]]}]}</textarea>`,
 		`value="{&#34;min_area&#34;: 2}"`,
