@@ -33,16 +33,20 @@ lint:
 	$(GO) vet ./...
 	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0 run ./...
 
-## bench: libvips floor vs presets (Go benchmarks), then the running service
-## at worker concurrency 1 and 2, a 10,000-URL batch and 100,000 URLs of one
-## name, a COCO dataset of 1,000 and 5,000 images to its 202, the worker's peak RSS on a 49 MP source, the ?url= page against the
+## bench: libvips floor vs presets (Go benchmarks), labels and masks beside
+## the render (in process, in the handler), then the running service at
+## worker concurrency 1 and 2 (and with labels and a mask), a 10,000-URL
+## batch and 100,000 URLs of one name, a COCO dataset of 1,000 and 5,000
+## images to its 202, the worker's peak RSS on a 49 MP source, the ?url= page against the
 ## original app (Flask + Pillow), an idle worker's cost at rest, then the
 ## pages' Lighthouse scores
 bench:
 	./scripts/services.sh bench
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/imaging
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./internal/labels
+	$(GO) test -run '^$$' -bench HandlerLabels -benchtime 8x ./internal/worker
 	$(GO) test -run '^$$' -bench BatchURLs ./internal/web
-	$(GO) test -run '^$$' -bench 'Worker|SubmitBatch10k' -benchtime 5x -timeout 60m ./e2e
+	$(GO) test -run '^$$' -bench 'Worker|SubmitBatch10k|Labels' -benchtime 5x -timeout 60m ./e2e
 	$(GO) test -run '^$$' -bench 'SubmitCOCO' -benchtime 1x -timeout 30m ./e2e
 	$(GO) test -run '^$$' -bench BigSource -benchtime 1x -timeout 30m ./e2e
 	$(GO) test -run '^$$' -bench 'VersusOriginal' -benchtime 30x -timeout 60m ./e2e

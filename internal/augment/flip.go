@@ -1,6 +1,7 @@
 package augment
 
 import (
+	"fmt"
 	"math/rand/v2"
 
 	"github.com/augment-ml/augment/internal/geom"
@@ -54,3 +55,39 @@ func (VFlip) Outside() Fill { return FillBlack }
 
 // Outside implements Geometric: a quarter turn reads only inside.
 func (Rot90) Outside() Fill { return FillBlack }
+
+// Mirroring is an op that may mirror the image, so that left and right (or
+// top and bottom) swap places: labelled keypoints must swap their paired
+// slots after it.
+type Mirroring interface {
+	Op
+	Mirrors() bool
+}
+
+// Mirrors implements Mirroring.
+func (HFlip) Mirrors() bool { return true }
+
+// Mirrors implements Mirroring.
+func (VFlip) Mirrors() bool { return true }
+
+// Mirrors names the steps of the pipeline that can mirror the image, as
+// errors name steps ("step 2 (hflip)", "step 1 > one_of[2] (vflip)"),
+// through one_of and some_of; steps with p 0 never apply.
+func (p *Pipeline) Mirrors() []string {
+	var out []string
+	var walk func([]step)
+	walk = func(steps []step) {
+		for _, s := range steps {
+			if s.p == 0 {
+				continue
+			}
+			walk(s.oneOf)
+			walk(s.someOf)
+			if m, ok := s.op.(Mirroring); ok && m.Mirrors() {
+				out = append(out, fmt.Sprintf("%s (%s)", s.where, Name(s.op)))
+			}
+		}
+	}
+	walk(p.steps)
+	return out
+}

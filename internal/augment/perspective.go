@@ -50,3 +50,13 @@ func (o Perspective) Steps(w, h int) ([]geom.Step, error) {
 
 // Outside implements Geometric.
 func (o Perspective) Outside() Fill { return o.Fill }
+
+// Mirrors implements Mirroring: corners moved across each other turn the
+// image over. Drawn moves go inwards by at most half the side, and never do.
+func (o Perspective) Mirrors() bool {
+	if o.Points == nil {
+		return false
+	}
+	m, err := geom.Homography(1, 1, *o.Points)
+	return err == nil && m.Jacobian(0.5, 0.5) < 0
+}

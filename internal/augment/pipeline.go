@@ -28,6 +28,7 @@ type step struct {
 	oneOf  []step
 	someOf []step
 	n      IntRange
+	where  string // "step 2", "step 3 > one_of[1]": how errors name it
 }
 
 func stepError(format string, a ...any) error {
@@ -67,6 +68,7 @@ func parseSteps(list []json.RawMessage, where string, depth int) ([]step, error)
 		if err != nil {
 			return nil, err
 		}
+		s.where = name
 		out = append(out, s)
 	}
 	return out, nil

@@ -31,10 +31,11 @@ func ColourMaskIDs(p string, buf []byte, colors [][3]uint8) (*labels.Mask, error
 		ids[colors[i]] = uint16(i)
 	}
 	b := img.Bounds()
-	m := &labels.Mask{W: b.Dx(), H: b.Dy(), Pix: make([]uint16, b.Dx()*b.Dy()), Depth: 8}
+	depth := 8
 	if len(colors) > 256 {
-		m.Depth = 16
+		depth = 16
 	}
+	m := labels.NewMask(b.Dx(), b.Dy(), depth)
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
 			c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
@@ -43,7 +44,11 @@ func ColourMaskIDs(p string, buf []byte, colors [][3]uint8) (*labels.Mask, error
 				return nil, labelError(p, 0, "the pixel at (%d, %d) has the colour (%d, %d, %d), which dataset_meta.json gives no class",
 					x-b.Min.X, y-b.Min.Y, c.R, c.G, c.B)
 			}
-			m.Pix[(y-b.Min.Y)*m.W+x-b.Min.X] = id
+			if i := (y-b.Min.Y)*m.W + x - b.Min.X; depth == 16 {
+				m.Pix16[i] = id
+			} else {
+				m.Pix[i] = uint8(id)
+			}
 		}
 	}
 	return m, nil
@@ -53,9 +58,9 @@ func ColourMaskIDs(p string, buf []byte, colors [][3]uint8) (*labels.Mask, error
 // RGB PNG like the dataset's own. An id past the colours is written black.
 func ColourMaskPNG(m *labels.Mask, colors [][3]uint8) ([]byte, error) {
 	img := image.NewNRGBA(image.Rect(0, 0, m.W, m.H))
-	for i, id := range m.Pix {
+	for i := range m.W * m.H {
 		var c [3]uint8
-		if int(id) < len(colors) {
+		if id := m.At(i); id < len(colors) {
 			c = colors[id]
 		}
 		copy(img.Pix[4*i:], []uint8{c[0], c[1], c[2], 255})

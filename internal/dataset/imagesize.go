@@ -21,6 +21,11 @@ func imageSize(head []byte) (int, int) {
 	return w, h
 }
 
+// DisplayedSize is an image's size as displayed, read from its header
+// (JPEG, PNG, GIF, WebP, TIFF or BMP), with the EXIF orientation it
+// applied (0 for none); 0, 0 when the header cannot be read.
+func DisplayedSize(head []byte) (w, h, orientation int) { return displayedSize(head) }
+
 // displayedSize is imageSize and the EXIF orientation applied (0 for none).
 func displayedSize(head []byte) (w, h, orientation int) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(head))

@@ -58,8 +58,8 @@ func TestMasksRoundTrip(t *testing.T) {
 	back, _ := labels.DecodeMask(b)
 	for y := range 6 {
 		for x := range 8 {
-			if back.Pix[y*8+x] != uint16(id(x, y)) {
-				t.Fatalf("class id at %d,%d = %d, want %d", x, y, back.Pix[y*8+x], id(x, y))
+			if back.At(y*8+x) != int(id(x, y)) {
+				t.Fatalf("class id at %d,%d = %d, want %d", x, y, back.At(y*8+x), id(x, y))
 			}
 		}
 	}
@@ -100,7 +100,7 @@ func TestMaskNeverJPEG(t *testing.T) {
 // colour no class has is refused, naming the file and the pixel.
 func TestColourMasks(t *testing.T) {
 	colours := [][3]uint8{{0, 0, 0}, {64, 128, 64}}
-	ids := &labels.Mask{W: 4, H: 2, Depth: 8, Pix: []uint16{0, 1, 0, 1, 1, 0, 1, 0}}
+	ids := &labels.Mask{W: 4, H: 2, Pix: []uint8{0, 1, 0, 1, 1, 0, 1, 0}}
 	src, err := ColourMaskPNG(ids, colours)
 	if err != nil {
 		t.Fatal(err)

@@ -26,6 +26,10 @@ const (
 	EInternal      = "internal"           // 500: a bug, never bad input
 )
 
+// ELabelsSizeMismatch (422) is labels, or a mask, of another size than the
+// decoded source.
+const ELabelsSizeMismatch = "labels_size_mismatch"
+
 // Error is an error with a code and a message that is safe to show a user.
 type Error struct {
 	Code    string

@@ -61,6 +61,9 @@ type Source struct {
 	Format string `json:"format,omitempty"`
 	Bytes  int64  `json:"bytes,omitempty"`
 	Key    string `json:"-"`
+	// Orientation is the EXIF orientation (2–8) turned upright at decoding,
+	// 0 when there was none: Width, Height and labels are as displayed.
+	Orientation int `json:"orientation,omitempty"`
 }
 
 // Variant is one augmented image of a job.

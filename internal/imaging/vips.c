@@ -57,16 +57,38 @@ int aug_crop(VipsImage *in, VipsImage **out, int x, int y, int w, int h) {
 	return vips_extract_area(in, out, x, y, w, h, NULL);
 }
 
-// aug_resize scales to exactly w×h.
+// aug_resize scales to exactly w×h, pixel centres to pixel centres: output
+// pixel X shows the input at (X + 0.5)·in/out − 0.5.
+// NOTE: vips_resize shrinks so, but enlarges with vips_affine moved by half
+// an input pixel and not back by half an output one, which puts the image
+// half an output pixel right of and below where labels (and masks) are.
+// It only shrinks here; enlarging is the affine with both halves.
 int aug_resize(VipsImage *in, VipsImage **out, int w, int h) {
-	VipsImage *t = NULL;
-	if (vips_resize(in, &t, (double) w / in->Xsize, "vscale", (double) h / in->Ysize, NULL)) return -1;
-	int rc;
+	double hs = (double) w / in->Xsize, vs = (double) h / in->Ysize;
+	VipsImage *t = NULL, *u = NULL;
+	if (hs < 1 || vs < 1) {
+		if (vips_resize(in, &t, hs < 1 ? hs : 1, "vscale", vs < 1 ? vs : 1, NULL)) return -1;
+	} else {
+		t = in;
+		g_object_ref(t);
+	}
+	if (t->Xsize < w || t->Ysize < h) {
+		VipsInterpolate *bicubic = vips_interpolate_new("bicubic");
+		VipsArrayInt *area = vips_array_int_newv(4, 0, 0, w, h);
+		int rc = vips_affine(t, &u, (double) w / t->Xsize, 0, 0, (double) h / t->Ysize,
+			"interpolate", bicubic, "idx", 0.5, "idy", 0.5, "odx", -0.5, "ody", -0.5,
+			"oarea", area, "extend", VIPS_EXTEND_COPY, "premultiplied", TRUE, NULL);
+		vips_area_unref(VIPS_AREA(area));
+		g_object_unref(bicubic);
+		g_object_unref(t);
+		if (rc) return -1;
+		t = u;
+	}
 	if (t->Xsize == w && t->Ysize == h) {
 		*out = t;
 		return 0;
 	}
-	rc = vips_embed(t, out, 0, 0, w, h, "extend", VIPS_EXTEND_COPY, NULL);
+	int rc = vips_embed(t, out, 0, 0, w, h, "extend", VIPS_EXTEND_COPY, NULL);
 	g_object_unref(t);
 	return rc;
 }

@@ -267,7 +267,7 @@ func ExampleApply() {
 
 func TestInstanceMasksMoveLikeTheirPixels(t *testing.T) {
 	// A 4×2 block at x 2–5, y 1–2 of a 10×6 image.
-	m := &Mask{W: 10, H: 6, Pix: make([]uint16, 60), Depth: 8}
+	m := NewMask(10, 6, 8)
 	for y := 1; y < 3; y++ {
 		for x := 2; x < 6; x++ {
 			m.Pix[y*10+x] = 1

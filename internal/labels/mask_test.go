@@ -6,6 +6,8 @@ import (
 	"image/color"
 	"image/png"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/augment-ml/augment/internal/geom"
@@ -13,7 +15,7 @@ import (
 
 // drawnMask is a W×H mask with a few class regions.
 func drawnMask(w, h int) *Mask {
-	m := &Mask{W: w, H: h, Pix: make([]uint16, w*h), Depth: 8}
+	m := NewMask(w, h, 8)
 	for y := range h {
 		for x := range w {
 			switch {
@@ -122,30 +124,34 @@ func TestMaskPNGRoundTrip(t *testing.T) {
 }
 
 func equalPix(a, b *Mask) bool {
-	return a.W == b.W && a.H == b.H && bytes.Equal(u16bytes(a.Pix), u16bytes(b.Pix))
+	return a.W == b.W && a.H == b.H && bytes.Equal(a.Pix, b.Pix) && slices.Equal(a.Pix16, b.Pix16)
 }
 
-func u16bytes(p []uint16) []byte {
-	out := make([]byte, 2*len(p))
-	for i, v := range p {
-		out[2*i], out[2*i+1] = byte(v>>8), byte(v)
-	}
-	return out
-}
-
+// BenchmarkMaskWarp warps a 1920×1080 mask by a flip (rows stay rows), a
+// small rotation and a quarter turn (rows turn into columns).
 func BenchmarkMaskWarp(b *testing.B) {
 	src := drawnMask(1920, 1080)
 	rot, _ := geom.AboutCentre(geom.Linear(12, 1, 0), 0, 0, 1920, 1080, 1920, 1080)
-	zoom, _ := geom.AboutCentre(geom.Linear(0, 1.2, 0), 0, 0, 1920, 1080, 1920, 1080)
-	steps := []geom.Step{{ToInput: geom.Flip(true, 1920, 1080), W: 1920, H: 1080}, {ToInput: rot, W: 1920, H: 1080}, {ToInput: zoom, W: 1920, H: 1080}}
-	for b.Loop() {
-		src.Warp(steps, 0)
+	q, qw, qh := geom.QuarterTurns(1, 1920, 1080)
+	for _, tc := range []struct {
+		name string
+		step geom.Step
+	}{
+		{"flip", geom.Step{ToInput: geom.Flip(true, 1920, 1080), W: 1920, H: 1080}},
+		{"rotate", geom.Step{ToInput: rot, W: 1920, H: 1080}},
+		{"rot90", geom.Step{ToInput: q, W: qw, H: qh}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				src.Warp([]geom.Step{tc.step}, 0)
+			}
+		})
 	}
 }
 
 func TestMaskPNGKeepsItsKind(t *testing.T) {
-	for _, m := range []*Mask{drawnMask(97, 41), {W: 3, H: 2, Pix: []uint16{0, 1, 65535, 300, 7, 0}, Depth: 16},
-		{W: 2, H: 2, Pix: []uint16{0, 1, 2, 1}, Depth: 8, Palette: color.Palette{color.Black, color.White, color.RGBA{200, 0, 0, 255}}}} {
+	for _, m := range []*Mask{drawnMask(97, 41), {W: 3, H: 2, Pix16: []uint16{0, 1, 65535, 300, 7, 0}},
+		{W: 2, H: 2, Pix: []uint8{0, 1, 2, 1}, Palette: color.Palette{color.Black, color.White, color.RGBA{200, 0, 0, 255}}}} {
 		b, err := m.PNG()
 		if err != nil {
 			t.Fatal(err)
@@ -154,8 +160,8 @@ func TestMaskPNGKeepsItsKind(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !equalPix(back, m) || back.Depth != m.Depth || len(back.Palette) != len(m.Palette) {
-			t.Errorf("%d-bit mask (palette %d) came back as %d-bit (palette %d), same pixels %v", m.Depth, len(m.Palette), back.Depth, len(back.Palette), equalPix(back, m))
+		if !equalPix(back, m) || back.Depth() != m.Depth() || len(back.Palette) != len(m.Palette) {
+			t.Errorf("%d-bit mask (palette %d) came back as %d-bit (palette %d), same pixels %v", m.Depth(), len(m.Palette), back.Depth(), len(back.Palette), equalPix(back, m))
 		}
 		cfg, _ := png.DecodeConfig(bytes.NewReader(b))
 		if m.Palette == nil && cfg.ColorModel != color.GrayModel && cfg.ColorModel != color.Gray16Model {
@@ -169,6 +175,70 @@ func BenchmarkMaskPNG(b *testing.B) {
 	for b.Loop() {
 		if _, err := m.PNG(); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestMaskPNGInBands: a mask tall enough to be deflated in bands on every
+// core reads back whole, in every kind, and so does one band.
+func TestMaskPNGInBands(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	for _, procs := range []int{1, 2, 3, 8} {
+		old := runtime.GOMAXPROCS(procs)
+		for _, depth := range []int{8, 16} {
+			m := NewMask(613, 701, depth)
+			for i := range m.W * m.H {
+				v := (i/97 + i%13) % 7
+				if r.IntN(50) == 0 {
+					v = r.IntN(256)
+				}
+				if depth == 16 {
+					m.Pix16[i] = uint16(v * 300)
+				} else {
+					m.Pix[i] = uint8(v)
+				}
+			}
+			b, err := m.PNG()
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := DecodeMask(b)
+			if err != nil {
+				t.Fatalf("%d procs, %d bits: %v", procs, depth, err)
+			}
+			if !equalPix(back, m) {
+				t.Errorf("%d procs, %d bits: the mask came back changed", procs, depth)
+			}
+		}
+		runtime.GOMAXPROCS(old)
+	}
+}
+
+// TestWarpPNGIsWarpThenPNG: made a few rows at a time, the warped mask's
+// PNG holds the pixels of the mask warped whole, for every kind of mask
+// and of map.
+func TestWarpPNGIsWarpThenPNG(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	for trial := range 30 {
+		src := drawnMask(300+r.IntN(400), 200+r.IntN(400))
+		if trial%3 == 1 { // 16-bit
+			wide := NewMask(src.W, src.H, 16)
+			for i, v := range src.Pix {
+				wide.Pix16[i] = uint16(v) * 1000
+			}
+			src = wide
+		}
+		steps := randomSteps(r, src.W, src.H, 1+r.IntN(3))
+		b, err := src.WarpPNG(steps, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeMask(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := src.Warp(steps, 5); !equalPix(got, want) {
+			t.Fatalf("trial %d: WarpPNG differs from Warp then PNG", trial)
 		}
 	}
 }

@@ -24,7 +24,7 @@ type Move struct {
 type object struct {
 	src     *domain.Object
 	rings   []orb.Ring // the outline, clipped to the image so far
-	box     *geom.Rect // the box, for an object without an outline
+	boxOnly bool       // the rings are the four corners of a box without an outline
 	raster  *Mask      // an instance mask (RLE), moved at the end
 	kps     []domain.Keypoint
 	visible float64 // the part of the object still in the image
@@ -100,8 +100,14 @@ func start(src *domain.Object) *object {
 	} else if src.Mask != nil {
 		o.raster = maskOf(src.Mask)
 	} else if src.BBox != nil {
+		// NOTE: a box alone moves as the outline of its four corners, clipped
+		// like any outline, and becomes their bounds at the end: bounds taken
+		// after every step would grow with each turn (a rotation and its
+		// inverse would not give the box back) and keep what a crop cut off.
 		b := src.BBox
-		o.box = &geom.Rect{X0: b[0], Y0: b[1], X1: b[0] + b[2], Y1: b[1] + b[3]}
+		x0, y0, x1, y1 := b[0], b[1], b[0]+b[2], b[1]+b[3]
+		o.rings = []orb.Ring{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}}
+		o.boxOnly = true
 		o.degenerate = b[2] <= 0 || b[3] <= 0
 	}
 	return o
@@ -115,15 +121,24 @@ func (o *object) move(to geom.Mat3, out geom.Rect, mirror bool, pairs [][2]int) 
 		before, after := 0.0, 0.0
 		var kept []orb.Ring
 		for _, r := range o.rings {
-			t := make(orb.Ring, 0, len(r))
+			t := make(orb.Ring, 0, len(r)+1)
+			in := true // every point in the output: nothing to clip
 			for _, p := range r {
 				if to.Ahead(p[0], p[1]) {
 					x, y := to.Apply(p[0], p[1])
 					t = append(t, orb.Point{x, y})
+					in = in && x >= out.X0 && x <= out.X1 && y >= out.Y0 && y <= out.Y1
 				}
 			}
 			before += math.Abs(planar.Area(t))
-			c := tidy(clip.Ring(bound, t))
+			c := t
+			switch {
+			case len(t) == 0:
+				c = nil
+			case !in || len(t) < len(r):
+				// orb clips closed rings only: an open one loses its closing edge
+				c = tidy(clip.Ring(bound, append(t, t[0])))
+			}
 			if a := math.Abs(planar.Area(c)); len(c) >= 3 && a > 1e-9 {
 				kept = append(kept, c)
 				after += a
@@ -134,16 +149,6 @@ func (o *object) move(to geom.Mat3, out geom.Rect, mirror bool, pairs [][2]int) 
 			o.rings = []orb.Ring{}
 		}
 		o.visible *= ratio(after, before)
-	}
-	if o.box != nil {
-		b := corners(to, *o.box)
-		c := geom.Rect{X0: max(b.X0, out.X0), Y0: max(b.Y0, out.Y0), X1: min(b.X1, out.X1), Y1: min(b.Y1, out.Y1)}
-		after := 0.0
-		if c.X1 > c.X0 && c.Y1 > c.Y0 {
-			after = (c.X1 - c.X0) * (c.Y1 - c.Y0)
-		}
-		o.visible *= ratio(after, (b.X1-b.X0)*(b.Y1-b.Y0))
-		o.box = &c
 	}
 	for i, k := range o.kps {
 		if k[2] == 0 {
@@ -204,6 +209,10 @@ func (o *object) result(opt domain.LabelOptions) (domain.Object, string) {
 			bound = bound.Union(r.Bound())
 		}
 		b = geom.Rect{X0: bound.Min[0], Y0: bound.Min[1], X1: bound.Max[0], Y1: bound.Max[1]}
+		if o.boxOnly {
+			// what is reported, and what a dataset's area is, is the box
+			out.Polygon, area = nil, (b.X1-b.X0)*(b.Y1-b.Y0)
+		}
 		if out.BBox != nil {
 			out.BBox = box(b)
 		}
@@ -217,13 +226,6 @@ func (o *object) result(opt domain.LabelOptions) (domain.Object, string) {
 		if out.BBox != nil {
 			out.BBox = box(b)
 		}
-	case o.box != nil:
-		b = *o.box
-		if b.X1 <= b.X0 || b.Y1 <= b.Y0 {
-			return out, "outside the image"
-		}
-		area = (b.X1 - b.X0) * (b.Y1 - b.Y0)
-		out.BBox = box(b)
 	default:
 		return out, "" // keypoints or a class alone: nothing to measure
 	}
@@ -240,23 +242,10 @@ func (o *object) result(opt domain.LabelOptions) (domain.Object, string) {
 	return out, ""
 }
 
-// corners is the bounds of the rectangle's four corners mapped by m.
-func corners(m geom.Mat3, r geom.Rect) geom.Rect {
-	b := geom.Rect{X0: math.Inf(1), Y0: math.Inf(1), X1: math.Inf(-1), Y1: math.Inf(-1)}
-	for _, c := range [4][2]float64{{r.X0, r.Y0}, {r.X1, r.Y0}, {r.X1, r.Y1}, {r.X0, r.Y1}} {
-		if !m.Ahead(c[0], c[1]) {
-			continue
-		}
-		x, y := m.Apply(c[0], c[1])
-		b = geom.Rect{X0: min(b.X0, x), Y0: min(b.Y0, y), X1: max(b.X1, x), Y1: max(b.Y1, y)}
-	}
-	return b
-}
-
 // tidy drops repeated points (clipping along an edge leaves them) and the
 // closing point.
 func tidy(r orb.Ring) orb.Ring {
-	out := r[:0:0]
+	out := r[:0] // in place: it writes behind where it reads
 	for _, p := range r {
 		if n := len(out); n == 0 || math.Abs(out[n-1][0]-p[0]) > 1e-9 || math.Abs(out[n-1][1]-p[1]) > 1e-9 {
 			out = append(out, p)

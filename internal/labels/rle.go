@@ -8,8 +8,8 @@ import (
 // 0s and 1s.
 func maskOf(r *domain.RLE) *Mask {
 	h, w := r.Size[0], r.Size[1]
-	m := &Mask{W: w, H: h, Pix: make([]uint16, w*h), Depth: 8}
-	i, on := 0, uint16(0)
+	m := NewMask(w, h, 8)
+	i, on := 0, uint8(0)
 	for _, n := range r.Counts {
 		for ; n > 0 && i < w*h; n, i = n-1, i+1 {
 			m.Pix[(i%h)*w+i/h] = on

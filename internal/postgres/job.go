@@ -14,7 +14,7 @@ import (
 )
 
 const jobColumns = `id, coalesce(batch_id::text, ''), seq, stem, seed_key, priority, requeues, status, source_url, source_name, source_key,
-	source_width, source_height, source_format, source_bytes, spec, error_code, error_message,
+	source_width, source_height, source_format, source_bytes, source_orientation, spec, error_code, error_message,
 	created_at, started_at, finished_at, dataset`
 
 // CreateJob records a new queued job.
@@ -200,8 +200,8 @@ func (db *DB) StartJob(ctx context.Context, id string) error {
 // SetSource records what the worker learnt of the source image.
 func (db *DB) SetSource(ctx context.Context, id string, s domain.Source) error {
 	_, err := db.pool.Exec(ctx, `UPDATE jobs SET source_name = $2, source_key = $3, source_width = $4,
-		source_height = $5, source_format = $6, source_bytes = $7 WHERE id = $1`,
-		id, s.Name, s.Key, s.Width, s.Height, s.Format, s.Bytes)
+		source_height = $5, source_format = $6, source_bytes = $7, source_orientation = $8 WHERE id = $1`,
+		id, s.Name, s.Key, s.Width, s.Height, s.Format, s.Bytes, s.Orientation)
 	if err != nil {
 		return fmt.Errorf("postgres: set source: %w", err)
 	}
@@ -277,7 +277,7 @@ func scanJob(r pgx.Row) (*domain.Job, error) {
 		code, msg *string
 	)
 	err := r.Scan(&j.ID, &j.BatchID, &j.Seq, &j.Stem, &j.SeedKey, &j.Priority, &j.Requeues, &j.Status, &j.Source.URL, &j.Source.Name, &j.Source.Key, &j.Source.Width,
-		&j.Source.Height, &j.Source.Format, &j.Source.Bytes, &spec, &code, &msg, &j.CreatedAt,
+		&j.Source.Height, &j.Source.Format, &j.Source.Bytes, &j.Source.Orientation, &spec, &code, &msg, &j.CreatedAt,
 		&j.StartedAt, &j.FinishedAt, &j.Dataset)
 	if err != nil {
 		return nil, err

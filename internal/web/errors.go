@@ -27,6 +27,8 @@ var statusOf = map[string]int{
 	domain.ERateLimited:   http.StatusTooManyRequests,
 	domain.EUnavailable:   http.StatusServiceUnavailable,
 	domain.ETimeout:       http.StatusGatewayTimeout,
+
+	domain.ELabelsSizeMismatch: http.StatusUnprocessableEntity,
 }
 
 // headlines say in a few words what went wrong, above the error's sentence.
@@ -47,6 +49,8 @@ var headlines = map[string]string{
 	domain.ETimeout:       "It took too long",
 	domain.ETooCostly:     "That would take too long to render",
 	domain.EInternal:      "Something went wrong on our side",
+
+	domain.ELabelsSizeMismatch: "The labels do not fit the image",
 }
 
 // headline says what went wrong with a job or request of code.

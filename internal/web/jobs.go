@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/augment-ml/augment/internal/cost"
 	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/labels"
 	"github.com/augment-ml/augment/internal/metrics"
 	"github.com/augment-ml/augment/internal/queue"
 )
@@ -22,6 +24,9 @@ import (
 func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) (*domain.Job, error) {
 	spec, err := req.spec(false)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.labelSpec(req.labelRequest, [2]int{req.size.X, req.size.Y}, &spec); err != nil {
 		return nil, err
 	}
 	if err := cost.Check(spec, req.size.X, req.size.Y, s.MaxCost); err != nil {
@@ -34,6 +39,11 @@ func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) 
 			return nil, domain.Wrap(err, domain.EUnavailable, "The upload could not be stored; try again shortly.")
 		}
 	}
+	if req.mask != nil {
+		if err := s.Blobs.Put(ctx, domain.MaskKey(j.ID), bytes.NewReader(req.mask), int64(len(req.mask)), "image/png"); err != nil {
+			return nil, domain.Wrap(err, domain.EUnavailable, "The mask could not be stored; try again shortly.")
+		}
+	}
 	if err := s.Jobs.CreateJob(ctx, j); err != nil {
 		return nil, domain.Wrap(err, domain.EUnavailable, "The job could not be recorded; try again shortly.")
 	}
@@ -44,6 +54,9 @@ func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) 
 		}
 		if j.Source.Key != "" {
 			_ = s.Blobs.Delete(ctx, j.Source.Key)
+		}
+		if req.mask != nil {
+			_ = s.Blobs.Delete(ctx, domain.MaskKey(j.ID))
 		}
 		return nil, err
 	}
@@ -119,6 +132,70 @@ func (s *Server) getVariant(c *gin.Context) {
 		return
 	}
 	s.serveBlob(c, j.Variants[i].Key, j.Variants[i].Format)
+}
+
+// getMask serves the semantic mask a job was given, as PNG.
+func (s *Server) getMask(c *gin.Context) {
+	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if j.Spec.Mask == nil {
+		s.fail(c, domain.Errorf(domain.ENotFound, "Job %s has no mask.", j.ID))
+		return
+	}
+	s.serveMask(c, domain.MaskKey(j.ID))
+}
+
+// getVariantMask serves a variant's mask, as PNG.
+func (s *Server) getVariantMask(c *gin.Context) {
+	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	i, err := strconv.Atoi(c.Param("index"))
+	if err != nil || i < 0 || i >= len(j.Variants) || j.Variants[i].Index != i {
+		s.fail(c, domain.Errorf(domain.ENotFound, "Job %s has no variant %q (yet).", j.ID, c.Param("index")))
+		return
+	}
+	if l := j.Variants[i].Labels; l == nil || l.MaskKey == "" {
+		s.fail(c, domain.Errorf(domain.ENotFound, "Variant %d of job %s has no mask: the job was given none.", i, j.ID))
+		return
+	}
+	s.serveMask(c, j.Variants[i].Labels.MaskKey)
+}
+
+// serveMask serves a mask PNG as kept or, with ?view, as the page draws it:
+// a 16-bit one at 8 bits a class (see labels.Mask.ForView), since browsers
+// read 16-bit PNGs at 8 and most classes would read as 0.
+func (s *Server) serveMask(c *gin.Context, key string) {
+	if _, ok := c.GetQuery("view"); !ok {
+		s.serveBlob(c, key, "png")
+		return
+	}
+	r, _, err := s.Blobs.Get(c.Request.Context(), key)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer r.Close()
+	buf, err := io.ReadAll(r)
+	if err != nil {
+		s.fail(c, domain.Wrap(err, domain.EUnavailable, "The mask could not be read; try again shortly."))
+		return
+	}
+	m, err := labels.DecodeMask(buf)
+	if err == nil && m.Depth() == 16 {
+		buf, err = m.ForView().PNG()
+	}
+	if err != nil {
+		s.fail(c, domain.Wrap(err, domain.EInternal, "The mask could not be shown."))
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=86400, immutable")
+	c.Data(http.StatusOK, "image/png", buf)
 }
 
 func (s *Server) serveBlob(c *gin.Context, key, format string) {

@@ -18,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/augment-ml/augment/internal/augment"
+	"github.com/augment-ml/augment/internal/dataset"
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/fetch"
 )
@@ -35,9 +36,10 @@ type specRequest struct {
 type jobRequest struct {
 	URL string `json:"url"`
 	specRequest
+	labelRequest
 	upload []byte // multipart only
 	name   string
-	size   image.Point // the upload's width and height, when its header told them
+	size   image.Point // the upload's width and height as displayed, when its header told them
 }
 
 const maxJSONBody = 1 << 20
@@ -115,6 +117,9 @@ func (s *Server) readJobRequest(c *gin.Context) (jobRequest, error) {
 		}
 		var err error
 		if req.specRequest, err = formSpec(c, "format"); err != nil {
+			return req, err
+		}
+		if req.labelRequest, err = s.formLabels(c); err != nil {
 			return req, err
 		}
 		if !isAPI(c.Request.URL.Path) {
@@ -224,14 +229,12 @@ func (s *Server) readUpload(fh *multipart.FileHeader) ([]byte, image.Point, erro
 	return buf, size, nil
 }
 
-// headerSize is an image's width and height from a JPEG, PNG or GIF header;
-// zero for other formats, which only the worker can read.
+// headerSize is an image's width and height as displayed (a JPEG's EXIF
+// orientation applied, as the worker's decoding does), from its header;
+// zero for formats only the worker can read (HEIF/AVIF).
 func headerSize(buf []byte) image.Point {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(buf))
-	if err != nil {
-		return image.Point{}
-	}
-	return image.Pt(cfg.Width, cfg.Height)
+	w, h, _ := dataset.DisplayedSize(buf)
+	return image.Pt(w, h)
 }
 
 func jsonError(err error) error {

@@ -116,6 +116,8 @@ func (s *Server) routes() *gin.Engine {
 	aget("/jobs/:id/events", s.jobEvents)
 	aget("/jobs/:id/source", s.getSource)
 	aget("/jobs/:id/variants/:index", s.getVariant)
+	aget("/jobs/:id/mask", s.getMask)
+	aget("/jobs/:id/variants/:index/mask", s.getVariantMask)
 	api.POST("/batches", s.guard, s.createBatch)
 	aget("/batches", s.needToken, s.listBatches)
 	aget("/batches/:id", s.getBatch)

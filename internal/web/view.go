@@ -24,7 +24,8 @@ type jobJSON struct {
 
 type sourceJSON struct {
 	domain.Source
-	Href string `json:"href,omitempty"`
+	Href     string `json:"href,omitempty"`
+	MaskHref string `json:"mask_href,omitempty"` // the semantic mask the job was given
 }
 
 type variantJSON struct {
@@ -35,6 +36,15 @@ type variantJSON struct {
 	Format string          `json:"format"`
 	Bytes  int64           `json:"bytes"`
 	Ops    json.RawMessage `json:"ops"`
+	Labels *labelsJSON     `json:"labels,omitempty"`
+}
+
+// labelsJSON is a variant's labels as API.md shows them: its objects in its
+// own pixels, those it dropped and why, and where its mask is.
+type labelsJSON struct {
+	Objects  []domain.Object  `json:"objects"`
+	Dropped  []domain.Dropped `json:"dropped"`
+	MaskHref string           `json:"mask_href,omitempty"`
 }
 
 type errorJSON struct {
@@ -55,10 +65,22 @@ func jobView(j *domain.Job) jobJSON {
 	if j.Source.Key != "" {
 		v.Source.Href = "/api/v1/jobs/" + j.ID + "/source"
 	}
+	// NOTE: a failed job's mask is deleted; one from a URL is there once the
+	// worker has it, before its first variant
+	if m := j.Spec.Mask; m != nil && j.Status != domain.StatusFailed && (m.URL == "" || len(j.Variants) > 0) {
+		v.Source.MaskHref = "/api/v1/jobs/" + j.ID + "/mask"
+	}
 	for i, x := range j.Variants {
+		href := fmt.Sprintf("/api/v1/jobs/%s/variants/%d", j.ID, x.Index)
 		v.Variants[i] = variantJSON{
-			Index: x.Index, Href: fmt.Sprintf("/api/v1/jobs/%s/variants/%d", j.ID, x.Index),
+			Index: x.Index, Href: href,
 			Width: x.Width, Height: x.Height, Format: x.Format, Bytes: x.Bytes, Ops: x.Ops,
+		}
+		if l := x.Labels; l != nil {
+			v.Variants[i].Labels = &labelsJSON{Objects: l.Objects, Dropped: l.Dropped}
+			if l.MaskKey != "" {
+				v.Variants[i].Labels.MaskHref = href + "/mask"
+			}
 		}
 	}
 	if j.Error != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/fetch"
 	"github.com/augment-ml/augment/internal/imaging"
+	"github.com/augment-ml/augment/internal/labels"
 	"github.com/augment-ml/augment/internal/metrics"
 	"github.com/augment-ml/augment/internal/queue"
 )
@@ -157,6 +158,10 @@ func (h *Handler) run(ctx context.Context, job *domain.Job) error {
 	}
 	metrics.Since(metrics.DecodeSeconds, start)
 	defer img.Close()
+	lab, err := h.labelSource(ctx, job, img.Info().Width, img.Info().Height)
+	if err != nil {
+		return err
+	}
 	out := imaging.Output{Format: job.Spec.Output.Format, Quality: job.Spec.Output.Quality}
 	for i := range job.Spec.Variants {
 		if err := ctx.Err(); err != nil {
@@ -165,7 +170,7 @@ func (h *Handler) run(ctx context.Context, job *domain.Job) error {
 		if slices.ContainsFunc(job.Variants, func(v domain.Variant) bool { return v.Index == i }) {
 			continue // recorded by an earlier attempt; the same seed gives the same file
 		}
-		if err := h.variant(ctx, job, img, pipeline.Plan(job.Spec.Seed, job.SeedKey, i), i, out); err != nil {
+		if err := h.variant(ctx, job, img, lab, pipeline.Plan(job.Spec.Seed, job.SeedKey, i), i, out); err != nil {
 			return err
 		}
 	}
@@ -214,16 +219,46 @@ func (h *Handler) source(ctx context.Context, job *domain.Job) ([]byte, error) {
 		}
 	}
 	s.Width, s.Height, s.Format, s.Bytes = info.Width, info.Height, info.Format, int64(len(buf))
+	if info.Orientation > 1 {
+		s.Orientation = info.Orientation // turned upright at decoding: labels are as displayed
+	}
 	return buf, h.Jobs.SetSource(ctx, job.ID, s)
 }
 
-func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Image, ops augment.Ops, i int, out imaging.Output) error {
+// variant renders, stores and records variant i, with its labels and mask
+// when lab is not nil.
+func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Image, lab *labels.Source, ops augment.Ops, i int, out imaging.Output) error {
 	start := time.Now()
+	// NOTE: the labels and the mask (pure Go) are made while libvips
+	// renders, on the cores its encoder leaves idle.
+	var (
+		lv   labels.Variant
+		lerr error
+		made = make(chan struct{})
+	)
+	if lab != nil {
+		go func() {
+			defer close(made)
+			lv, lerr = lab.Variant(ops)
+		}()
+	} else {
+		close(made)
+	}
 	res, err := img.Render(ctx, ops, out)
+	<-made
 	if err != nil {
 		return fmt.Errorf("variant %d: %w", i, err)
 	}
 	metrics.Since(metrics.RenderSeconds, start)
+	var vl *domain.VariantLabels
+	if lab != nil {
+		if lerr != nil {
+			return fmt.Errorf("variant %d: labels: %w", i, lerr)
+		}
+		if vl, err = h.putLabels(ctx, job, i, lv, res.Width, res.Height); err != nil {
+			return err
+		}
+	}
 	opsJSON, err := json.Marshal(ops)
 	if err != nil {
 		return err
@@ -234,6 +269,6 @@ func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Ima
 	}
 	return h.Jobs.PutVariant(ctx, job.ID, domain.Variant{
 		Index: i, Width: res.Width, Height: res.Height, Format: res.Format,
-		Bytes: int64(len(res.Bytes)), Ops: opsJSON, Key: key,
+		Bytes: int64(len(res.Bytes)), Ops: opsJSON, Key: key, Labels: vl,
 	})
 }

@@ -45,7 +45,7 @@ type fixture struct {
 	img   *httptest.Server
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dsn := testenv.Database(t)

@@ -8,11 +8,16 @@ import (
 	"github.com/augment-ml/augment/internal/domain"
 )
 
-// dropSource deletes a failed job's stored source and forgets its key. The
-// key is forgotten only once the file is gone, so a file that could not be
-// deleted now goes with the job's other files under RETENTION.
+// dropSource deletes a failed job's stored source (and mask) and forgets
+// its key. The key is forgotten only once the file is gone, so a file that
+// could not be deleted now goes with the job's other files under RETENTION.
 func dropSource(ctx context.Context, jobs domain.JobStore, blobs domain.Blobs, id string, log *slog.Logger) {
 	j, err := jobs.Job(ctx, id)
+	if err == nil && j.Spec.Mask != nil {
+		if err := blobs.Delete(ctx, domain.MaskKey(id)); err != nil {
+			log.Warn("deleting a failed job's mask", "job_id", id, "err", err)
+		}
+	}
 	if err != nil || j.Source.Key == "" {
 		return
 	}
@@ -117,8 +122,14 @@ func (r *Retention) delete(ctx context.Context, jobs []*domain.Job, p *Purged) e
 		if j.Source.Key != "" {
 			keys = append(keys, j.Source.Key)
 		}
+		if j.Spec.Mask != nil {
+			keys = append(keys, domain.MaskKey(j.ID))
+		}
 		for _, v := range j.Variants {
 			keys = append(keys, v.Key)
+			if v.Labels != nil && v.Labels.MaskKey != "" {
+				keys = append(keys, v.Labels.MaskKey)
+			}
 		}
 		for _, k := range keys {
 			if err := r.Blobs.Delete(ctx, k); err != nil {

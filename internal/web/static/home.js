@@ -114,6 +114,8 @@ function showError(form, field, message) {
     p.dataset.role = "pipeline-error";
     el.closest("fieldset").append(p);
   } else {
+    const folded = el.closest("details");
+    if (folded) folded.open = true; // the labels' fields
     el.closest(".field").append(p);
   }
   el.focus();
@@ -165,6 +167,8 @@ function restore(form) {
   }
   document.getElementById(form.id === "batch-form" ? "tab-batch" : "tab-image").checked = true;
   if (fields.pipeline) form.querySelector("details.json").open = true;
+  const labels = form.querySelector("details.labels-fields");
+  if (labels && (fields.labels || fields.mask_url || fields.label_options)) labels.open = true;
   const note = form.querySelector("[data-role=general-error]");
   note.textContent = file
     ? "Your form is as you left it, but a browser cannot keep a chosen file: choose it again."

@@ -1,7 +1,9 @@
 // Draws labels over an image: boxes, polygons and keypoints (with their
-// names) as SVG, and a semantic mask tinted on a canvas, both stretched over
-// the image in the image's own pixels. Each kind can be hidden by a class on
-// an ancestor: hide-boxes, hide-polygons, hide-keypoints, hide-mask.
+// names) as SVG, and a semantic mask tinted on a canvas, both laid over the
+// frame that holds the image and fitted in it as an <img> with object-fit:
+// contain is (app.css), in the image's own pixels. Each kind can be hidden by
+// a class on an ancestor: hide-boxes, hide-polygons, hide-keypoints,
+// hide-mask.
 const SVG = "http://www.w3.org/2000/svg";
 
 // colour gives every class (or mask value) its own hue, the same on every page.
@@ -29,7 +31,7 @@ export function draw(frame, labels, width, height, keypointNames = []) {
   frame.querySelectorAll(".labels-svg, .labels-mask").forEach((e) => e.remove());
   frame.classList.add("labelled");
   if (labels.mask_href) drawMask(frame, labels.mask_href);
-  const svg = el("svg", { class: "labels-svg", viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "none", "aria-hidden": "true" }, frame);
+  const svg = el("svg", { class: "labels-svg", viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "xMidYMid meet", "aria-hidden": "true" }, frame);
   const stroke = Math.max(1, Math.max(width, height) / 300);
   for (const o of labels.objects || []) {
     const c = colour(o.class ?? "");
@@ -59,7 +61,8 @@ export function draw(frame, labels, width, height, keypointNames = []) {
   }
 }
 
-// drawMask tints every non-zero class of a one-band PNG mask.
+// drawMask tints every non-zero class of a one-band PNG mask (a 16-bit one
+// comes at 8 bits a class: see the masks' ?view).
 async function drawMask(frame, href) {
   const img = new Image();
   img.src = href;
@@ -78,15 +81,17 @@ async function drawMask(frame, href) {
   const px = data.data;
   const cache = new Map();
   for (let i = 0; i < px.length; i += 4) {
-    // a gray mask reads back as r = g = b = class; a palette one as its colour
-    const key = (px[i] << 16) | (px[i + 1] << 8) | px[i + 2];
+    // a gray mask reads back as r = g = b = class: each class its own hue;
+    // a palette one as its palette's colour, which it keeps
+    const [r, g, b] = [px[i], px[i + 1], px[i + 2]];
+    const key = (r << 16) | (g << 8) | b;
     if (key === 0) {
       px[i + 3] = 0;
       continue;
     }
     let rgb = cache.get(key);
     if (!rgb) {
-      rgb = tint(key);
+      rgb = r === g && g === b ? tint(r) : [r, g, b];
       cache.set(key, rgb);
     }
     px[i] = rgb[0];

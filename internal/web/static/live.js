@@ -9,7 +9,14 @@
   if (!live) return;
   const ended = (s) => s === "done" || s === "failed";
   if (ended(live.dataset.status)) return;
-  const keepOpen = { beforeAttributeUpdated: (name, el) => !(name === "open" && el.tagName === "DETAILS") };
+  const overlay = (node) => node.classList?.contains("labels-svg") || node.classList?.contains("labels-mask");
+  const callbacks = {
+    beforeAttributeUpdated: (name, el) => !(name === "open" && el.tagName === "DETAILS"),
+    // labels drawn in the page (job.js) are in no fetched page: keep them,
+    // and keep controls marked data-keep (the label toggles) as they are set
+    beforeNodeRemoved: (node) => !overlay(node),
+    beforeNodeMorphed: (old) => !(old.dataset && "keep" in old.dataset),
+  };
 
   let busy = false, again = false;
   async function refresh() {
@@ -21,7 +28,10 @@
         const r = await fetch(live.dataset.page, { headers: { Accept: "text/html" } });
         if (!r.ok) break;
         const fresh = new DOMParser().parseFromString(await r.text(), "text/html").getElementById("live");
-        if (fresh) Idiomorph.morph(live, fresh, { callbacks: keepOpen });
+        if (fresh) {
+          Idiomorph.morph(live, fresh, { callbacks });
+          document.dispatchEvent(new CustomEvent("live:morphed"));
+        }
       } while (again);
     } catch (e) { /* the next change or poll tries again */ }
     busy = false;

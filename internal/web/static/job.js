@@ -1,0 +1,43 @@
+// Draws the labels of a job's page over its images (labels.js), each frame
+// from its own data-labels, and keeps them drawn as the page fills in: live.js
+// patches #live with Idiomorph and then says so ("live:morphed"); a frame
+// whose labels are new, or that lost its drawing, is drawn again. The
+// checkboxes of .label-toggles hide a kind of label everywhere, through a
+// class on <body>, which no patch touches.
+import { draw } from "/static/labels.js";
+
+const drawn = new WeakMap(); // frame → the data-labels it shows
+
+function names() {
+  try {
+    return JSON.parse(document.querySelector("[data-keypoint-names]")?.dataset.keypointNames ?? "[]");
+  } catch {
+    return [];
+  }
+}
+
+function drawAll() {
+  const keypointNames = names();
+  for (const frame of document.querySelectorAll(".frame[data-labels]")) {
+    const json = frame.dataset.labels;
+    if (drawn.get(frame) === json && frame.querySelector(".labels-svg")) continue;
+    try {
+      draw(frame, JSON.parse(json), Number(frame.dataset.width), Number(frame.dataset.height), keypointNames);
+      drawn.set(frame, json);
+    } catch (e) {
+      console.error("labels", e);
+    }
+  }
+}
+
+function toggles() {
+  for (const box of document.querySelectorAll(".label-toggles input[data-hide]")) {
+    const apply = () => document.body.classList.toggle(`hide-${box.dataset.hide}`, !box.checked);
+    box.addEventListener("change", apply);
+    apply(); // a reload may bring back a box left unchecked
+  }
+}
+
+toggles();
+drawAll();
+document.addEventListener("live:morphed", drawAll);
