@@ -3,7 +3,9 @@ package dataset
 import (
 	"cmp"
 	"math"
+	"strings"
 
+	"github.com/augment-ml/augment/internal/augment"
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/labels"
 )
@@ -52,6 +54,26 @@ func (ds *Dataset) CheckLabels() error {
 			}
 			return domain.Errorf(domain.EInvalidSpec, "%s, the labels of %s: %s", cmp.Or(where, im.Path), im.Path, domain.ErrorMessage(err))
 		}
+	}
+	return nil
+}
+
+// CheckFlips refuses a pipeline that can mirror the images of a dataset
+// whose keypoints have no known pairs: after a flip its left eyes would be
+// labelled as right ones. The pairs are YOLO's flip_idx, or derived from
+// COCO's keypoint names (left_…/right_…).
+func (ds *Dataset) CheckFlips(p *augment.Pipeline) error {
+	if ds.KeypointSlots == 0 {
+		return nil
+	}
+	l := domain.Labels{KeypointNames: ds.KeypointNames, FlipPairs: ds.FlipPairs,
+		Objects: []domain.Object{{Keypoints: make([]domain.Keypoint, ds.KeypointSlots)}}}
+	if _, known := labels.FlipPairs(&l); known {
+		return nil
+	}
+	if steps := p.Mirrors(); len(steps) > 0 {
+		return domain.Errorf(domain.EInvalidSpec, "%s can mirror the images, but the dataset's keypoints have no flip pairs: "+
+			"give data.yaml a flip_idx, name COCO keypoints left_…/right_…, or choose a pipeline that does not mirror.", strings.Join(steps, ", "))
 	}
 	return nil
 }

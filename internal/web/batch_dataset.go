@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/augment-ml/augment/internal/augment"
 	"github.com/augment-ml/augment/internal/dataset"
 	"github.com/augment-ml/augment/internal/domain"
 )
@@ -85,6 +86,15 @@ func (s *Server) addDataset(ctx context.Context, nb *newBatch, src dataset.Sourc
 	}
 	if err := ds.CheckLabels(); err != nil {
 		return err
+	}
+	if nb.batch.Spec.Variants > 0 {
+		p, err := augment.Parse(nb.batch.Spec.Pipeline)
+		if err == nil {
+			err = ds.CheckFlips(p)
+		}
+		if err != nil {
+			return inField("pipeline", err)
+		}
 	}
 	rec := dataset.NewRecord(ds, plan, losses, warnings)
 	jobs := make(map[*dataset.Image]*domain.Job, len(ds.Images))

@@ -102,6 +102,8 @@ func TestDatasetRefusals(t *testing.T) {
 	bad.Files["train/labels/a.txt"] = []byte("0 0.5 0.5 0.25 0.5\n1 0.1 zero 0.2 0.2\n")
 	badCOCO := datasettest.COCO()
 	badCOCO.Files["annotations/instances_val.json"] = []byte("{\"images\": [\n {\"id\": 1, \"file_name\": \"z.jpg\"},\n {\"file_name\": \"w.jpg\"}\n]}")
+	noPairs := datasettest.UltralyticsPose()
+	noPairs.Files["data.yaml"] = []byte("path: .\ntrain: images/train\nval: images/val\nkpt_shape: [3, 3]\nnames:\n  0: person\n")
 	badVOC := datasettest.VOC()
 	badVOC.Files["Annotations/b.xml"] = []byte("<annotation>\n<object><name>boat</name>\n<bndbox><xmin>2</xmin>\n</object></annotation>")
 	for _, tc := range []struct {
@@ -114,6 +116,7 @@ func TestDatasetRefusals(t *testing.T) {
 		{"coco record", badCOCO, nil, []string{"annotations/instances_val.json line 3", "images[1]", "id is missing"}},
 		{"voc xml", badVOC, nil, []string{"Annotations/b.xml line 4"}},
 		{"unknown split", datasettest.VOC(), map[string]string{"augment_splits": "train,tset"}, []string{`"tset"`, "train, val"}},
+		{"keypoints without pairs", noPairs, map[string]string{"preset": "geometric"}, []string{"step 1 (hflip)", "can mirror the images", "flip_idx"}},
 		{"lossy export", datasettest.COCO(), map[string]string{"export": "voc"}, []string{"polygons (1)", "keypoints (1)", "allow_lossy"}},
 		{"nothing to write", datasettest.VOC(), map[string]string{"variants": "0", "include_originals": "false"}, []string{"include_originals"}},
 	} {
