@@ -13,20 +13,13 @@ import (
 	_ "golang.org/x/image/webp"
 )
 
-// imageSize reads an image's size as displayed from its first bytes: the
-// header's size, turned by the EXIF orientation of a JPEG, because labels
-// are drawn on the displayed image. 0, 0 when the header cannot be read.
-func imageSize(head []byte) (int, int) {
-	w, h, _ := displayedSize(head)
-	return w, h
-}
-
-// DisplayedSize is an image's size as displayed, read from its header
-// (JPEG, PNG, GIF, WebP, TIFF or BMP), with the EXIF orientation it
-// applied (0 for none); 0, 0 when the header cannot be read.
+// DisplayedSize is an image's size as displayed, read from its first
+// bytes (a JPEG, PNG, GIF, WebP, TIFF or BMP header), with the EXIF
+// orientation it applied (0 for none): labels are drawn on the displayed
+// image. 0, 0 when the header cannot be read.
 func DisplayedSize(head []byte) (w, h, orientation int) { return displayedSize(head) }
 
-// displayedSize is imageSize and the EXIF orientation applied (0 for none).
+// displayedSize is DisplayedSize.
 func displayedSize(head []byte) (w, h, orientation int) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(head))
 	if err != nil {
