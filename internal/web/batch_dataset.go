@@ -41,6 +41,9 @@ func (s *Server) addArchive(ctx context.Context, nb *newBatch, opt batchOptions)
 	if err != nil {
 		return err
 	}
+	if nb.batch.Spec.LabelOptions, err = opt.labelOptions(); err != nil {
+		return err
+	}
 	src, err := dataset.OpenArchive(nb.archive, nb.archiveSize)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/augment-ml/augment/internal/dataset"
 	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/labels"
 )
 
 // batchRequest is the body of POST /api/v1/batches: the spec, and what to
@@ -29,6 +30,9 @@ type batchOptions struct {
 	Export           string   `json:"export"`
 	AllowLossy       bool     `json:"allow_lossy"`
 	OutputFormat     string   `json:"output_format"`
+	// LabelOptions are the labels' options (min_visibility, mask_fill, …)
+	// for every image of the dataset.
+	LabelOptions json.RawMessage `json:"label_options"`
 }
 
 // imageFormats are the output formats a batch's format once named.
@@ -66,7 +70,19 @@ func (r batchRequest) spec(archive bool) (domain.Spec, error) {
 // datasetAsked says that the request names a dataset format or an export,
 // which a list of URLs cannot give.
 func (o batchOptions) datasetAsked() bool {
-	return o.Format != "" && !strings.EqualFold(o.Format, string(dataset.Images)) || o.Export != ""
+	return o.Format != "" && !strings.EqualFold(o.Format, string(dataset.Images)) || o.Export != "" || given(o.LabelOptions)
+}
+
+// labelOptions reads label_options, nil when none were sent.
+func (o batchOptions) labelOptions() (*domain.LabelOptions, error) {
+	if !given(o.LabelOptions) {
+		return nil, nil
+	}
+	lo, err := labels.ParseOptions(o.LabelOptions)
+	if err != nil {
+		return nil, inField("label_options", err)
+	}
+	return &lo, nil
 }
 
 // plan is what the batch makes of its dataset, defaults filled in.
@@ -93,6 +109,9 @@ func batchFormRequest(c *gin.Context) (batchRequest, error) {
 		return r, err
 	}
 	r.Format = strings.TrimSpace(c.PostForm("format"))
+	if v := strings.TrimSpace(c.PostForm("label_options")); v != "" {
+		r.LabelOptions = json.RawMessage(v)
+	}
 	r.Export = strings.TrimSpace(c.PostForm("export"))
 	for _, v := range c.PostFormArray("augment_splits") {
 		v = strings.TrimSpace(v)

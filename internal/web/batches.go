@@ -99,7 +99,7 @@ func (s *Server) readBatch(c *gin.Context) (*newBatch, error) {
 	case nb.archive != nil:
 		err = inField("archive", s.addArchive(c.Request.Context(), nb, req.batchOptions))
 	case req.datasetAsked():
-		err = domain.Errorf(domain.EInvalidSpec, "format, augment_splits, include_originals, export and allow_lossy apply to an archive of a dataset; a list of URLs is plain images.")
+		err = domain.Errorf(domain.EInvalidSpec, "format, export and label_options apply to an archive of a dataset; a list of URLs is plain images.")
 	}
 	if err == nil && len(nb.jobs) == 0 {
 		err = inField("urls", domain.Errorf(domain.EInvalid, "The batch has no images: give urls or an archive of images."))

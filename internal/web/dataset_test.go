@@ -218,6 +218,23 @@ func TestDatasetOptions(t *testing.T) {
 			t.Errorf("the export cannot be read back: %v", err)
 		}
 	})
+	t.Run("label_options", func(t *testing.T) {
+		d.t = t
+		status, a := d.post(datasettest.VOC().Zip(""), map[string]string{"variants": "1", "label_options": `{"min_visibility": 0.9, "mask_fill": 3}`})
+		if status != http.StatusAccepted {
+			t.Fatalf("POST = %d %+v", status, a.Error)
+		}
+		for _, j := range d.recorded(a.ID) {
+			if lo := j.Spec.LabelOptions; lo == nil || lo.MinVisibility != 0.9 || lo.MaskFill != 3 || lo.MinArea != 4 {
+				t.Errorf("job %s has the label options %+v", j.Source.Name, lo)
+			}
+		}
+		d.wait(a.ID)
+		status, a = d.post(datasettest.VOC().Zip(""), map[string]string{"label_options": `{"min_visibility": 2}`})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(a.Error.Message, "min_visibility") {
+			t.Errorf("bad label options: %d %+v", status, a.Error)
+		}
+	})
 	t.Run("plain images", func(t *testing.T) {
 		d.t = t
 		fx := datasettest.Fixture{Files: map[string][]byte{"photos/a.jpg": datasettest.JPEG(20, 10), "b.png": datasettest.PNG(10, 10), "notes.txt": []byte("hi")}}
