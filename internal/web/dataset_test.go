@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
 	"path"
@@ -312,7 +311,7 @@ func checkMask(t *testing.T, d *datasetService, key, written string) {
 	}
 	a, err1 := labels.DecodeMask(want)
 	b, err2 := labels.DecodeMask(got)
-	if err1 != nil || err2 != nil || a.W != b.W || a.H != b.H || fmt.Sprint(a.Pix, a.Pix16) != fmt.Sprint(b.Pix, b.Pix16) || len(b.Palette) == 0 {
+	if err1 != nil || err2 != nil || a.W != b.W || a.H != b.H || !bytes.Equal(a.Pix, b.Pix) || !slices.Equal(a.Pix16, b.Pix16) || len(b.Palette) == 0 {
 		t.Errorf("the mask %s differs from the variant's (%v, %v)", written, err1, err2)
 	}
 }
