@@ -10,12 +10,19 @@ import (
 type JobStore interface {
 	CreateJob(ctx context.Context, j *Job) error
 	Job(ctx context.Context, id string) (*Job, error) // ENotFound when missing
+	// JobStatus returns only a job's status (ENotFound when missing).
+	JobStatus(ctx context.Context, id string) (Status, error)
 	Jobs(ctx context.Context, f JobFilter) ([]*Job, error)
 	DeleteJob(ctx context.Context, id string) error
 	StartJob(ctx context.Context, id string) error
+	// ClaimJob starts a job that has not ended, as StartJob, and returns it
+	// with its variants; a job that has ended comes back unchanged.
+	ClaimJob(ctx context.Context, id string) (*Job, error)
 	SetSource(ctx context.Context, id string, s Source) error
 	PutVariant(ctx context.Context, id string, v Variant) error // upsert by index
-	FinishJob(ctx context.Context, id string) error
+	// FinishJob records the variants given (if any) and marks the job done,
+	// at once.
+	FinishJob(ctx context.Context, id string, vs ...Variant) error
 	FailJob(ctx context.Context, id string, e *Error) error
 	// NoteAttempt records why an attempt of an unfinished job failed, shown
 	// as its error until it ends.

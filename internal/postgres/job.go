@@ -38,22 +38,55 @@ func createJob(ctx context.Context, tx pgx.Tx, j *domain.Job) error {
 	return err
 }
 
-// Job returns the job with its variants in index order.
+// Job returns the job with its variants in index order, in one round trip.
 func (db *DB) Job(ctx context.Context, id string) (*domain.Job, error) {
 	if uuid.Validate(id) != nil {
 		return nil, notFound("job", id)
 	}
-	j, err := scanJob(db.pool.QueryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = $1`, id))
+	return db.jobWithVariants(ctx, id, `SELECT `+jobColumns+` FROM jobs WHERE id = $1`)
+}
+
+// jobWithVariants sends query, which returns the job with this id (as
+// jobColumns, taking the id as $1), and the query of its variants together,
+// and reads both.
+func (db *DB) jobWithVariants(ctx context.Context, id, query string) (*domain.Job, error) {
+	b := &pgx.Batch{}
+	b.Queue(query, id)
+	b.Queue(variantsQuery, []string{id})
+	br := db.pool.SendBatch(ctx, b)
+	defer br.Close()
+	j, err := scanJob(br.QueryRow())
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound("job", id)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := db.loadVariants(ctx, []*domain.Job{j}); err != nil {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, fmt.Errorf("postgres: variants: %w", err)
+	}
+	if err := scanVariants(rows, map[string]*domain.Job{id: j}); err != nil {
 		return nil, err
 	}
-	return j, nil
+	return j, br.Close()
+}
+
+// JobStatus returns only the status of a job, for waiters that read the
+// whole job once it has ended.
+func (db *DB) JobStatus(ctx context.Context, id string) (domain.Status, error) {
+	if uuid.Validate(id) != nil {
+		return "", notFound("job", id)
+	}
+	var st domain.Status
+	err := db.pool.QueryRow(ctx, `SELECT status FROM jobs WHERE id = $1`, id).Scan(&st)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", notFound("job", id)
+	}
+	if err != nil {
+		return "", fmt.Errorf("postgres: job status: %w", err)
+	}
+	return st, nil
 }
 
 // Jobs lists jobs: newest first, or a batch's in submission order.
@@ -101,6 +134,9 @@ func (db *DB) Jobs(ctx context.Context, f domain.JobFilter) ([]*domain.Job, erro
 	return jobs, db.loadVariants(ctx, jobs)
 }
 
+const variantsQuery = `SELECT job_id, idx, width, height, format, bytes, ops, key, labels, mask_key
+	FROM variants WHERE job_id = ANY($1) ORDER BY job_id, idx`
+
 // loadVariants fills in the variants of jobs with one query.
 func (db *DB) loadVariants(ctx context.Context, jobs []*domain.Job) error {
 	byID := make(map[string]*domain.Job, len(jobs))
@@ -108,11 +144,15 @@ func (db *DB) loadVariants(ctx context.Context, jobs []*domain.Job) error {
 	for i, j := range jobs {
 		byID[j.ID], ids[i] = j, j.ID
 	}
-	rows, err := db.pool.Query(ctx, `SELECT job_id, idx, width, height, format, bytes, ops, key, labels, mask_key
-		FROM variants WHERE job_id = ANY($1) ORDER BY job_id, idx`, ids)
+	rows, err := db.pool.Query(ctx, variantsQuery, ids)
 	if err != nil {
 		return fmt.Errorf("postgres: variants: %w", err)
 	}
+	return scanVariants(rows, byID)
+}
+
+// scanVariants reads rows of variantsQuery into the jobs by their id.
+func scanVariants(rows pgx.Rows, byID map[string]*domain.Job) error {
 	defer rows.Close()
 	for rows.Next() {
 		var (
@@ -193,8 +233,26 @@ func (db *DB) DeleteJob(ctx context.Context, id string) error {
 
 // StartJob marks a queued (or re-delivered) job as processing.
 func (db *DB) StartJob(ctx context.Context, id string) error {
-	return db.transition(ctx, id, `status = 'processing', started_at = coalesce(started_at, now())`,
-		domain.StatusProcessing, "")
+	return db.transition(ctx, id, startSet, domain.StatusProcessing, "")
+}
+
+const startSet = `status = 'processing', started_at = coalesce(started_at, now())`
+
+// ClaimJob marks a job that has not ended as processing, as StartJob, and
+// returns it with the variants an earlier attempt recorded, in one round
+// trip. A job that has ended is returned as it is, unchanged.
+func (db *DB) ClaimJob(ctx context.Context, id string) (*domain.Job, error) {
+	if uuid.Validate(id) != nil {
+		return nil, notFound("job", id)
+	}
+	j, err := db.jobWithVariants(ctx, id, `WITH u AS (UPDATE jobs SET `+startSet+`
+			WHERE id = $1 AND status NOT IN ('done', 'failed') RETURNING *),
+		e AS (INSERT INTO job_events (job_id, status) SELECT id, 'processing' FROM u)
+		SELECT `+jobColumns+` FROM u`)
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return db.Job(ctx, id) // ended (or missing): nothing changes
+	}
+	return j, err
 }
 
 // SetSource records what the worker learnt of the source image.
@@ -211,30 +269,51 @@ func (db *DB) SetSource(ctx context.Context, id string, s domain.Source) error {
 // PutVariant records variant v of a job, replacing an earlier record of the
 // same index, so a retried task writes the same rows.
 func (db *DB) PutVariant(ctx context.Context, id string, v domain.Variant) error {
-	var labels []byte
-	maskKey := ""
-	if v.Labels != nil {
-		var err error
-		if labels, err = json.Marshal(v.Labels); err != nil {
-			return fmt.Errorf("postgres: variant labels: %w", err)
-		}
-		maskKey = v.Labels.MaskKey
-	}
-	_, err := db.pool.Exec(ctx, `INSERT INTO variants (job_id, idx, width, height, format, bytes, ops, key, labels, mask_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-		ON CONFLICT (job_id, idx) DO UPDATE SET width = $3, height = $4, format = $5, bytes = $6, ops = $7, key = $8,
-			labels = $9, mask_key = $10`,
-		id, v.Index, v.Width, v.Height, v.Format, v.Bytes, v.Ops, v.Key, labels, maskKey)
+	q, args, err := putVariant(id, v)
 	if err != nil {
+		return err
+	}
+	if _, err := db.pool.Exec(ctx, q, args...); err != nil {
 		return fmt.Errorf("postgres: put variant: %w", err)
 	}
 	return nil
 }
 
-// FinishJob marks a job done.
-func (db *DB) FinishJob(ctx context.Context, id string) error {
-	return db.transition(ctx, id, `status = 'done', finished_at = now(), error_code = NULL, error_message = NULL`,
-		domain.StatusDone, "")
+func putVariant(id string, v domain.Variant) (string, []any, error) {
+	var labels []byte
+	maskKey := ""
+	if v.Labels != nil {
+		var err error
+		if labels, err = json.Marshal(v.Labels); err != nil {
+			return "", nil, fmt.Errorf("postgres: variant labels: %w", err)
+		}
+		maskKey = v.Labels.MaskKey
+	}
+	return `INSERT INTO variants (job_id, idx, width, height, format, bytes, ops, key, labels, mask_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (job_id, idx) DO UPDATE SET width = $3, height = $4, format = $5, bytes = $6, ops = $7, key = $8,
+			labels = $9, mask_key = $10`,
+		[]any{id, v.Index, v.Width, v.Height, v.Format, v.Bytes, v.Ops, v.Key, labels, maskKey}, nil
+}
+
+// FinishJob records the variants vs (those not recorded yet, if any) and
+// marks the job done, all in one transaction and one round trip.
+func (db *DB) FinishJob(ctx context.Context, id string, vs ...domain.Variant) error {
+	b := &pgx.Batch{}
+	for _, v := range vs {
+		q, args, err := putVariant(id, v)
+		if err != nil {
+			return err
+		}
+		b.Queue(q, args...)
+	}
+	q, args := transition(id, `status = 'done', finished_at = now(), error_code = NULL, error_message = NULL`, domain.StatusDone, "")
+	b.Queue(q, args...)
+	// NOTE: a batch outside a transaction runs as one implicit transaction.
+	if err := db.pool.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("postgres: job done: %w", err)
+	}
+	return nil
 }
 
 // FailJob marks a job failed with a public reason.
@@ -254,20 +333,24 @@ func (db *DB) NoteAttempt(ctx context.Context, id string, e *domain.Error) error
 	return nil
 }
 
-// transition applies set to a job that has not ended and logs the event.
+// transition applies set to a job that has not ended and logs the event,
+// in one statement.
 func (db *DB) transition(ctx context.Context, id, set string, to domain.Status, detail string, args ...any) error {
-	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE jobs SET `+set+` WHERE id = $1 AND status NOT IN ('done', 'failed')`,
-			append([]any{id}, args...)...)
-		if err != nil {
-			return fmt.Errorf("postgres: job %s: %w", to, err)
-		}
-		if tag.RowsAffected() == 0 {
-			return nil // already ended: a redelivered task changes nothing
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO job_events (job_id, status, detail) VALUES ($1, $2, $3)`, id, to, detail)
-		return err
-	})
+	q, args := transition(id, set, to, detail, args...)
+	if _, err := db.pool.Exec(ctx, q, args...); err != nil {
+		return fmt.Errorf("postgres: job %s: %w", to, err)
+	}
+	return nil
+}
+
+// transition returns the statement of db.transition and its arguments. A
+// job that has already ended is left alone and logs nothing: a redelivered
+// task changes nothing.
+func transition(id, set string, to domain.Status, detail string, args ...any) (string, []any) {
+	n := len(args) + 2
+	return fmt.Sprintf(`WITH u AS (UPDATE jobs SET %s WHERE id = $1 AND status NOT IN ('done', 'failed') RETURNING id)
+		INSERT INTO job_events (job_id, status, detail) SELECT id, $%d::text, $%d::text FROM u`, set, n, n+1),
+		append(append([]any{id}, args...), string(to), detail)
 }
 
 func scanJob(r pgx.Row) (*domain.Job, error) {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/google/uuid"
@@ -177,4 +178,68 @@ func jobIDs(js []*domain.Job) []string {
 		out[i] = j.ID
 	}
 	return out
+}
+
+// A worker claims a job, records its variants and ends it in few round
+// trips; the rows and events are those of StartJob, PutVariant and
+// FinishJob one by one.
+func TestClaimAndFinishJob(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	j := newJob(t, db)
+	got, err := db.ClaimJob(ctx, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != domain.StatusProcessing || got.StartedAt == nil || len(got.Variants) != 0 || got.Spec.Seed != 42 {
+		t.Fatalf("claimed job = %+v", got)
+	}
+	if st, err := db.JobStatus(ctx, j.ID); err != nil || st != domain.StatusProcessing {
+		t.Fatalf("JobStatus = %q, %v; want processing", st, err)
+	}
+	v0 := domain.Variant{Index: 0, Width: 10, Height: 20, Format: "jpeg", Bytes: 99, Ops: json.RawMessage(`[]`), Key: "k0"}
+	if err := db.PutVariant(ctx, j.ID, v0); err != nil {
+		t.Fatal(err)
+	}
+	// A redelivered task finds the variant an earlier attempt recorded.
+	again, err := db.ClaimJob(ctx, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Variants) != 1 || again.Variants[0].Key != "k0" || !again.StartedAt.Equal(*got.StartedAt) {
+		t.Fatalf("claimed again = %+v, variants %+v", again, again.Variants)
+	}
+	v1 := domain.Variant{Index: 1, Width: 11, Height: 21, Format: "png", Bytes: 100, Ops: json.RawMessage(`[]`), Key: "k1"}
+	if err := db.FinishJob(ctx, j.ID, v1); err != nil {
+		t.Fatal(err)
+	}
+	done, err := db.Job(ctx, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Status != domain.StatusDone || len(done.Variants) != 2 || done.Variants[1].Key != "k1" {
+		t.Fatalf("finished job = %+v, variants %+v", done, done.Variants)
+	}
+	// Claiming an ended job changes nothing.
+	if ended, err := db.ClaimJob(ctx, j.ID); err != nil || ended.Status != domain.StatusDone {
+		t.Fatalf("ClaimJob of a done job = %+v, %v", ended, err)
+	}
+	var events []string
+	rows, _ := db.pool.Query(ctx, `SELECT status FROM job_events WHERE job_id = $1 ORDER BY id`, j.ID)
+	for rows.Next() {
+		var s string
+		_ = rows.Scan(&s)
+		events = append(events, s)
+	}
+	if want := "[queued processing processing done]"; fmt.Sprint(events) != want {
+		t.Fatalf("events = %v, want %s", events, want)
+	}
+	for _, id := range []string{uuid.NewString(), "not-a-uuid"} {
+		if _, err := db.ClaimJob(ctx, id); domain.ErrorCode(err) != domain.ENotFound {
+			t.Errorf("ClaimJob(%q) = %v, want not_found", id, err)
+		}
+		if _, err := db.JobStatus(ctx, id); domain.ErrorCode(err) != domain.ENotFound {
+			t.Errorf("JobStatus(%q) = %v, want not_found", id, err)
+		}
+	}
 }

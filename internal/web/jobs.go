@@ -220,22 +220,25 @@ func (s *Server) serveBlob(c *gin.Context, key, format string) {
 func (s *Server) waitEnded(ctx context.Context, id string, d time.Duration) (*domain.Job, error) {
 	wctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	var last *domain.Job
+	// NOTE: while it waits it reads only the status; the job and its
+	// variants once, at the end.
+	read := false
 	err := s.Events.Follow(wctx, id, 0, func(ctx context.Context) (bool, error) {
-		j, err := s.Jobs.Job(ctx, id)
+		st, err := s.Jobs.JobStatus(ctx, id)
 		if err != nil {
 			return false, err
 		}
-		last = j
-		return j.Status.Ended(), nil
+		read = true
+		return st.Ended(), nil
 	})
 	switch {
 	case err == nil:
-		return last, nil
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
-	case last != nil && (wctx.Err() != nil || errors.Is(err, context.Canceled)):
-		return last, nil // time is up, or the server stops: the job's page takes over
+	case read && (wctx.Err() != nil || errors.Is(err, context.Canceled)):
+		// time is up, or the server stops: the job's page takes over
+	default:
+		return nil, err
 	}
-	return nil, err
+	return s.Jobs.Job(ctx, id)
 }

@@ -49,7 +49,8 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	log := h.Log.With("job_id", p.JobID)
-	job, err := h.Jobs.Job(ctx, p.JobID)
+	// NOTE: one round trip marks the job processing and loads it.
+	job, err := h.Jobs.ClaimJob(ctx, p.JobID)
 	if domain.ErrorCode(err) == domain.ENotFound {
 		// NOTE: a batch removed after a failed submission leaves such tasks;
 		// nothing failed, so the task ends as done.
@@ -62,9 +63,6 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if job.Status.Ended() {
 		return nil // a redelivered task of a finished job
 	}
-	if err := h.Jobs.StartJob(ctx, job.ID); err != nil {
-		return err
-	}
 	// NOTE: the job's own deadline is well before the task's (queue.Timeout):
 	// asynq retries a task whose deadline passed at once, without waiting
 	// for its handler, and a second render would start beside the first.
@@ -73,13 +71,13 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	// render has.
 	jctx, cancel := context.WithTimeoutCause(ctx, cmp.Or(h.JobTimeout, queue.Timeout), errJobTimeout)
 	defer cancel()
-	err = h.run(jctx, job)
+	last, err := h.run(jctx, job)
 	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(jctx), errJobTimeout) {
 		err = h.timedOut(ctx, job.ID, err)
 	}
 	if err == nil {
 		log.Info("job done", "variants", job.Spec.Variants)
-		if err := h.Jobs.FinishJob(ctx, job.ID); err != nil {
+		if err := h.Jobs.FinishJob(ctx, job.ID, last...); err != nil {
 			return err
 		}
 		metrics.JobsFinished.WithLabelValues("done").Inc()
@@ -142,39 +140,50 @@ func (h *Handler) fail(ctx context.Context, id string, reason *domain.Error) err
 	return nil
 }
 
-func (h *Handler) run(ctx context.Context, job *domain.Job) error {
+// run renders and stores the job's variants. It records each as it is
+// made, for pages that show them coming, but the last: that one it returns,
+// for FinishJob to record with the job's end in one round trip.
+func (h *Handler) run(ctx context.Context, job *domain.Job) ([]domain.Variant, error) {
 	pipeline, err := augment.Parse(job.Spec.Pipeline)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	src, err := h.source(ctx, job)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	start := time.Now()
 	img, err := imaging.Decode(src, h.MaxPixels)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	metrics.Since(metrics.DecodeSeconds, start)
 	defer img.Close()
 	lab, err := h.labelSource(ctx, job, img.Info().Width, img.Info().Height)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out := imaging.Output{Format: job.Spec.Output.Format, Quality: job.Spec.Output.Quality}
+	var last []domain.Variant
 	for i := range job.Spec.Variants {
 		if err := ctx.Err(); err != nil {
-			return err
+			return nil, err
 		}
 		if slices.ContainsFunc(job.Variants, func(v domain.Variant) bool { return v.Index == i }) {
 			continue // recorded by an earlier attempt; the same seed gives the same file
 		}
-		if err := h.variant(ctx, job, img, lab, pipeline.Plan(job.Spec.Seed, job.SeedKey, i), i, out); err != nil {
-			return err
+		if len(last) > 0 {
+			if err := h.Jobs.PutVariant(ctx, job.ID, last[0]); err != nil {
+				return nil, err
+			}
 		}
+		v, err := h.variant(ctx, job, img, lab, pipeline.Plan(job.Spec.Seed, job.SeedKey, i), i, out)
+		if err != nil {
+			return nil, err
+		}
+		last = []domain.Variant{v}
 	}
-	return nil
+	return last, nil
 }
 
 // source returns the job's source bytes: the upload or an earlier attempt's
@@ -225,9 +234,9 @@ func (h *Handler) source(ctx context.Context, job *domain.Job) ([]byte, error) {
 	return buf, h.Jobs.SetSource(ctx, job.ID, s)
 }
 
-// variant renders, stores and records variant i, with its labels and mask
-// when lab is not nil.
-func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Image, lab *labels.Source, ops augment.Ops, i int, out imaging.Output) error {
+// variant renders and stores variant i, with its labels and mask when lab
+// is not nil, and returns its record.
+func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Image, lab *labels.Source, ops augment.Ops, i int, out imaging.Output) (domain.Variant, error) {
 	start := time.Now()
 	// NOTE: the labels and the mask (pure Go) are made while libvips
 	// renders, on the cores its encoder leaves idle.
@@ -247,28 +256,28 @@ func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Ima
 	res, err := img.Render(ctx, ops, out)
 	<-made
 	if err != nil {
-		return fmt.Errorf("variant %d: %w", i, err)
+		return domain.Variant{}, fmt.Errorf("variant %d: %w", i, err)
 	}
 	metrics.Since(metrics.RenderSeconds, start)
 	var vl *domain.VariantLabels
 	if lab != nil {
 		if lerr != nil {
-			return fmt.Errorf("variant %d: labels: %w", i, lerr)
+			return domain.Variant{}, fmt.Errorf("variant %d: labels: %w", i, lerr)
 		}
 		if vl, err = h.putLabels(ctx, job, i, lv, res.Width, res.Height); err != nil {
-			return err
+			return domain.Variant{}, err
 		}
 	}
 	opsJSON, err := json.Marshal(ops)
 	if err != nil {
-		return err
+		return domain.Variant{}, err
 	}
 	key := fmt.Sprintf("jobs/%s/variants/%d.%s", job.ID, i, domain.Ext(res.Format))
 	if err := h.Blobs.Put(ctx, key, bytes.NewReader(res.Bytes), int64(len(res.Bytes)), "image/"+res.Format); err != nil {
-		return err
+		return domain.Variant{}, err
 	}
-	return h.Jobs.PutVariant(ctx, job.ID, domain.Variant{
+	return domain.Variant{
 		Index: i, Width: res.Width, Height: res.Height, Format: res.Format,
 		Bytes: int64(len(res.Bytes)), Ops: opsJSON, Key: key, Labels: vl,
-	})
+	}, nil
 }
