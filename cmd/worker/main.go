@@ -3,6 +3,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -64,7 +65,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		Interactive:     int(e.Int("INTERACTIVE_CONCURRENCY", 1, 0)),
 		ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 25*time.Second),
 		MetricsAddr:     e.String("METRICS_ADDR", ":9101"),
-		CheckInterval:   e.Duration("QUEUE_CHECK_INTERVAL", 5*time.Millisecond),
+		CheckInterval:   e.Duration("QUEUE_CHECK_INTERVAL", 100*time.Millisecond),
 		SweepInterval:   e.Duration("SWEEP_INTERVAL", time.Minute),
 		Retention:       e.Duration("RETENTION", 0),
 	}
@@ -124,21 +125,16 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		Log:        log,
 	}
 	// NOTE: an idle server looks for tasks every check interval (asynq has no
-	// wake-up on enqueue), so it is what a ?url= page waits before its job
-	// starts: half of it on average. The interactive slots look often
-	// (QUEUE_CHECK_INTERVAL, 5 ms: about 500 cheap Redis commands a second
-	// for its one queue); the others, whose work nobody watches start, every
-	// 100 ms.
-	main := mainCheckInterval
-	if cfg.Interactive == 0 {
-		main = cfg.CheckInterval
-	}
-	servers := []*asynq.Server{newServer(rdb, cfg, cfg.Concurrency, queue.Queues, main, log)}
-	if cfg.Interactive > 0 {
-		// NOTE: strict priority only orders what is dequeued next; a person's
-		// job would still wait for a slot busy with a long batch job. These
-		// slots take only the interactive queue, so one is always free for it.
-		servers = append(servers, newServer(rdb, cfg, cfg.Interactive, map[string]int{queue.QueueInteractive: 1}, cfg.CheckInterval, log))
+	// wake-up on enqueue), which a ?url= page would wait before its job
+	// starts. The interactive slots are not a server's: they block on a
+	// wake-up the api sends with each interactive job (queue.Taker), so the
+	// job starts at once and the servers may look only every 100 ms. They
+	// take only interactive jobs, so one is always free for a person's job
+	// while the others are busy with a long batch.
+	servers := []*asynq.Server{newServer(rdb, cfg, cfg.Concurrency, queue.Queues, cfg.CheckInterval, log)}
+	interactive := &worker.Interactive{
+		Handler: h, Tasks: queue.NewTaker(rdb), Slots: cfg.Interactive,
+		Lease: cmp.Or(cfg.JobTimeout, queue.Timeout) + time.Minute, Grace: cfg.ShutdownTimeout, Log: log,
 	}
 	sweeper := &worker.Sweeper{
 		Jobs: db, Tasks: queue.NewEnqueuer(rdb), Age: 2 * cfg.SweepInterval, Every: cfg.SweepInterval,
@@ -156,6 +152,8 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 			return fmt.Errorf("worker: start: %w", err)
 		}
 	}
+	slots := make(chan struct{})
+	go func() { interactive.Run(ctx); close(slots) }()
 	log.Info("worker started", "concurrency", cfg.Concurrency, "interactive", cfg.Interactive)
 	ms := serveMetrics(cfg.MetricsAddr, log)
 	<-ctx.Done()
@@ -165,12 +163,10 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		wg.Go(srv.Shutdown) // waits up to ShutdownTimeout; unfinished tasks go back to the queue
 	}
 	wg.Wait()
+	<-slots // NOTE: they stop with ctx, giving their jobs ShutdownTimeout too
 	_ = ms.Close()
 	return nil
 }
-
-// mainCheckInterval is how often the main slots look for tasks when idle.
-const mainCheckInterval = 100 * time.Millisecond
 
 // newServer returns an asynq server running n tasks at once from queues,
 // looking for one every check when idle.

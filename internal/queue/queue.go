@@ -43,15 +43,24 @@ const (
 // Payload is the body of a TypeAugment task.
 type Payload struct {
 	JobID string `json:"job_id"`
+	// Attempts were made outside asynq, by an interactive slot (Taker),
+	// before this task: asynq counts only its own.
+	Attempts int `json:"attempts,omitempty"`
 }
 
 // NewTask returns the task for a job on the queue of priority p. The task id
 // is the job id, so a job is never queued twice.
 func NewTask(jobID string, p domain.Priority) *asynq.Task {
-	body, _ := json.Marshal(Payload{JobID: jobID})
-	return asynq.NewTask(TypeAugment, body,
-		asynq.TaskID(jobID), asynq.Queue(QueueName(p)), asynq.MaxRetry(MaxRetry),
-		asynq.Timeout(Timeout), asynq.Retention(Retention))
+	return NewAttempt(jobID, 0, asynq.Queue(QueueName(p)))
+}
+
+// NewAttempt returns the task of an interactive job after attempts were
+// made outside asynq: it has that many tries fewer.
+func NewAttempt(jobID string, attempts int, opts ...asynq.Option) *asynq.Task {
+	body, _ := json.Marshal(Payload{JobID: jobID, Attempts: attempts})
+	return asynq.NewTask(TypeAugment, body, append([]asynq.Option{
+		asynq.TaskID(jobID), asynq.Queue(QueueInteractive), asynq.MaxRetry(max(MaxRetry-attempts, 0)),
+		asynq.Timeout(Timeout), asynq.Retention(Retention)}, opts...)...)
 }
 
 // QueueName returns the queue that runs jobs of priority p.
@@ -76,16 +85,18 @@ func ParsePayload(t *asynq.Task) (Payload, error) {
 
 // Enqueuer puts jobs on the queues through an asynq client.
 type Enqueuer struct {
+	rdb       redis.UniversalClient
 	client    *asynq.Client
 	inspector *asynq.Inspector
 }
 
 // NewEnqueuer returns an Enqueuer that shares the caller's Redis client.
 func NewEnqueuer(rdb redis.UniversalClient) *Enqueuer {
-	return &Enqueuer{client: asynq.NewClientFromRedisClient(rdb), inspector: asynq.NewInspectorFromRedisClient(rdb)}
+	return &Enqueuer{rdb: rdb, client: asynq.NewClientFromRedisClient(rdb), inspector: asynq.NewInspectorFromRedisClient(rdb)}
 }
 
-// Enqueue queues a job. A job already queued is not an error.
+// Enqueue queues a job, and wakes an idle interactive slot for an
+// interactive one. A job already queued is not an error.
 func (e *Enqueuer) Enqueue(ctx context.Context, jobID string, p domain.Priority) error {
 	_, err := e.client.EnqueueContext(ctx, NewTask(jobID, p))
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
@@ -93,6 +104,10 @@ func (e *Enqueuer) Enqueue(ctx context.Context, jobID string, p domain.Priority)
 	}
 	if err != nil {
 		return domain.Wrap(err, domain.EUnavailable, "The job queue is unavailable; try again shortly.")
+	}
+	if p == domain.PriorityInteractive {
+		// NOTE: the task is queued: without the wake-up it waits for a server's next look.
+		_ = e.wake(ctx, jobID)
 	}
 	return nil
 }

@@ -93,8 +93,7 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		// did its work, so asynqmon counts only real failures.
 		return nil
 	}
-	retried, _ := asynq.GetRetryCount(ctx)
-	maxRetry, _ := asynq.GetMaxRetry(ctx)
+	retried, maxRetry := attempts(ctx, p)
 	log.Warn("job attempt failed", "attempt", retried+1, "of", maxRetry+1, "err", err)
 	if retried >= maxRetry {
 		reason := domain.Errorf(domain.EInternal, "Processing failed after %d attempts.", retried+1)
@@ -115,6 +114,18 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		log.Warn("recording the failed attempt", "err", nerr)
 	}
 	return err
+}
+
+// attempts returns how many attempts were made before this one and how
+// many more there may be after the first, counting those of an interactive
+// slot (p.Attempts), which runs a task outside asynq (Interactive).
+func attempts(ctx context.Context, p queue.Payload) (retried, maxRetry int) {
+	retried, _ = asynq.GetRetryCount(ctx)
+	maxRetry, ok := asynq.GetMaxRetry(ctx)
+	if !ok {
+		maxRetry = queue.MaxRetry // an interactive slot's run: its first attempt
+	}
+	return retried + p.Attempts, maxRetry + p.Attempts
 }
 
 // timedOut is the failure of a job stopped at its time limit, saying how
