@@ -1,0 +1,147 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/augment-ml/augment/internal/augment"
+	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/queue"
+)
+
+// slots runs interactive slots over the fixture's handler until stop is
+// called, which waits for them.
+func (f *fixture) slots(t *testing.T, rdb *redis.Client, grace time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Interactive{Handler: f.h, Tasks: queue.NewTaker(rdb), Slots: 1, Lease: time.Hour, Grace: grace, Log: f.h.Log}
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	stop = func() { cancel(); <-done }
+	t.Cleanup(stop)
+	return stop
+}
+
+// TestInteractiveSlotStartsAtOnce: with no asynq server running at all, an
+// interactive slot takes the job the api queues and runs it; the lease it
+// held is gone once the job is done.
+func TestInteractiveSlotStartsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	rdb := f.redis(t)
+	f.slots(t, rdb, time.Second)
+	j := f.job(t, f.img.URL+"/rocket.jpg", 2, `[{"op": "hflip"}]`)
+	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, j.ID, domain.PriorityInteractive); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.waitEnded(t, j.ID); got.Status != domain.StatusDone || len(got.Variants) != 2 {
+		t.Fatalf("job %s with %d variants, %+v", got.Status, len(got.Variants), got.Error)
+	}
+	ins := asynq.NewInspectorFromRedisClient(rdb)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, err := ins.GetTaskInfo(queue.QueueInteractive, j.ID)
+		if errors.Is(err, asynq.ErrTaskNotFound) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the done job's task is still held: %v", err)
+		}
+	}
+}
+
+// TestInteractiveSlotHandsFailuresBack: an attempt that fails in a slot is
+// counted, shown on the job, and handed to the queue, where a server makes
+// the remaining attempts with the count going on.
+func TestInteractiveSlotHandsFailuresBack(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	flaky := &flakyBlobs{Blobs: f.blobs}
+	flaky.failures.Store(2)
+	f.h.Blobs = flaky
+	rdb := f.redis(t)
+	stop := f.slots(t, rdb, time.Second)
+	j := f.job(t, f.img.URL+"/rocket.jpg", 1, `[{"op": "hflip"}]`)
+	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, j.ID, domain.PriorityInteractive); err != nil {
+		t.Fatal(err)
+	}
+	ins := asynq.NewInspectorFromRedisClient(rdb)
+	var info *asynq.TaskInfo
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var err error
+		info, err = ins.GetTaskInfo(queue.QueueInteractive, j.ID)
+		if err == nil && info.State == asynq.TaskStateScheduled && strings.Contains(string(info.Payload), `"attempts":1`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the failed attempt was not handed back: %+v, %v", info, err)
+		}
+	}
+	if info.MaxRetry != queue.MaxRetry-1 || time.Until(info.NextProcessAt) < 10*time.Second {
+		t.Fatalf("handed back with %d retries, due in %v; want %d, after asynq's delay", info.MaxRetry, time.Until(info.NextProcessAt), queue.MaxRetry-1)
+	}
+	got, _ := f.db.Job(ctx, j.ID)
+	if got.Status != domain.StatusProcessing || got.Error == nil || !strings.Contains(got.Error.Message, "Attempt 1 of 6 failed") {
+		t.Fatalf("job %s with %+v after a failed attempt", got.Status, got.Error)
+	}
+	stop()
+	if err := ins.RunTask(queue.QueueInteractive, j.ID); err != nil { // NOTE: not asynq's 15 s
+		t.Fatal(err)
+	}
+	f.serve(t, rdb)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		got, _ = f.db.Job(ctx, j.ID)
+		if got.Status == domain.StatusDone || (got.Error != nil && !strings.Contains(got.Error.Message, "Attempt 1 of")) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server never tried again: %s with %+v", got.Status, got.Error)
+		}
+	}
+	if got.Error != nil && !strings.Contains(got.Error.Message, "Attempt 2 of 6 failed") {
+		t.Fatalf("the second attempt shows %+v", got.Error)
+	}
+	if got := f.waitEnded(t, j.ID); got.Status != domain.StatusDone {
+		t.Fatalf("job %s with %+v", got.Status, got.Error)
+	}
+}
+
+// TestInteractiveSlotStopping: a slot stopping mid-job hands it back at
+// once, no attempt counted, for any worker to run.
+func TestInteractiveSlotStopping(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	rdb := f.redis(t)
+	stop := f.slots(t, rdb, 0)
+	p, _ := augment.Preset("heavy")
+	j := f.job(t, f.img.URL+"/large.jpg", 64, string(p.JSON()))
+	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, j.ID, domain.PriorityInteractive); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if got, _ := f.db.Job(ctx, j.ID); got.Status == domain.StatusProcessing {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the slot never started the job")
+		}
+	}
+	stop()
+	info, err := asynq.NewInspectorFromRedisClient(rdb).GetTaskInfo(queue.QueueInteractive, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pl queue.Payload
+	_ = json.Unmarshal(info.Payload, &pl)
+	if info.State != asynq.TaskStatePending || pl.Attempts != 0 || info.MaxRetry != queue.MaxRetry {
+		t.Fatalf("handed back as %v with payload %s and %d retries; want pending, no attempt counted", info.State, info.Payload, info.MaxRetry)
+	}
+	if got, _ := f.db.Job(ctx, j.ID); got.Status != domain.StatusProcessing || got.Error != nil {
+		t.Fatalf("the stopped job shows %s with %+v", got.Status, got.Error)
+	}
+}
