@@ -122,6 +122,7 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 		MaxPixels:  cfg.MaxPixels,
 		MaxCost:    cfg.MaxCost,
 		JobTimeout: cfg.JobTimeout,
+		Parallel:   runtime.NumCPU(),
 		Log:        log,
 	}
 	// NOTE: an idle server looks for tasks every check interval (asynq has no

@@ -13,9 +13,11 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/augment-ml/augment/internal/augment"
 	"github.com/augment-ml/augment/internal/cost"
@@ -36,6 +38,7 @@ type Handler struct {
 	MaxPixels  int
 	MaxCost    float64       // JOB_MAX_COST: largest estimated seconds of one job; 0 is no limit
 	JobTimeout time.Duration // JOB_TIMEOUT: a job still running after this fails; 0 is queue.Timeout
+	Parallel   int           // variants of an interactive job rendered at once; 0 is 1
 	Log        *slog.Logger
 }
 
@@ -152,8 +155,8 @@ func (h *Handler) fail(ctx context.Context, id string, reason *domain.Error) err
 }
 
 // run renders and stores the job's variants. It records each as it is
-// made, for pages that show them coming, but the last: that one it returns,
-// for FinishJob to record with the job's end in one round trip.
+// made, for pages that show them coming, but the last made: that one it
+// returns, for FinishJob to record with the job's end in one round trip.
 func (h *Handler) run(ctx context.Context, job *domain.Job) ([]domain.Variant, error) {
 	pipeline, err := augment.Parse(job.Spec.Pipeline)
 	if err != nil {
@@ -175,24 +178,43 @@ func (h *Handler) run(ctx context.Context, job *domain.Job) ([]domain.Variant, e
 		return nil, err
 	}
 	out := imaging.Output{Format: job.Spec.Output.Format, Quality: job.Spec.Output.Quality}
-	var last []domain.Variant
+	// NOTE: libvips computes a variant's pixels on every core, but encodes
+	// it on one: a person's job renders its variants side by side, on the
+	// cores the encoder leaves idle. Other jobs run one variant at a time,
+	// beside other jobs.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(1)
+	if job.Priority == domain.PriorityInteractive {
+		g.SetLimit(max(h.Parallel, 1))
+	}
+	var (
+		mu   sync.Mutex
+		last []domain.Variant
+	)
 	for i := range job.Spec.Variants {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
 		if slices.ContainsFunc(job.Variants, func(v domain.Variant) bool { return v.Index == i }) {
 			continue // recorded by an earlier attempt; the same seed gives the same file
 		}
-		if len(last) > 0 {
-			if err := h.Jobs.PutVariant(ctx, job.ID, last[0]); err != nil {
-				return nil, err
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
 			}
-		}
-		v, err := h.variant(ctx, job, img, lab, pipeline.Plan(job.Spec.Seed, job.SeedKey, i), i, out)
-		if err != nil {
-			return nil, err
-		}
-		last = []domain.Variant{v}
+			v, err := h.variant(gctx, job, img, lab, pipeline.Plan(job.Spec.Seed, job.SeedKey, i), i, out)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			done := last
+			last = []domain.Variant{v}
+			mu.Unlock()
+			if len(done) > 0 {
+				return h.Jobs.PutVariant(gctx, job.ID, done[0])
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return last, nil
 }

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/augment-ml/augment/internal/augment"
@@ -29,19 +31,42 @@ func (f *fixture) slots(t *testing.T, rdb *redis.Client, grace time.Duration) (s
 }
 
 // TestInteractiveSlotStartsAtOnce: with no asynq server running at all, an
-// interactive slot takes the job the api queues and runs it; the lease it
-// held is gone once the job is done.
+// interactive slot takes the job the api queues and runs it, its variants
+// side by side, each the same as one rendered alone; the lease it held is
+// gone once the job is done.
 func TestInteractiveSlotStartsAtOnce(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
+	f.h.Parallel = 3
 	rdb := f.redis(t)
 	f.slots(t, rdb, time.Second)
-	j := f.job(t, f.img.URL+"/rocket.jpg", 2, `[{"op": "hflip"}]`)
+	const pipeline = `[{"op": "hflip", "p": 0.5}, {"op": "rotate", "degrees": [-30, 30]}]`
+	alone := f.job(t, f.img.URL+"/rocket.jpg", 4, pipeline)
+	if err := f.h.ProcessTask(ctx, task(alone.ID)); err != nil {
+		t.Fatal(err)
+	}
+	j := f.job(t, f.img.URL+"/rocket.jpg", 4, pipeline)
+	conn, err := pgx.Connect(ctx, f.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `UPDATE jobs SET priority = $2 WHERE id = $1`, j.ID, domain.PriorityInteractive); err != nil {
+		t.Fatal(err)
+	}
 	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, j.ID, domain.PriorityInteractive); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.waitEnded(t, j.ID); got.Status != domain.StatusDone || len(got.Variants) != 2 {
+	got := f.waitEnded(t, j.ID)
+	want, _ := f.db.Job(ctx, alone.ID)
+	if got.Status != domain.StatusDone || len(got.Variants) != 4 {
 		t.Fatalf("job %s with %d variants, %+v", got.Status, len(got.Variants), got.Error)
+	}
+	for i, v := range got.Variants {
+		w := want.Variants[i]
+		if v.Index != i || string(v.Ops) != string(w.Ops) || !bytes.Equal(read(t, f.blobs, v.Key), read(t, f.blobs, w.Key)) {
+			t.Errorf("variant %d (%s) differs from the one rendered alone (%s)", i, v.Ops, w.Ops)
+		}
 	}
 	ins := asynq.NewInspectorFromRedisClient(rdb)
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
