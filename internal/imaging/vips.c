@@ -30,8 +30,9 @@ int aug_header(const void *buf, size_t len, int *w, int *h, int *bands, int *ori
 }
 
 // aug_decode loads the first frame, turns it upright, makes it 8-bit sRGB
-// (keeping alpha) and copies it to memory, failing on truncated data.
-int aug_decode(const void *buf, size_t len, VipsImage **out) {
+// (keeping alpha) and copies it to memory, failing on truncated data. With
+// direct, libjpeg reads a JPEG straight into memory (jpeg.c).
+int aug_decode(const void *buf, size_t len, int direct, VipsImage **out) {
 	VipsImage *t[4] = {NULL, NULL, NULL, NULL};
 	int rc = -1;
 	// NOTE: libjpeg reports scan data that ends before the image does (a header
@@ -41,6 +42,21 @@ int aug_decode(const void *buf, size_t len, VipsImage **out) {
 	VipsFailOn fail_on = loader && g_str_has_prefix(loader, "VipsForeignLoadJpeg") ? VIPS_FAIL_ON_WARNING : VIPS_FAIL_ON_ERROR;
 	t[0] = vips_image_new_from_buffer(buf, len, "", "fail_on", fail_on, NULL);
 	if (!t[0]) goto done;
+	VipsImage *mem;
+	if (direct && fail_on == VIPS_FAIL_ON_WARNING && aug_jpeg_decode(buf, len, 1, t[0], &mem) == 0) {
+		g_object_unref(t[0]);
+		t[0] = mem;
+		int orientation = 1;
+		if (vips_image_get_typeof(mem, VIPS_META_ORIENTATION)) vips_image_get_int(mem, VIPS_META_ORIENTATION, &orientation);
+		if (orientation <= 1 && mem->Bands == 3) {
+			// NOTE: upright 8-bit sRGB in memory already: what the steps below would make.
+			*out = mem;
+			t[0] = NULL;
+			vips_image_remove(*out, VIPS_META_ORIENTATION);
+			rc = 0;
+			goto done;
+		}
+	}
 	if (vips_autorot(t[0], &t[1], NULL)) goto done;
 	if (vips_colourspace(t[1], &t[2], VIPS_INTERPRETATION_sRGB, NULL)) goto done;
 	if (vips_cast(t[2], &t[3], VIPS_FORMAT_UCHAR, NULL)) goto done;

@@ -5,7 +5,7 @@ package imaging
 // Go files beside it.
 
 /*
-#cgo pkg-config: vips
+#cgo pkg-config: vips libjpeg
 #cgo LDFLAGS: -lm
 #include "shim.h"
 */
@@ -103,9 +103,17 @@ func header(buf []byte) (w, h, bands, orientation int, err error) {
 }
 
 // decodeImage loads buf's first frame upright, as 8-bit sRGB in memory.
-func decodeImage(buf []byte) (vimage, error) {
+func decodeImage(buf []byte) (vimage, error) { return decodeVia(buf, true) }
+
+// decodeVia is decodeImage, reading a JPEG with libjpeg itself when direct
+// (jpeg.c), else through libvips' loader.
+func decodeVia(buf []byte, direct bool) (vimage, error) {
 	var out *C.VipsImage
-	return made(C.aug_decode(unsafe.Pointer(&buf[0]), C.size_t(len(buf)), &out), out)
+	d := C.int(0)
+	if direct {
+		d = 1
+	}
+	return made(C.aug_decode(unsafe.Pointer(&buf[0]), C.size_t(len(buf)), d, &out), out)
 }
 
 // save encodes v.
