@@ -130,12 +130,13 @@ func startOriginal(b *testing.B) string {
 
 // BenchmarkIdle measures what an idle worker costs at rest: Redis commands
 // a second (all of Redis, which nothing else uses meanwhile) and the
-// worker's CPU, with asynq's former check interval of 100 ms and with the
-// default. Each op is one second at rest.
+// worker's CPU, with its servers alone (no interactive slots) and with the
+// default (one interactive slot, blocked on its wake-up list). Each op is
+// one second at rest.
 func BenchmarkIdle(b *testing.B) {
-	for _, c := range []struct{ name, interval string }{{"100ms", "QUEUE_CHECK_INTERVAL=100ms"}, {"default", ""}} {
+	for _, c := range []struct{ name, env string }{{"no-slots", "INTERACTIVE_CONCURRENCY=0"}, {"default", ""}} {
 		b.Run(c.name, func(b *testing.B) {
-			s := startStack(b, c.interval)
+			s := startStack(b, c.env)
 			rdb := redis.NewClient(&redis.Options{Addr: testenv.RedisAddr()})
 			defer rdb.Close()
 			time.Sleep(2 * time.Second) // the worker settles
