@@ -17,25 +17,22 @@ const jobColumns = `id, coalesce(batch_id::text, ''), seq, stem, seed_key, prior
 	source_width, source_height, source_format, source_bytes, source_orientation, spec, error_code, error_message,
 	created_at, started_at, finished_at, dataset`
 
-// CreateJob records a new queued job.
+// CreateJob records a new queued job, in one statement.
 func (db *DB) CreateJob(ctx context.Context, j *domain.Job) error {
-	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error { return createJob(ctx, tx, j) })
-}
-
-func createJob(ctx context.Context, tx pgx.Tx, j *domain.Job) error {
 	spec, err := json.Marshal(j.Spec)
 	if err != nil {
 		return fmt.Errorf("postgres: job spec: %w", err)
 	}
-	err = tx.QueryRow(ctx, `INSERT INTO jobs (id, status, priority, source_url, source_name, source_key, spec, seed_key)
-		VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7) RETURNING created_at`,
+	err = db.pool.QueryRow(ctx, `WITH j AS (INSERT INTO jobs (id, status, priority, source_url, source_name, source_key, spec, seed_key)
+			VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7) RETURNING id, created_at),
+		e AS (INSERT INTO job_events (job_id, status) SELECT id, 'queued' FROM j)
+		SELECT created_at FROM j`,
 		j.ID, j.Priority, j.Source.URL, j.Source.Name, j.Source.Key, spec, j.SeedKey).Scan(&j.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("postgres: create job: %w", err)
 	}
 	j.Status = domain.StatusQueued
-	_, err = tx.Exec(ctx, `INSERT INTO job_events (job_id, status) VALUES ($1, 'queued')`, j.ID)
-	return err
+	return nil
 }
 
 // Job returns the job with its variants in index order, in one round trip.

@@ -162,10 +162,27 @@ func (h *Handler) run(ctx context.Context, job *domain.Job) ([]domain.Variant, e
 	if err != nil {
 		return nil, err
 	}
-	src, err := h.source(ctx, job)
+	src, keep, err := h.source(ctx, job)
 	if err != nil {
 		return nil, err
 	}
+	// NOTE: the source is stored and recorded while it is decoded and
+	// rendered; the job ends only once it is.
+	kept := make(chan error, 1)
+	go func() { kept <- keep() }()
+	last, err := h.render(ctx, job, pipeline, src)
+	if kerr := <-kept; err == nil {
+		err = kerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return last, nil
+}
+
+// render decodes the source and renders and stores the variants not
+// recorded yet, as run.
+func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment.Pipeline, src []byte) ([]domain.Variant, error) {
 	start := time.Now()
 	img, err := imaging.Decode(src, h.MaxPixels)
 	if err != nil {
@@ -220,25 +237,25 @@ func (h *Handler) run(ctx context.Context, job *domain.Job) ([]domain.Variant, e
 }
 
 // source returns the job's source bytes: the upload or an earlier attempt's
-// download when one is kept, else a fresh download. It records what a header
-// probe tells of the image and refuses sources over MaxPixels.
-func (h *Handler) source(ctx context.Context, job *domain.Job) ([]byte, error) {
+// download when one is kept, else a fresh download. It refuses sources over
+// MaxPixels, and returns keep, which stores a download and records what a
+// header probe tells of the image.
+func (h *Handler) source(ctx context.Context, job *domain.Job) (buf []byte, keep func() error, err error) {
 	s := job.Source
-	var buf []byte
 	if s.Key != "" {
 		r, _, err := h.Blobs.Get(ctx, s.Key)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		defer r.Close()
 		if buf, err = io.ReadAll(r); err != nil {
-			return nil, fmt.Errorf("read source: %w", err)
+			return nil, nil, fmt.Errorf("read source: %w", err)
 		}
 	} else {
 		start := time.Now()
 		res, err := h.Fetcher.Fetch(ctx, s.URL)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		metrics.Since(metrics.FetchSeconds, start)
 		metrics.FetchBytes.Observe(float64(len(res.Body)))
@@ -246,25 +263,27 @@ func (h *Handler) source(ctx context.Context, job *domain.Job) ([]byte, error) {
 	}
 	info, err := imaging.Probe(buf)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if info.Width*info.Height > h.MaxPixels {
-		return nil, domain.Errorf(domain.ETooManyPixels,
+		return nil, nil, domain.Errorf(domain.ETooManyPixels,
 			"The image is %d×%d pixels; the limit is %d pixels.", info.Width, info.Height, h.MaxPixels)
 	}
 	if err := cost.Check(job.Spec, info.Width, info.Height, h.MaxCost); err != nil {
-		return nil, err
-	}
-	if job.Source.Key == "" {
-		if err := h.Blobs.Put(ctx, s.Key, bytes.NewReader(buf), int64(len(buf)), "image/"+info.Format); err != nil {
-			return nil, err
-		}
+		return nil, nil, err
 	}
 	s.Width, s.Height, s.Format, s.Bytes = info.Width, info.Height, info.Format, int64(len(buf))
 	if info.Orientation > 1 {
 		s.Orientation = info.Orientation // turned upright at decoding: labels are as displayed
 	}
-	return buf, h.Jobs.SetSource(ctx, job.ID, s)
+	return buf, func() error {
+		if job.Source.Key == "" {
+			if err := h.Blobs.Put(ctx, s.Key, bytes.NewReader(buf), int64(len(buf)), "image/"+info.Format); err != nil {
+				return err
+			}
+		}
+		return h.Jobs.SetSource(ctx, job.ID, s)
+	}, nil
 }
 
 // variant renders and stores variant i, with its labels and mask when lab
