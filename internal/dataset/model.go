@@ -133,6 +133,9 @@ const (
 	WUnreadableSize = "unreadable_size"  // an image whose size could not be read from its header
 	// WNothingAugmented: no image is in the splits to augment.
 	WNothingAugmented = "nothing_augmented"
+	// WInstanceMasks: VOC SegmentationObject masks, copied with their
+	// sources; the variants get none.
+	WInstanceMasks = "instance_masks"
 	// WVariantUnlabelled: a variant of a labelled source without labels, left out.
 	WVariantUnlabelled = "variant_unlabelled"
 )

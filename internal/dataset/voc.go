@@ -197,6 +197,11 @@ func (v *vocLayout) assemble(ds *Dataset, images map[string]*Image) error {
 		}
 	}
 	for p, m := range v.masks {
+		if m.RGB && ds.Masks == nil && strings.EqualFold(vocMaskKind(p), "SegmentationClass") {
+			// NOTE: the devkit's masks are palette PNGs; tools that write
+			// them in colours (datumaro, CVAT) use the same colours.
+			ds.Masks = &MasksMeta{Colors: VOCColormap()}
+		}
 		im := byStem[stem(path.Base(p))]
 		switch {
 		case im == nil:
@@ -223,6 +228,23 @@ func (v *vocLayout) assemble(ds *Dataset, images map[string]*Image) error {
 		}
 	}
 	return nil
+}
+
+// VOCColormap is the colour of each class id in Pascal VOC's masks (the
+// devkit's labelcolormap: the bits of the id spread over R, G and B, so 1
+// is (128, 0, 0) and 255, the border, is (224, 224, 192)).
+func VOCColormap() [][3]uint8 {
+	cm := make([][3]uint8, 256)
+	for i := range cm {
+		id := i
+		for shift := 7; id > 0; shift-- {
+			for c := range 3 {
+				cm[i][c] |= uint8(id>>c&1) << shift
+			}
+			id >>= 3
+		}
+	}
+	return cm
 }
 
 // vocObjectOf turns a VOC object into pixel edges: VOC's 1-based inclusive

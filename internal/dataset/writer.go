@@ -173,17 +173,6 @@ func (w *Writer) imagePath(im *Image) string {
 	return path.Join(im.Split, base)
 }
 
-// unique keeps two images from landing on one path when a conversion
-// gathers folders into one (a/x.jpg and b/x.jpg become x.jpg and x-2.jpg).
-func (w *Writer) unique(p string) string {
-	q := p
-	for i := 2; w.used[q]; i++ {
-		q = fmt.Sprintf("%s-%d%s", stem(p), i, path.Ext(p))
-	}
-	w.used[q] = true
-	return q
-}
-
 // labelFile is what a per-image label file holds: the file as read, for a
 // source written back in its own layout, else made by make.
 func (w *Writer) labelFile(im *Image, make func() ([]byte, error)) ([]byte, error) {
