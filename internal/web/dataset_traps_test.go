@@ -107,6 +107,10 @@ func TestDatasetSamples(t *testing.T) {
 				if diff := datasettest.SameObjects(v.Labels.Objects, im.Objects, 0.02); diff != "" {
 					t.Errorf("%s: the written labels differ from the variant's:\n%s", m.Path, diff)
 				}
+				// COCO's width/height and VOC's <size> are the variant's own.
+				if (tc.format == "coco" || tc.format == "voc") && (im.DeclaredWidth != v.Width || im.DeclaredHeight != v.Height) {
+					t.Errorf("%s is %d×%d; its labels say %d×%d", m.Path, v.Width, v.Height, im.DeclaredWidth, im.DeclaredHeight)
+				}
 				if v.Labels.MaskKey != "" {
 					checkColourMask(t, d, v.Labels.MaskKey, filepath.Join(out, filepath.FromSlash(im.Mask.Path)), ds)
 				}
