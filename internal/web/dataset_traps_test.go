@@ -1,11 +1,9 @@
 package web
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,36 +19,6 @@ import (
 
 // formats is the folder of datasets other tools wrote (../shared/formats).
 const formats = "../../../shared/formats/"
-
-// zipDir zips a folder of ../shared/formats as a person zips it: the
-// folder itself wraps the files.
-func zipDir(t *testing.T, dir string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(filepath.Dir(dir), p)
-		w, err := zw.Create(filepath.ToSlash(rel))
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err == nil {
-			_, err = w.Write(b)
-		}
-		return err
-	})
-	if err == nil {
-		err = zw.Close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 // TestDatasetSamples sends the datasets other tools wrote (datumaro's test
 // assets in ../shared/formats: COCO, Roboflow's COCO and YOLO, Ultralytics'
@@ -72,7 +40,7 @@ func TestDatasetSamples(t *testing.T) {
 			d.t = t
 			dir := filepath.Join(formats, tc.dir)
 			// The keypoints sample names no left/right: a pipeline that cannot mirror.
-			status, a := d.post(zipDir(t, dir), map[string]string{"variants": "2", "seed": "3", "augment_splits": tc.splits,
+			status, a := d.post(zipOf(t, dir), map[string]string{"variants": "2", "seed": "3", "augment_splits": tc.splits,
 				"pipeline": `[{"op": "rotate", "degrees": 5}]`})
 			if status != http.StatusAccepted || a.Format != tc.format {
 				t.Fatalf("POST = %d %s %+v", status, a.Format, a.Error)
@@ -244,7 +212,7 @@ func TestDatasetNameClashes(t *testing.T) {
 func TestDatasetInstanceMasks(t *testing.T) {
 	d := newDatasetService(t)
 	dir := filepath.Join(formats, "voc_dataset/voc_dataset1")
-	status, a := d.post(zipDir(t, dir), map[string]string{"variants": "1", "pipeline": `[{"op": "hflip"}]`})
+	status, a := d.post(zipOf(t, dir), map[string]string{"variants": "1", "pipeline": `[{"op": "hflip"}]`})
 	if status != http.StatusAccepted {
 		t.Fatalf("POST = %d %+v", status, a.Error)
 	}
@@ -275,4 +243,13 @@ func TestDatasetInstanceMasks(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "SegmentationClass/2007_000001_aug00.png")); err != nil {
 		t.Errorf("the variant's class mask: %v (%v)", err, listFiles(t, out))
 	}
+}
+
+func zipOf(t *testing.T, dir string) []byte {
+	t.Helper()
+	b, err := datasettest.ZipDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -11,6 +11,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -283,4 +284,33 @@ func PalettePNG(w, h int, pal color.Palette, id func(x, y int) uint8) []byte {
 		panic(err)
 	}
 	return b.Bytes()
+}
+
+// ZipDir zips a folder as a person does, the folder wrapping its files: for
+// sending the datasets of ../shared/formats as they are.
+func ZipDir(dir string) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(filepath.Dir(dir), p)
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		w, err := zw.Create(filepath.ToSlash(rel))
+		if err == nil {
+			_, err = w.Write(b)
+		}
+		return err
+	})
+	if err == nil {
+		err = zw.Close()
+	}
+	return buf.Bytes(), err
 }
