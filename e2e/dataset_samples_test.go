@@ -22,24 +22,16 @@ import (
 // size; the sources byte for byte.
 func TestDatasetSamplesThroughTheStack(t *testing.T) {
 	s := startStack(t)
-	for _, tc := range []struct{ dir, format, splits string }{
-		{"coco_dataset/coco_instances", "coco", "train,val"},
-		{"coco_dataset/coco_roboflow", "coco", "train,val"},
-		{"coco_dataset/coco_person_keypoints", "coco", "train,val"},
-		{"roboflow_dataset/yolo", "yolo", "train,val"},
-		{"yolo_dataset/labels", "yolo", "train,val"},
-		{"voc_dataset/voc_dataset1", "voc", "train,test"},
-		{"common_semantic_segmentation_dataset/dataset", "masks", "train"},
-	} {
-		t.Run(tc.dir, func(t *testing.T) {
-			dir := filepath.Join("../../shared/formats", tc.dir)
+	for _, tc := range datasettest.Samples {
+		t.Run(tc.Dir, func(t *testing.T) {
+			dir := filepath.Join("../../shared/formats", tc.Dir)
 			ct, body := multipartBody(t, "archive", "sample.zip", zipOf(t, dir), map[string]string{
-				"variants": "2", "seed": "8", "augment_splits": tc.splits,
+				"variants": "2", "seed": "8", "augment_splits": tc.Splits,
 				"pipeline": `[{"op": "rotate", "degrees": [-20, 20]}, {"op": "resize", "size": [40, 24]}]`})
 			status, _, raw := s.postBatch(ct, body)
 			var a datasetBatch
 			_ = json.Unmarshal(raw, &a)
-			if status != http.StatusAccepted || a.Format != tc.format {
+			if status != http.StatusAccepted || a.Format != tc.Format {
 				t.Fatalf("POST = %d %s", status, raw)
 			}
 			b := s.waitBatch(a.ID, 90*time.Second)
@@ -48,7 +40,7 @@ func TestDatasetSamplesThroughTheStack(t *testing.T) {
 			}
 			out := unzipTo(t, download(t, s.URL+b.ArchiveHref, "application/zip"))
 			ds, err := dataset.Read(dataset.Dir(out), dataset.Options{})
-			if err != nil || string(ds.Format) != tc.format {
+			if err != nil || string(ds.Format) != tc.Format {
 				t.Fatalf("the result reads as %v: %v", ds, err)
 			}
 			byJob := jobsOf(t, s, out)
@@ -69,7 +61,7 @@ func TestDatasetSamplesThroughTheStack(t *testing.T) {
 				if diff := datasettest.SameObjects(byJob[m.JobID][*m.Index], im.Objects, 0.02); diff != "" {
 					t.Errorf("%s: the labels written differ from its job's:\n%s", m.Path, diff)
 				}
-				if im.Width != 40 || im.Height != 24 || (tc.format == "coco" || tc.format == "voc") && (im.DeclaredWidth != 40 || im.DeclaredHeight != 24) {
+				if im.Width != 40 || im.Height != 24 || (tc.Format == "coco" || tc.Format == "voc") && (im.DeclaredWidth != 40 || im.DeclaredHeight != 24) {
 					t.Errorf("%s is %d×%d, its labels say %d×%d; want 40×24", m.Path, im.Width, im.Height, im.DeclaredWidth, im.DeclaredHeight)
 				}
 				if im.Mask != nil {

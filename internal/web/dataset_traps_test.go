@@ -27,22 +27,14 @@ const formats = "../../../shared/formats/"
 // the objects its job recorded, and each source comes back byte for byte.
 func TestDatasetSamples(t *testing.T) {
 	d := newDatasetService(t)
-	for _, tc := range []struct{ dir, format, splits string }{
-		{"coco_dataset/coco_instances", "coco", "train,val"},
-		{"coco_dataset/coco_roboflow", "coco", "train,val"},
-		{"coco_dataset/coco_person_keypoints", "coco", "train,val"},
-		{"roboflow_dataset/yolo", "yolo", "train,val"},
-		{"yolo_dataset/labels", "yolo", "train,val"},
-		{"voc_dataset/voc_dataset1", "voc", "train,test"},
-		{"common_semantic_segmentation_dataset/dataset", "masks", "train"},
-	} {
-		t.Run(tc.dir, func(t *testing.T) {
+	for _, tc := range datasettest.Samples {
+		t.Run(tc.Dir, func(t *testing.T) {
 			d.t = t
-			dir := filepath.Join(formats, tc.dir)
+			dir := filepath.Join(formats, tc.Dir)
 			// The keypoints sample names no left/right: a pipeline that cannot mirror.
-			status, a := d.post(zipOf(t, dir), map[string]string{"variants": "2", "seed": "3", "augment_splits": tc.splits,
+			status, a := d.post(zipOf(t, dir), map[string]string{"variants": "2", "seed": "3", "augment_splits": tc.Splits,
 				"pipeline": `[{"op": "rotate", "degrees": 5}]`})
-			if status != http.StatusAccepted || a.Format != tc.format {
+			if status != http.StatusAccepted || a.Format != tc.Format {
 				t.Fatalf("POST = %d %s %+v", status, a.Format, a.Error)
 			}
 			if b := d.wait(a.ID); b.Counts.Failed != 0 {
@@ -50,7 +42,7 @@ func TestDatasetSamples(t *testing.T) {
 			}
 			out := d.result(a.ID)
 			ds, err := dataset.Read(dataset.Dir(out), dataset.Options{})
-			if err != nil || string(ds.Format) != tc.format {
+			if err != nil || string(ds.Format) != tc.Format {
 				t.Fatalf("the result reads as %v: %v", ds, err)
 			}
 			jobs := map[string]*domain.Job{}
@@ -76,7 +68,7 @@ func TestDatasetSamples(t *testing.T) {
 					t.Errorf("%s: the written labels differ from the variant's:\n%s", m.Path, diff)
 				}
 				// COCO's width/height and VOC's <size> are the variant's own.
-				if (tc.format == "coco" || tc.format == "voc") && (im.DeclaredWidth != v.Width || im.DeclaredHeight != v.Height) {
+				if (tc.Format == "coco" || tc.Format == "voc") && (im.DeclaredWidth != v.Width || im.DeclaredHeight != v.Height) {
 					t.Errorf("%s is %d×%d; its labels say %d×%d", m.Path, v.Width, v.Height, im.DeclaredWidth, im.DeclaredHeight)
 				}
 				if v.Labels.MaskKey != "" {

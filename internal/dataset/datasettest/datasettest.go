@@ -314,3 +314,20 @@ func ZipDir(dir string) ([]byte, error) {
 	}
 	return buf.Bytes(), err
 }
+
+// Sample is a dataset another tool wrote, in ../shared/formats (datumaro's
+// test assets): its folder there, its format and its splits.
+type Sample struct{ Dir, Format, Splits string }
+
+// Samples are the datasets of ../shared/formats that tests send through
+// the service: COCO, Roboflow's COCO and YOLO, Ultralytics' YOLO, a VOC
+// tree with colour and instance masks, masks with dataset_meta.json.
+var Samples = []Sample{
+	{"coco_dataset/coco_instances", "coco", "train,val"},
+	{"coco_dataset/coco_roboflow", "coco", "train,val"},
+	{"coco_dataset/coco_person_keypoints", "coco", "train,val"},
+	{"roboflow_dataset/yolo", "yolo", "train,val"},
+	{"yolo_dataset/labels", "yolo", "train,val"},
+	{"voc_dataset/voc_dataset1", "voc", "train,test"},
+	{"common_semantic_segmentation_dataset/dataset", "masks", "train"},
+}
