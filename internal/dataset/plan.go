@@ -80,8 +80,8 @@ func (p Plan) Check(ds *Dataset, variants int) ([]Loss, []Warning, error) {
 	if variants > 0 && len(instanceMasks) > 0 {
 		// NOTE: a job moves one mask, the class mask; the instance masks of
 		// SegmentationObject/ are said to be left behind, not dropped
-		// silently. ImageSets/Segmentation is copied as sent, so VOC's
-		// segmentation tools read the sources alone.
+		// silently. ImageSets/Segmentation lists the variants (their class
+		// masks are there, as semantic segmentation reads them).
 		which := instanceMasks[0]
 		if len(instanceMasks) > 1 {
 			which = fmt.Sprintf("%s and %d more", which, len(instanceMasks)-1)

@@ -200,7 +200,8 @@ func TestDatasetNameClashes(t *testing.T) {
 // TestDatasetInstanceMasks: a VOC tree with SegmentationObject/ instance
 // masks (the sample VOC tree) is augmented; the 202, the batch and
 // report.json say the variants get no instance mask, and the sources keep
-// theirs.
+// theirs; ImageSets/Segmentation lists the variants, whose class masks are
+// written.
 func TestDatasetInstanceMasks(t *testing.T) {
 	d := newDatasetService(t)
 	dir := filepath.Join(formats, "voc_dataset/voc_dataset1")
@@ -231,9 +232,30 @@ func TestDatasetInstanceMasks(t *testing.T) {
 	}) {
 		t.Errorf("report.json does not say it: %v %s", err, b)
 	}
-	// The variant has its class mask.
+	// The variant has its class mask, and ImageSets/Segmentation lists it
+	// after its source (the test split, not augmented, as it was).
 	if _, err := os.Stat(filepath.Join(out, "SegmentationClass/2007_000001_aug00.png")); err != nil {
 		t.Errorf("the variant's class mask: %v (%v)", err, listFiles(t, out))
+	}
+	lists := func(out string) string {
+		train, err1 := os.ReadFile(filepath.Join(out, "ImageSets/Segmentation/train.txt"))
+		test, err2 := os.ReadFile(filepath.Join(out, "ImageSets/Segmentation/test.txt"))
+		if err := errors.Join(err1, err2); err != nil {
+			t.Fatal(err)
+		}
+		return string(train) + "|" + string(test)
+	}
+	if got := lists(out); got != "2007_000001\n2007_000001_aug00\n|2007_000002\n" {
+		t.Errorf("ImageSets/Segmentation: %q", got)
+	}
+	// Without the originals, the list names what the result has.
+	status, a = d.post(zipOf(t, dir), map[string]string{"variants": "1", "include_originals": "false", "pipeline": `[{"op": "hflip"}]`})
+	if status != http.StatusAccepted {
+		t.Fatalf("POST = %d %+v", status, a.Error)
+	}
+	d.wait(a.ID)
+	if got := lists(d.result(a.ID)); got != "2007_000001_aug00\n|2007_000002\n" {
+		t.Errorf("ImageSets/Segmentation without the originals: %q", got)
 	}
 }
 
