@@ -204,10 +204,23 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 	if job.Priority == domain.PriorityInteractive {
 		g.SetLimit(max(h.Parallel, 1))
 	}
+	// NOTE: each variant is recorded (its labels as JSON too) while the next
+	// renders; all but the last made, which FinishJob records.
 	var (
-		mu   sync.Mutex
-		last []domain.Variant
+		mu      sync.Mutex
+		last    []domain.Variant
+		records = make(chan domain.Variant, job.Spec.Variants)
+		writer  errgroup.Group
 	)
+	writer.Go(func() error {
+		var err error
+		for v := range records {
+			if err == nil {
+				err = h.Jobs.PutVariant(ctx, job.ID, v)
+			}
+		}
+		return err
+	})
 	for i := range job.Spec.Variants {
 		if slices.ContainsFunc(job.Variants, func(v domain.Variant) bool { return v.Index == i }) {
 			continue // recorded by an earlier attempt; the same seed gives the same file
@@ -221,16 +234,20 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 				return err
 			}
 			mu.Lock()
-			done := last
-			last = []domain.Variant{v}
-			mu.Unlock()
-			if len(done) > 0 {
-				return h.Jobs.PutVariant(gctx, job.ID, done[0])
+			defer mu.Unlock()
+			if len(last) > 0 {
+				records <- last[0]
 			}
+			last = []domain.Variant{v}
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
+	err = g.Wait()
+	close(records)
+	if werr := writer.Wait(); err == nil {
+		err = werr
+	}
+	if err != nil {
 		return nil, err
 	}
 	return last, nil
