@@ -13,7 +13,6 @@ import (
 	"io"
 	"log/slog"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -74,13 +73,13 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	// render has.
 	jctx, cancel := context.WithTimeoutCause(ctx, cmp.Or(h.JobTimeout, queue.Timeout), errJobTimeout)
 	defer cancel()
-	last, err := h.run(jctx, job)
+	left, err := h.run(jctx, job)
 	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(jctx), errJobTimeout) {
 		err = h.timedOut(ctx, job.ID, err)
 	}
 	if err == nil {
 		log.Info("job done", "variants", job.Spec.Variants)
-		if err := h.Jobs.FinishJob(ctx, job.ID, last...); err != nil {
+		if err := h.Jobs.FinishJob(ctx, job.ID, left...); err != nil {
 			return err
 		}
 		metrics.JobsFinished.WithLabelValues("done").Inc()
@@ -154,9 +153,8 @@ func (h *Handler) fail(ctx context.Context, id string, reason *domain.Error) err
 	return nil
 }
 
-// run renders and stores the job's variants. It records each as it is
-// made, for pages that show them coming, but the last made: that one it
-// returns, for FinishJob to record with the job's end in one round trip.
+// run renders and stores the job's variants, and records them (recorder):
+// those it returns are left for FinishJob to record.
 func (h *Handler) run(ctx context.Context, job *domain.Job) ([]domain.Variant, error) {
 	pipeline, err := augment.Parse(job.Spec.Pipeline)
 	if err != nil {
@@ -204,23 +202,7 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 	if job.Priority == domain.PriorityInteractive {
 		g.SetLimit(max(h.Parallel, 1))
 	}
-	// NOTE: each variant is recorded (its labels as JSON too) while the next
-	// renders; all but the last made, which FinishJob records.
-	var (
-		mu      sync.Mutex
-		last    []domain.Variant
-		records = make(chan domain.Variant, job.Spec.Variants)
-		writer  errgroup.Group
-	)
-	writer.Go(func() error {
-		var err error
-		for v := range records {
-			if err == nil {
-				err = h.Jobs.PutVariant(ctx, job.ID, v)
-			}
-		}
-		return err
-	})
+	rec := newRecorder(func(v domain.Variant) error { return h.Jobs.PutVariant(ctx, job.ID, v) })
 	for i := range job.Spec.Variants {
 		if slices.ContainsFunc(job.Variants, func(v domain.Variant) bool { return v.Index == i }) {
 			continue // recorded by an earlier attempt; the same seed gives the same file
@@ -233,24 +215,19 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 			if err != nil {
 				return err
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if len(last) > 0 {
-				records <- last[0]
-			}
-			last = []domain.Variant{v}
+			rec.add(v)
 			return nil
 		})
 	}
 	err = g.Wait()
-	close(records)
-	if werr := writer.Wait(); err == nil {
-		err = werr
+	left, rerr := rec.end()
+	if err == nil {
+		err = rerr
 	}
 	if err != nil {
 		return nil, err
 	}
-	return last, nil
+	return left, nil
 }
 
 // source returns the job's source bytes: the upload or an earlier attempt's
