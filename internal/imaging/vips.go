@@ -102,10 +102,12 @@ func header(buf []byte) (w, h, bands, orientation int, err error) {
 	return int(cw), int(ch), int(cb), int(co), nil
 }
 
-// decodeImage loads buf's first frame upright, as 8-bit sRGB in memory.
-func decodeImage(buf []byte) (vimage, error) {
+// decodeImage loads buf's first frame upright, as 8-bit sRGB in memory: a
+// JPEG shrunk on load by jpegShrink (1, 2, 4 or 8), a WebP scaled by
+// webpScale (1 is whole).
+func decodeImage(buf []byte, jpegShrink int, webpScale float64) (vimage, error) {
 	var out *C.VipsImage
-	return made(C.aug_decode(unsafe.Pointer(&buf[0]), C.size_t(len(buf)), &out), out)
+	return made(C.aug_decode(unsafe.Pointer(&buf[0]), C.size_t(len(buf)), C.int(jpegShrink), C.double(webpScale), &out), out)
 }
 
 // save encodes v.
