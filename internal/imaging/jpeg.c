@@ -1,5 +1,6 @@
 #include <setjmp.h>
 #include <stdio.h>
+#include <string.h>
 #include <jpeglib.h>
 #include "shim.h"
 
@@ -39,9 +40,11 @@ int aug_jpeg_decode(const void *buf, size_t len, int shrink, VipsImage *header, 
 	err.pub.error_exit = aug_jpeg_error_exit;
 	err.pub.emit_message = aug_jpeg_message;
 	jpeg_create_decompress(&c);
+	JSAMPLE *volatile scratch = NULL;
 	if (setjmp(err.jmp)) {
 		jpeg_destroy_decompress(&c);
 		if (mem) g_object_unref(mem);
+		g_free(scratch);
 		return -1;
 	}
 	jpeg_mem_src(&c, (const unsigned char *) buf, len);
@@ -54,8 +57,15 @@ int aug_jpeg_decode(const void *buf, size_t len, int shrink, VipsImage *header, 
 	c.scale_num = 1;
 	c.scale_denom = shrink;
 	jpeg_start_decompress(&c);
+	// NOTE: libjpeg rounds a shrunk size up, libvips down: the image is
+	// header's size, the top left of what libjpeg gives.
+	int w = header->Xsize, h = header->Ysize, bands = c.output_components;
+	if ((int) c.output_width < w || (int) c.output_height < h) {
+		jpeg_destroy_decompress(&c);
+		return -1;
+	}
 	mem = vips_image_new_memory();
-	vips_image_init_fields(mem, c.output_width, c.output_height, c.output_components, VIPS_FORMAT_UCHAR,
+	vips_image_init_fields(mem, w, h, bands, VIPS_FORMAT_UCHAR,
 		VIPS_CODING_NONE, c.output_components == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB,
 		header->Xres, header->Yres);
 	if (vips_image_write_prepare(mem)) {
@@ -63,12 +73,17 @@ int aug_jpeg_decode(const void *buf, size_t len, int shrink, VipsImage *header, 
 		g_object_unref(mem);
 		return -1;
 	}
+	if ((int) c.output_width > w || (int) c.output_height > h) scratch = g_malloc((size_t) c.output_width * bands * 16);
 	while (c.output_scanline < c.output_height) {
 		JSAMPROW rows[16];
-		int n = VIPS_MIN(16, (int) (c.output_height - c.output_scanline));
-		for (int i = 0; i < n; i++) rows[i] = VIPS_IMAGE_ADDR(mem, 0, c.output_scanline + i);
-		jpeg_read_scanlines(&c, rows, n);
+		int y = c.output_scanline, n = VIPS_MIN(16, (int) (c.output_height - y));
+		for (int i = 0; i < n; i++)
+			rows[i] = scratch ? scratch + (size_t) i * c.output_width * bands : VIPS_IMAGE_ADDR(mem, 0, y + i);
+		n = jpeg_read_scanlines(&c, rows, n);
+		if (scratch)
+			for (int i = 0; i < n && y + i < h; i++) memcpy(VIPS_IMAGE_ADDR(mem, 0, y + i), rows[i], (size_t) w * bands);
 	}
+	g_free(scratch);
 	jpeg_finish_decompress(&c);
 	jpeg_destroy_decompress(&c);
 	int orientation;

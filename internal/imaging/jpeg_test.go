@@ -10,7 +10,7 @@ import (
 
 // TestJPEGReadDirectlyIsLibvips: a JPEG that libjpeg reads straight into
 // memory (jpeg.c) comes out the same pixels as through libvips' loader:
-// colour, grey, turned by EXIF, large.
+// colour, grey, turned by EXIF, large, whole and shrunk on load.
 func TestJPEGReadDirectlyIsLibvips(t *testing.T) {
 	grey := image.NewGray(image.Rect(0, 0, 67, 45))
 	for i := range grey.Pix {
@@ -25,21 +25,23 @@ func TestJPEGReadDirectlyIsLibvips(t *testing.T) {
 		cases[name] = load(t, name)
 	}
 	for name, buf := range cases {
-		direct, err := decodeVia(buf, true)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
+		for _, shrink := range []int{1, 2, 4, 8} {
+			direct, err := decodeVia(buf, shrink, 1, true)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			viaVips, err := decodeVia(buf, shrink, 1, false)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			a, b := pixelsOf(t, direct), pixelsOf(t, viaVips)
+			if direct.width() != viaVips.width() || direct.height() != viaVips.height() || direct.bands() != viaVips.bands() || !bytes.Equal(a, b) {
+				t.Errorf("%s shrunk by %d: read directly %d×%d×%d, through libvips %d×%d×%d; the pixels differ", name, shrink,
+					direct.width(), direct.height(), direct.bands(), viaVips.width(), viaVips.height(), viaVips.bands())
+			}
+			direct.unref()
+			viaVips.unref()
 		}
-		viaVips, err := decodeVia(buf, false)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		a, b := pixelsOf(t, direct), pixelsOf(t, viaVips)
-		if direct.width() != viaVips.width() || direct.height() != viaVips.height() || direct.bands() != viaVips.bands() || !bytes.Equal(a, b) {
-			t.Errorf("%s: read directly %d×%d×%d, through libvips %d×%d×%d; the pixels differ",
-				name, direct.width(), direct.height(), direct.bands(), viaVips.width(), viaVips.height(), viaVips.bands())
-		}
-		direct.unref()
-		viaVips.unref()
 	}
 }
 
@@ -62,7 +64,7 @@ func BenchmarkDecodeJPEG(b *testing.B) {
 		for _, direct := range []bool{true, false} {
 			b.Run(fmt.Sprintf("%s/direct=%v", name, direct), func(b *testing.B) {
 				for range b.N {
-					v, err := decodeVia(buf, direct)
+					v, err := decodeVia(buf, 1, 1, direct)
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -102,18 +102,22 @@ func header(buf []byte) (w, h, bands, orientation int, err error) {
 	return int(cw), int(ch), int(cb), int(co), nil
 }
 
-// decodeImage loads buf's first frame upright, as 8-bit sRGB in memory.
-func decodeImage(buf []byte) (vimage, error) { return decodeVia(buf, true) }
+// decodeImage loads buf's first frame upright, as 8-bit sRGB in memory: a
+// JPEG shrunk on load by jpegShrink (1, 2, 4 or 8), a WebP scaled by
+// webpScale (1 is whole).
+func decodeImage(buf []byte, jpegShrink int, webpScale float64) (vimage, error) {
+	return decodeVia(buf, jpegShrink, webpScale, true)
+}
 
 // decodeVia is decodeImage, reading a JPEG with libjpeg itself when direct
 // (jpeg.c), else through libvips' loader.
-func decodeVia(buf []byte, direct bool) (vimage, error) {
+func decodeVia(buf []byte, jpegShrink int, webpScale float64, direct bool) (vimage, error) {
 	var out *C.VipsImage
 	d := C.int(0)
 	if direct {
 		d = 1
 	}
-	return made(C.aug_decode(unsafe.Pointer(&buf[0]), C.size_t(len(buf)), d, &out), out)
+	return made(C.aug_decode(unsafe.Pointer(&buf[0]), C.size_t(len(buf)), C.int(jpegShrink), C.double(webpScale), d, &out), out)
 }
 
 // save encodes v.
