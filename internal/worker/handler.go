@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"time"
 
@@ -160,7 +161,7 @@ func (h *Handler) run(ctx context.Context, job *domain.Job) ([]domain.Variant, e
 	if err != nil {
 		return nil, err
 	}
-	src, keep, err := h.source(ctx, job)
+	src, info, keep, err := h.source(ctx, job)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +169,7 @@ func (h *Handler) run(ctx context.Context, job *domain.Job) ([]domain.Variant, e
 	// rendered; the job ends only once it is.
 	kept := make(chan error, 1)
 	go func() { kept <- keep() }()
-	last, err := h.render(ctx, job, pipeline, src)
+	last, err := h.render(ctx, job, pipeline, src, info)
 	if kerr := <-kept; err == nil {
 		err = kerr
 	}
@@ -180,9 +181,22 @@ func (h *Handler) run(ctx context.Context, job *domain.Job) ([]domain.Variant, e
 
 // render decodes the source and renders and stores the variants not
 // recorded yet, as run.
-func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment.Pipeline, src []byte) ([]domain.Variant, error) {
+func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment.Pipeline, src []byte, info imaging.Info) ([]domain.Variant, error) {
+	var todo []int
+	plans := map[int]augment.Ops{}
+	for i := range job.Spec.Variants {
+		if !slices.ContainsFunc(job.Variants, func(v domain.Variant) bool { return v.Index == i }) {
+			todo = append(todo, i) // else recorded by an earlier attempt; the same seed gives the same file
+			plans[i] = pipeline.Plan(job.Spec.Seed, job.SeedKey, i)
+		}
+	}
+	least := 0
+	if job.Spec.Labels == nil && job.Spec.Mask == nil {
+		// NOTE: labels follow the ops at the source's full size.
+		least = decodeLeast(slices.Collect(maps.Values(plans)), info.Width, info.Height)
+	}
 	start := time.Now()
-	img, err := imaging.Decode(src, h.MaxPixels)
+	img, err := imaging.DecodeAtLeast(src, h.MaxPixels, least)
 	if err != nil {
 		return nil, err
 	}
@@ -203,15 +217,12 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 		g.SetLimit(max(h.Parallel, 1))
 	}
 	rec := newRecorder(func(v domain.Variant) error { return h.Jobs.PutVariant(ctx, job.ID, v) })
-	for i := range job.Spec.Variants {
-		if slices.ContainsFunc(job.Variants, func(v domain.Variant) bool { return v.Index == i }) {
-			continue // recorded by an earlier attempt; the same seed gives the same file
-		}
+	for _, i := range todo {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			v, err := h.variant(gctx, job, img, lab, pipeline.Plan(job.Spec.Seed, job.SeedKey, i), i, out)
+			v, err := h.variant(gctx, job, img, lab, plans[i], i, out)
 			if err != nil {
 				return err
 			}
@@ -234,43 +245,43 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 // download when one is kept, else a fresh download. It refuses sources over
 // MaxPixels, and returns keep, which stores a download and records what a
 // header probe tells of the image.
-func (h *Handler) source(ctx context.Context, job *domain.Job) (buf []byte, keep func() error, err error) {
+func (h *Handler) source(ctx context.Context, job *domain.Job) (buf []byte, info imaging.Info, keep func() error, err error) {
 	s := job.Source
 	if s.Key != "" {
 		r, _, err := h.Blobs.Get(ctx, s.Key)
 		if err != nil {
-			return nil, nil, err
+			return nil, info, nil, err
 		}
 		defer r.Close()
 		if buf, err = io.ReadAll(r); err != nil {
-			return nil, nil, fmt.Errorf("read source: %w", err)
+			return nil, info, nil, fmt.Errorf("read source: %w", err)
 		}
 	} else {
 		start := time.Now()
 		res, err := h.Fetcher.Fetch(ctx, s.URL)
 		if err != nil {
-			return nil, nil, err
+			return nil, info, nil, err
 		}
 		metrics.Since(metrics.FetchSeconds, start)
 		metrics.FetchBytes.Observe(float64(len(res.Body)))
 		buf, s.Name, s.Key = res.Body, res.Name, "jobs/"+job.ID+"/source"
 	}
-	info, err := imaging.Probe(buf)
+	info, err = imaging.Probe(buf)
 	if err != nil {
-		return nil, nil, err
+		return nil, info, nil, err
 	}
 	if info.Width*info.Height > h.MaxPixels {
-		return nil, nil, domain.Errorf(domain.ETooManyPixels,
+		return nil, info, nil, domain.Errorf(domain.ETooManyPixels,
 			"The image is %d×%d pixels; the limit is %d pixels.", info.Width, info.Height, h.MaxPixels)
 	}
 	if err := cost.Check(job.Spec, info.Width, info.Height, h.MaxCost); err != nil {
-		return nil, nil, err
+		return nil, info, nil, err
 	}
 	s.Width, s.Height, s.Format, s.Bytes = info.Width, info.Height, info.Format, int64(len(buf))
 	if info.Orientation > 1 {
 		s.Orientation = info.Orientation // turned upright at decoding: labels are as displayed
 	}
-	return buf, func() error {
+	return buf, info, func() error {
 		if job.Source.Key == "" {
 			if err := h.Blobs.Put(ctx, s.Key, bytes.NewReader(buf), int64(len(buf)), "image/"+info.Format); err != nil {
 				return err
