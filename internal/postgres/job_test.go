@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/testenv"
@@ -93,13 +94,7 @@ func TestJobLifecycle(t *testing.T) {
 	if got, _ := db.Job(ctx, j.ID); got.Status != domain.StatusDone || got.Error != nil {
 		t.Fatalf("ended job changed: %+v", got)
 	}
-	var events []string
-	rows, _ := db.pool.Query(ctx, `SELECT status FROM job_events WHERE job_id = $1 ORDER BY id`, j.ID)
-	for rows.Next() {
-		var s string
-		_ = rows.Scan(&s)
-		events = append(events, s)
-	}
+	events := eventsOf(t, db, j.ID)
 	if want := []string{"queued", "processing", "done"}; len(events) != 3 || events[0] != want[0] || events[2] != want[2] {
 		t.Fatalf("events = %v, want %v", events, want)
 	}
@@ -224,13 +219,7 @@ func TestClaimAndFinishJob(t *testing.T) {
 	if ended, err := db.ClaimJob(ctx, j.ID); err != nil || ended.Status != domain.StatusDone {
 		t.Fatalf("ClaimJob of a done job = %+v, %v", ended, err)
 	}
-	var events []string
-	rows, _ := db.pool.Query(ctx, `SELECT status FROM job_events WHERE job_id = $1 ORDER BY id`, j.ID)
-	for rows.Next() {
-		var s string
-		_ = rows.Scan(&s)
-		events = append(events, s)
-	}
+	events := eventsOf(t, db, j.ID)
 	if want := "[queued processing processing done]"; fmt.Sprint(events) != want {
 		t.Fatalf("events = %v, want %s", events, want)
 	}
@@ -242,4 +231,18 @@ func TestClaimAndFinishJob(t *testing.T) {
 			t.Errorf("JobStatus(%q) = %v, want not_found", id, err)
 		}
 	}
+}
+
+// eventsOf lists the statuses a job's events record, in order.
+func eventsOf(t *testing.T, db *DB, id string) []string {
+	t.Helper()
+	rows, err := db.pool.Query(context.Background(), `SELECT status FROM job_events WHERE job_id = $1 ORDER BY id`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return events
 }
