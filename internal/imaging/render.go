@@ -13,6 +13,7 @@ import (
 type Output struct {
 	Format  string
 	Quality int
+	Thumb   int // when > 0, also a WebP thumbnail fitting Thumb×Thumb (Result.Thumb)
 }
 
 // Result is one encoded variant.
@@ -20,6 +21,7 @@ type Result struct {
 	Bytes         []byte
 	Width, Height int
 	Format        string
+	Thumb         *Thumb // when Output.Thumb asked for one
 }
 
 var formats = map[string]format{"jpeg": formatJPEG, "png": formatPNG, "webp": formatWebP}
@@ -55,6 +57,13 @@ func (im *Image) Render(ctx context.Context, ops []augment.Op, out Output) (Resu
 	if err := c.flush(); err != nil {
 		return Result{}, stopped("flush", err)
 	}
+	if out.Thumb > 0 {
+		// NOTE: the variant is computed into memory once, then encoded and
+		// shrunk from there; a lazy chain would compute every op twice.
+		if err := c.materialise(); err != nil {
+			return Result{}, stopped("materialise", err)
+		}
+	}
 	format := out.Format
 	if format == "" {
 		format = im.info.Format
@@ -71,5 +80,13 @@ func (im *Image) Render(ctx context.Context, ops []augment.Op, out Output) (Resu
 		return Result{}, stopped("encode "+format, err)
 	}
 	w, h := c.size()
-	return Result{Bytes: b, Width: w, Height: h, Format: format}, nil
+	res := Result{Bytes: b, Width: w, Height: h, Format: format}
+	if out.Thumb > 0 {
+		tb, tw, th, err := c.cur.thumb(out.Thumb, ThumbQuality)
+		if err != nil {
+			return Result{}, stopped("thumbnail", err)
+		}
+		res.Thumb = &Thumb{Bytes: tb, Width: tw, Height: th}
+	}
+	return res, nil
 }

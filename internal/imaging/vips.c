@@ -120,6 +120,18 @@ int aug_blur(VipsImage *in, VipsImage **out, double sigma) {
 	return vips_gaussblur(in, out, sigma, NULL);
 }
 
+// aug_thumb encodes a WebP of in shrunk to fit size×size (never enlarged),
+// and says its size. in should be in memory: it is read once more.
+int aug_thumb(VipsImage *in, int size, int quality, void **buf, size_t *len, int *w, int *h) {
+	VipsImage *t = NULL;
+	if (vips_thumbnail_image(in, &t, size, "height", size, "size", VIPS_SIZE_DOWN, NULL)) return -1;
+	*w = t->Xsize;
+	*h = t->Ysize;
+	int rc = vips_webpsave_buffer(t, buf, len, "Q", quality, "strip", TRUE, NULL);
+	g_object_unref(t);
+	return rc;
+}
+
 // aug_save encodes; JPEG flattens alpha onto white.
 int aug_save(VipsImage *in, AugFormat format, int quality, void **buf, size_t *len) {
 	if (format == AUG_SAVE_JPEG) {

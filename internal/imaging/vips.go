@@ -119,6 +119,18 @@ func (v vimage) save(f format, quality int) ([]byte, error) {
 	return C.GoBytes(buf, C.int(n)), nil
 }
 
+// thumb encodes a WebP of v shrunk to fit size×size, and says its size.
+func (v vimage) thumb(size, quality int) ([]byte, int, int, error) {
+	var buf unsafe.Pointer
+	var n C.size_t
+	var w, h C.int
+	if C.aug_thumb(v.p, C.int(size), C.int(quality), &buf, &n, &w, &h) != 0 {
+		return nil, 0, 0, vipsError()
+	}
+	defer C.g_free(C.gpointer(buf))
+	return C.GoBytes(buf, C.int(n)), int(w), int(h), nil
+}
+
 // copyMemory computes v into memory (a new reference to v when it is there
 // already).
 func (v vimage) copyMemory() (vimage, error) {
