@@ -162,7 +162,10 @@ func (h *Handler) run(ctx context.Context, job *domain.Job) error {
 	if err != nil {
 		return err
 	}
-	out := imaging.Output{Format: job.Spec.Output.Format, Quality: job.Spec.Output.Quality}
+	if err := h.sourceThumb(ctx, job, img); err != nil {
+		return err
+	}
+	out := thumbOutput(imaging.Output{Format: job.Spec.Output.Format, Quality: job.Spec.Output.Quality})
 	for i := range job.Spec.Variants {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -261,6 +264,9 @@ func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Ima
 	}
 	opsJSON, err := json.Marshal(ops)
 	if err != nil {
+		return err
+	}
+	if err := h.putThumb(ctx, domain.ThumbKey(job.ID, i), res.Thumb); err != nil {
 		return err
 	}
 	key := fmt.Sprintf("jobs/%s/variants/%d.%s", job.ID, i, domain.Ext(res.Format))

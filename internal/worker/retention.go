@@ -125,8 +125,9 @@ func (r *Retention) delete(ctx context.Context, jobs []*domain.Job, p *Purged) e
 		if j.Spec.Mask != nil {
 			keys = append(keys, domain.MaskKey(j.ID))
 		}
+		keys = append(keys, domain.SourceThumbKey(j.ID))
 		for _, v := range j.Variants {
-			keys = append(keys, v.Key)
+			keys = append(keys, v.Key, domain.ThumbKey(j.ID, v.Index))
 			if v.Labels != nil && v.Labels.MaskKey != "" {
 				keys = append(keys, v.Labels.MaskKey)
 			}
