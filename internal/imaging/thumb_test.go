@@ -77,3 +77,28 @@ func BenchmarkThumb(b *testing.B) {
 		}
 	}
 }
+
+// TestRenderLeavesTheSourceAlone: no op changes the decoded source, so a
+// variant is the same whatever was rendered from the source before it. (A
+// cutout as the first step once drew its holes on the source itself.)
+func TestRenderLeavesTheSourceAlone(t *testing.T) {
+	im := decode(t, "cardinal.jpg")
+	first, err := im.Render(context.Background(), nil, Output{Format: "png"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range everyPipeline(t) {
+		for i := range 2 {
+			if _, err := im.Render(context.Background(), p.Plan(3, "", i), Output{Format: "jpeg"}); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+		again, err := im.Render(context.Background(), nil, Output{Format: "png"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(first.Bytes, again.Bytes) {
+			t.Fatalf("after %s the source renders differently", name)
+		}
+	}
+}

@@ -195,8 +195,16 @@ int aug_shrink(VipsImage *in, VipsImage **out, double scale) {
 }
 
 // aug_cutout draws filled rectangles on a copy.
+// NOTE: vips_image_copy_memory of an image in memory (the decoded source,
+// when cutout is the first op) is that image again: drawing on it would put
+// the holes in every later variant. The pixels are copied into a new image.
 int aug_cutout(VipsImage *in, VipsImage **out, const AugRect *holes, int n, double ink) {
-	*out = vips_image_copy_memory(in);
+	VipsImage *mem = vips_image_copy_memory(in);
+	if (!mem) return -1;
+	*out = vips_image_new_from_memory_copy(VIPS_IMAGE_ADDR(mem, 0, 0), VIPS_IMAGE_SIZEOF_IMAGE(mem),
+		mem->Xsize, mem->Ysize, mem->Bands, mem->BandFmt);
+	if (*out) (*out)->Type = mem->Type;
+	g_object_unref(mem);
 	if (!*out) return -1;
 	double inks[4] = {ink, ink, ink, 255};
 	for (int i = 0; i < n; i++) {
