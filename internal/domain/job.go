@@ -65,6 +65,10 @@ func ThumbKey(jobID string, index int) string {
 // SourceThumbKey is where the source's thumbnail is kept.
 func SourceThumbKey(jobID string) string { return "jobs/" + jobID + "/thumbs/source.webp" }
 
+// OpExampleKey is where the operations reference's picture of op is kept:
+// the bundled photo through a one-step pipeline of it.
+func OpExampleKey(op string) string { return "examples/ops/" + op + ".webp" }
+
 // ThumbFit is the size of a thumbnail of a w×h image: shrunk to fit
 // ThumbSize×ThumbSize, never enlarged (as libvips rounds it).
 func ThumbFit(w, h int) (int, int) {

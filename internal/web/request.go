@@ -21,6 +21,7 @@ import (
 	"github.com/augment-ml/augment/internal/dataset"
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/fetch"
+	"github.com/augment-ml/augment/internal/sample"
 )
 
 // specRequest is the part of a job or batch request that says what to make.
@@ -127,7 +128,7 @@ func (s *Server) readJobRequest(c *gin.Context) (jobRequest, error) {
 				return req, err
 			}
 			if c.PostForm("sample") != "" { // the "try it" button: the bundled photo, no network
-				req.upload, req.name = sampleImage(), sampleName
+				req.upload, req.name = sample.Image, sample.Name
 				req.size = headerSize(req.upload)
 				return req, nil
 			}
