@@ -75,18 +75,31 @@ func (im *Image) Render(ctx context.Context, ops []augment.Op, out Output) (Resu
 	if q == 0 {
 		q = 90
 	}
+	// NOTE: the thumbnail is made from the same pixels in memory while the
+	// variant is encoded (both only read them), on a core the encoder
+	// leaves idle (BenchmarkThumb).
+	var (
+		thumb    *Thumb
+		thumbErr error
+		made     = make(chan struct{})
+	)
+	if out.Thumb > 0 {
+		go func() {
+			defer close(made)
+			tb, tw, th, err := c.cur.thumb(out.Thumb, ThumbQuality)
+			thumb, thumbErr = &Thumb{Bytes: tb, Width: tw, Height: th}, err
+		}()
+	} else {
+		close(made)
+	}
 	b, err := c.cur.save(formats[format], q)
+	<-made
 	if err != nil {
 		return Result{}, stopped("encode "+format, err)
 	}
-	w, h := c.size()
-	res := Result{Bytes: b, Width: w, Height: h, Format: format}
-	if out.Thumb > 0 {
-		tb, tw, th, err := c.cur.thumb(out.Thumb, ThumbQuality)
-		if err != nil {
-			return Result{}, stopped("thumbnail", err)
-		}
-		res.Thumb = &Thumb{Bytes: tb, Width: tw, Height: th}
+	if thumbErr != nil {
+		return Result{}, stopped("thumbnail", thumbErr)
 	}
-	return res, nil
+	w, h := c.size()
+	return Result{Bytes: b, Width: w, Height: h, Format: format, Thumb: thumb}, nil
 }
