@@ -44,10 +44,20 @@ func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) 
 			return nil, domain.Wrap(err, domain.EUnavailable, "The mask could not be stored; try again shortly.")
 		}
 	}
-	if err := s.Jobs.CreateJob(ctx, j); err != nil {
-		return nil, domain.Wrap(err, domain.EUnavailable, "The job could not be recorded; try again shortly.")
+	if err := s.record(ctx, j, req.mask != nil); err != nil {
+		return nil, err
 	}
-	if err := s.Queue.Enqueue(ctx, j.ID, p); err != nil {
+	return j, nil
+}
+
+// record records a job whose files are stored and queues it. When
+// queueing fails the job and its files are removed again, so no job exists
+// that nothing will run.
+func (s *Server) record(ctx context.Context, j *domain.Job, hasMask bool) error {
+	if err := s.Jobs.CreateJob(ctx, j); err != nil {
+		return domain.Wrap(err, domain.EUnavailable, "The job could not be recorded; try again shortly.")
+	}
+	if err := s.Queue.Enqueue(ctx, j.ID, j.Priority); err != nil {
 		ctx := context.WithoutCancel(ctx)
 		if derr := s.Jobs.DeleteJob(ctx, j.ID); derr != nil {
 			s.Log.Error("removing an unqueued job", "job_id", j.ID, "err", derr)
@@ -55,14 +65,14 @@ func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) 
 		if j.Source.Key != "" {
 			_ = s.Blobs.Delete(ctx, j.Source.Key)
 		}
-		if req.mask != nil {
+		if hasMask {
 			_ = s.Blobs.Delete(ctx, domain.MaskKey(j.ID))
 		}
-		return nil, err
+		return err
 	}
-	metrics.JobsSubmitted.WithLabelValues(queue.QueueName(p)).Inc()
-	s.Log.Info("job queued", "job_id", j.ID, "variants", spec.Variants, "priority", p)
-	return j, nil
+	metrics.JobsSubmitted.WithLabelValues(queue.QueueName(j.Priority)).Inc()
+	s.Log.Info("job queued", "job_id", j.ID, "variants", j.Spec.Variants, "priority", j.Priority)
+	return nil
 }
 
 func (s *Server) createJob(c *gin.Context) {

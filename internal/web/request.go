@@ -140,6 +140,11 @@ func (s *Server) readJobRequest(c *gin.Context) (jobRequest, error) {
 			}
 			req.name = fetch.SafeName(fh.Filename)
 		}
+		if from := c.PostForm("from"); from != "" && req.URL == "" && req.upload == nil && !isAPI(c.Request.URL.Path) {
+			if err := s.fromJob(c.Request.Context(), from, &req); err != nil {
+				return req, inField("url", err)
+			}
+		}
 	default:
 		return req, domain.Errorf(domain.EInvalid, "Send the job as application/json or multipart/form-data, not %q.", ct)
 	}
