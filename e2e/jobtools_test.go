@@ -221,11 +221,11 @@ func TestBatchResultsPages(t *testing.T) {
 func TestBrowserCompareAndJobTools(t *testing.T) {
 	s := startStack(t)
 	img := images(t)
-	j := s.postJob(`{"url": "` + img.URL + `/rocket.jpg", "variants": 4, "preset": "heavy", "seed": 21}`)
+	j := s.postJob(`{"url": "` + img.URL + `/cardinal.jpg", "variants": 8, "preset": "heavy", "seed": 21}`)
 	j = s.waitJob(j.ID, time.Minute)
 	ctx := browser(t)
 	run(t, ctx, s, "opening the job", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(s.URL+"/jobs/"+j.ID),
-		chromedp.WaitVisible(chromedp.CSS(`#variant-3 img`)))
+		chromedp.WaitVisible(chromedp.CSS(`#variant-7 img`)))
 	// The grid shows thumbnails, lazily, their sizes given, each linking to its full image.
 	imgs := eval[[]map[string]any](t, ctx, `[...document.querySelectorAll("figure.variant img")].map((i) => ({src: i.getAttribute("src"), loading: i.loading, w: i.getAttribute("width"), h: i.getAttribute("height"), link: i.closest("a").getAttribute("href")}))`)
 	for i, m := range imgs {
@@ -234,9 +234,11 @@ func TestBrowserCompareAndJobTools(t *testing.T) {
 		}
 	}
 	run(t, ctx, s, "scrolling the thumbnails in", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.body.scrollHeight)`), chromedp.Sleep(500*time.Millisecond))
-	if n := eval[int](t, ctx, `[...document.querySelectorAll("figure.variant img")].filter((i) => i.complete && i.naturalWidth == Number(i.getAttribute("width"))).length`); n != 4 {
-		t.Errorf("%d of 4 thumbnails loaded at their size", n)
+	if n := eval[int](t, ctx, `[...document.querySelectorAll("figure.variant img")].filter((i) => i.complete && i.naturalWidth == Number(i.getAttribute("width"))).length`); n != 8 {
+		t.Errorf("%d of 8 thumbnails loaded at their size", n)
 	}
+	run(t, ctx, s, "back to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	shot(t, ctx, "job-tools-1280") // docs/screenshot.png, cropped to 1280×1180
 	run(t, ctx, s, "opening the compare view", chromedp.Click(chromedp.CSS(`#variant-1 a.compare-link`)),
 		chromedp.WaitVisible(chromedp.CSS(`main.compare`)))
 	at := func(want string) {
@@ -250,20 +252,24 @@ func TestBrowserCompareAndJobTools(t *testing.T) {
 		t.Errorf("the compare view names no ops")
 	}
 	dl := eval[map[string]string](t, ctx, `(() => { const a = document.querySelector("a[download]"); return {href: a.getAttribute("href"), name: a.getAttribute("download")}; })()`)
-	if dl["href"] != j.Variants[1].Href || dl["name"] != "rocket-1.jpg" {
+	if dl["href"] != j.Variants[1].Href || dl["name"] != "cardinal-1.jpg" {
 		t.Errorf("download: %v", dl)
 	}
 	run(t, ctx, s, "next by button", chromedp.Click(chromedp.CSS(`#next`)), chromedp.WaitVisible(chromedp.CSS(`main.compare`)))
 	at("2")
 	run(t, ctx, s, "next by key", chromedp.KeyEvent(kb.ArrowRight), chromedp.Sleep(300*time.Millisecond), chromedp.WaitVisible(chromedp.CSS(`main.compare`)))
 	at("3")
-	if eval[bool](t, ctx, `!!document.querySelector("#next")`) {
-		t.Errorf("the last variant has a next link")
-	}
 	run(t, ctx, s, "previous by key", chromedp.KeyEvent(kb.ArrowLeft), chromedp.Sleep(300*time.Millisecond), chromedp.WaitVisible(chromedp.CSS(`main.compare`)))
 	at("2")
 	run(t, ctx, s, "previous by button", chromedp.Click(chromedp.CSS(`#prev`)), chromedp.WaitVisible(chromedp.CSS(`main.compare`)))
 	at("1")
+	run(t, ctx, s, "the last variant", chromedp.Navigate(s.URL+"/jobs/"+j.ID+"/compare/7"), chromedp.WaitVisible(chromedp.CSS(`main.compare`)),
+		chromedp.KeyEvent(kb.ArrowRight), chromedp.Sleep(300*time.Millisecond))
+	at("7")
+	if eval[bool](t, ctx, `!!document.querySelector("#next")`) {
+		t.Errorf("the last variant has a next link")
+	}
+	run(t, ctx, s, "back to variant 1", chromedp.Navigate(s.URL+"/jobs/"+j.ID+"/compare/1"), chromedp.WaitVisible(chromedp.CSS(`main.compare`)))
 	// The slider: chosen, then moved by keyboard; the arrows then move it, not the page.
 	run(t, ctx, s, "the slider", chromedp.Click(chromedp.CSS(`input[name=view][value=slider]`)), chromedp.WaitVisible(chromedp.CSS(`#slider`)))
 	if eval[bool](t, ctx, `getComputedStyle(document.getElementById("side")).display != "none"`) {
@@ -290,9 +296,16 @@ func TestBrowserCompareAndJobTools(t *testing.T) {
 	}
 	// Re-roll.
 	run(t, ctx, s, "re-rolling", chromedp.Navigate(s.URL+"/jobs/"+j.ID), chromedp.WaitVisible(chromedp.CSS(`#reroll`)),
-		chromedp.Click(chromedp.CSS(`#reroll`)), chromedp.WaitVisible(chromedp.CSS(`#live.job[data-status=done]`)))
+		chromedp.Click(chromedp.CSS(`#reroll`)))
+	for i := 0; eval[string](t, ctx, `location.pathname`) == "/jobs/"+j.ID; i++ {
+		if i == 100 {
+			t.Fatal("Re-roll stayed on the job's page")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	run(t, ctx, s, "the re-roll's page", chromedp.WaitVisible(chromedp.CSS(`#live.job[data-status=done]`)))
 	rr := s.waitJob(strings.TrimPrefix(eval[string](t, ctx, `location.pathname`), "/jobs/"), time.Minute)
-	if rr.ID == j.ID || rr.Spec.Seed == j.Spec.Seed || string(rr.Spec.Pipeline) != string(j.Spec.Pipeline) || len(rr.Variants) != 4 {
+	if rr.ID == j.ID || rr.Spec.Seed == j.Spec.Seed || string(rr.Spec.Pipeline) != string(j.Spec.Pipeline) || len(rr.Variants) != 8 {
 		t.Errorf("the re-roll: %s seed %d, %d variants", rr.ID, rr.Spec.Seed, len(rr.Variants))
 	}
 	// Copy pipeline.
@@ -310,7 +323,7 @@ func TestBrowserCompareAndJobTools(t *testing.T) {
 		t.Errorf("the form's pipeline %v, want %v", got, want)
 	}
 	fields := eval[map[string]string](t, ctx, `Object.fromEntries(["variants", "seed", "from"].map((n) => [n, document.querySelector("#job-form [name=" + n + "]").value]))`)
-	if fields["variants"] != "4" || fields["seed"] != "21" || fields["from"] != j.ID {
+	if fields["variants"] != "8" || fields["seed"] != "21" || fields["from"] != j.ID {
 		t.Errorf("the form's fields: %v", fields)
 	}
 	run(t, ctx, s, "sending the edit", typeInto(`#job-form [name=variants]`, "2"),

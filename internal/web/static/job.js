@@ -32,13 +32,16 @@ function drawAll() {
 
 function toggles() {
   for (const box of document.querySelectorAll(".label-toggles input[data-hide]")) {
-    const apply = () => document.body.classList.toggle(`hide-${box.dataset.hide}`, !box.checked);
-    box.addEventListener("change", apply);
-    apply(); // a reload may bring back a box left unchecked
+    document.body.classList.toggle(`hide-${box.dataset.hide}`, !box.checked);
   }
 }
 
-toggles();
+// NOTE: one listener on the document, so a box the live patch put in anew
+// works too.
+document.addEventListener("change", (e) => {
+  if (e.target.matches(".label-toggles input[data-hide]")) toggles();
+});
+toggles(); // a reload may bring back a box left unchecked
 drawAll();
 document.addEventListener("live:morphed", drawAll);
 
