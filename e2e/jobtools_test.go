@@ -72,7 +72,7 @@ func TestThumbnails(t *testing.T) {
 	}
 	s.getJSON("/api/v1/jobs/"+j.ID, &raw)
 	type thumb struct {
-		href, full string
+		href, full   string
 		w, h, fw, fh int
 	}
 	thumbs := []thumb{{raw.Source.Thumb.Href, j.Source.Href, raw.Source.Thumb.Width, raw.Source.Thumb.Height, j.Source.Width, j.Source.Height}}
@@ -275,7 +275,9 @@ func TestBrowserCompareAndJobTools(t *testing.T) {
 	if eval[bool](t, ctx, `getComputedStyle(document.getElementById("side")).display != "none"`) {
 		t.Errorf("side by side is still shown with the slider")
 	}
-	clip := func() string { return eval[string](t, ctx, `getComputedStyle(document.querySelector("#slider .over")).clipPath`) }
+	clip := func() string {
+		return eval[string](t, ctx, `getComputedStyle(document.querySelector("#slider .over")).clipPath`)
+	}
 	before := clip()
 	run(t, ctx, s, "moving the slider", chromedp.Focus(chromedp.CSS(`#slider-at`)), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.End))
 	at("1")
