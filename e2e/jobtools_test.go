@@ -239,6 +239,8 @@ func TestBrowserCompareAndJobTools(t *testing.T) {
 	}
 	run(t, ctx, s, "back to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 	shot(t, ctx, "job-tools-1280") // docs/screenshot.png, cropped to 1280×1180
+	tabReaches(t, ctx, s, "#live", "#reroll", "#edit", "#copy-pipeline", "#variant-0 .frame a", "#variant-0 a.compare-link",
+		"#variant-0 a[download]", "#variant-0 button.pin", "#variant-7 button.pin")
 	run(t, ctx, s, "opening the compare view", chromedp.Click(chromedp.CSS(`#variant-1 a.compare-link`)),
 		chromedp.WaitVisible(chromedp.CSS(`main.compare`)))
 	at := func(want string) {
