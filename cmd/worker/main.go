@@ -111,9 +111,11 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if err := worker.WriteOpExamples(ctx, blobs, log); err != nil {
-		log.Warn("the operations reference's examples", "err", err)
-	}
+	go func() { // NOTE: beside the first jobs, not before them
+		if err := worker.WriteOpExamples(ctx, blobs, log); err != nil && ctx.Err() == nil {
+			log.Warn("the operations reference's examples", "err", err)
+		}
+	}()
 	ropt, _ := redis.ParseURL(cfg.RedisURL)
 	rdb := redis.NewClient(ropt)
 	defer rdb.Close()
