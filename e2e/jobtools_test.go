@@ -286,6 +286,12 @@ func TestBrowserCompareAndJobTools(t *testing.T) {
 	if after := clip(); after == before || !strings.Contains(after, "100%") {
 		t.Errorf("the slider's edge: %q, then %q; want it at 100%%", before, after)
 	}
+	// Dragging: a press a quarter of the way across puts the edge there.
+	box := eval[map[string]float64](t, ctx, `(() => { const r = document.getElementById("slider").getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width, h: r.height}; })()`)
+	run(t, ctx, s, "pressing on the slider", chromedp.MouseClickXY(box["x"]+box["w"]/4, box["y"]+box["h"]/2))
+	if v := eval[int](t, ctx, `Number(document.getElementById("slider-at").value)`); v < 23 || v > 27 {
+		t.Errorf("a press a quarter of the way across moved the slider to %d%%", v)
+	}
 	// Keyboard: every control of the page is reached with Tab.
 	tabReaches(t, ctx, s, "main.compare", "#prev", "#next", "input[name=view]:checked", "a[download]", "form button", "details summary")
 	shot(t, ctx, "compare-1280")
