@@ -53,7 +53,7 @@ bench:
 	$(GO) test -run '^$$' -bench 'Idle' -benchtime 10x ./e2e
 	$(MAKE) lighthouse
 
-## lighthouse: Lighthouse scores (mobile) of the home, job and batch pages
+## lighthouse: Lighthouse scores (mobile) of the home, job, batch, results and compare pages
 lighthouse:
 	$(GO) test -run '^$$' -bench Lighthouse -benchtime 1x -timeout 20m ./e2e
 
