@@ -12,6 +12,7 @@ var exampleArgs = map[string]map[string]any{
 	"random_crop":         {"size": []int{300, 300}},
 	"random_resized_crop": {"size": []int{300, 300}},
 	"resize":              {"longest": 400},
+	"color_jitter":        {"brightness": 0.3, "contrast": 0.3, "saturation": 0.4, "hue": 0.1}, // its defaults change nothing
 	"one_of":              {"one_of": []any{map[string]any{"op": "hflip"}, map[string]any{"op": "grayscale"}}},
 	"some_of":             {"some_of": []any{map[string]any{"op": "rotate"}, map[string]any{"op": "hue"}, map[string]any{"op": "cutout"}}, "n": 2},
 }

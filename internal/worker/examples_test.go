@@ -31,9 +31,19 @@ func TestWriteOpExamples(t *testing.T) {
 		if err != nil || info.Format != "webp" || max(info.Width, info.Height) > exampleSize {
 			t.Errorf("%s: the example reads as %+v, %v", op.Name, info, err)
 		}
-		if other, ok := seen[string(b)]; ok && op.Name != "identity" && other != "identity" {
+		// NOTE: a composition's picture is one of its steps'; an op may leave
+		// this photo as it is (autocontrast: it spans 0–255 already).
+		if op.Group == "composition" && op.Name != "identity" {
+			continue
+		}
+		if seen[string(b)] == "identity" {
+			t.Logf("%s leaves the photo as it is", op.Name)
+		}
+		if other, ok := seen[string(b)]; ok && other != "identity" {
 			t.Errorf("%s and %s have the same picture", op.Name, other)
 		}
-		seen[string(b)] = op.Name
+		if _, ok := seen[string(b)]; !ok {
+			seen[string(b)] = op.Name
+		}
 	}
 }
