@@ -22,14 +22,8 @@ type compareView struct {
 // comparePage shows a variant beside the original, with its ops, the
 // neighbouring variants and a download.
 func (s *Server) comparePage(c *gin.Context) {
-	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	v, err := variantOf(j, c.Param("index"))
-	if err != nil {
-		s.fail(c, err)
+	j, v, ok := s.jobVariant(c)
+	if !ok {
 		return
 	}
 	jv := jobView(j)

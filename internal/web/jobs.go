@@ -117,31 +117,44 @@ func (s *Server) listJobs(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"jobs": out})
 }
 
-func (s *Server) getSource(c *gin.Context) {
+// jobSource is the job in the path when its source is stored; else it has
+// answered 404 and is nil.
+func (s *Server) jobSource(c *gin.Context) *domain.Job {
 	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
+	if err == nil && j.Source.Key == "" {
+		err = domain.Errorf(domain.ENotFound, "The source of job %s has not been fetched yet.", j.ID)
+	}
 	if err != nil {
 		s.fail(c, err)
-		return
+		return nil
 	}
-	if j.Source.Key == "" {
-		s.fail(c, domain.Errorf(domain.ENotFound, "The source of job %s has not been fetched yet.", j.ID))
-		return
+	return j
+}
+
+// jobVariant is the job in the path and its variant of the path's index;
+// else it has answered 404 and ok is false.
+func (s *Server) jobVariant(c *gin.Context) (j *domain.Job, v domain.Variant, ok bool) {
+	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
+	if err == nil {
+		v, err = variantOf(j, c.Param("index"))
 	}
-	s.serveBlob(c, j.Source.Key, j.Source.Format)
+	if err != nil {
+		s.fail(c, err)
+		return nil, v, false
+	}
+	return j, v, true
+}
+
+func (s *Server) getSource(c *gin.Context) {
+	if j := s.jobSource(c); j != nil {
+		s.serveBlob(c, j.Source.Key, j.Source.Format)
+	}
 }
 
 func (s *Server) getVariant(c *gin.Context) {
-	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
+	if _, v, ok := s.jobVariant(c); ok {
+		s.serveBlob(c, v.Key, v.Format)
 	}
-	i, err := strconv.Atoi(c.Param("index"))
-	if err != nil || i < 0 || i >= len(j.Variants) || j.Variants[i].Index != i {
-		s.fail(c, domain.Errorf(domain.ENotFound, "Job %s has no variant %q (yet).", j.ID, c.Param("index")))
-		return
-	}
-	s.serveBlob(c, j.Variants[i].Key, j.Variants[i].Format)
 }
 
 // getMask serves the semantic mask a job was given, as PNG.
@@ -160,21 +173,15 @@ func (s *Server) getMask(c *gin.Context) {
 
 // getVariantMask serves a variant's mask, as PNG.
 func (s *Server) getVariantMask(c *gin.Context) {
-	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
+	j, v, ok := s.jobVariant(c)
+	if !ok {
 		return
 	}
-	i, err := strconv.Atoi(c.Param("index"))
-	if err != nil || i < 0 || i >= len(j.Variants) || j.Variants[i].Index != i {
-		s.fail(c, domain.Errorf(domain.ENotFound, "Job %s has no variant %q (yet).", j.ID, c.Param("index")))
+	if v.Labels == nil || v.Labels.MaskKey == "" {
+		s.fail(c, domain.Errorf(domain.ENotFound, "Variant %d of job %s has no mask: the job was given none.", v.Index, j.ID))
 		return
 	}
-	if l := j.Variants[i].Labels; l == nil || l.MaskKey == "" {
-		s.fail(c, domain.Errorf(domain.ENotFound, "Variant %d of job %s has no mask: the job was given none.", i, j.ID))
-		return
-	}
-	s.serveMask(c, j.Variants[i].Labels.MaskKey)
+	s.serveMask(c, v.Labels.MaskKey)
 }
 
 // serveMask serves a mask PNG as kept or, with ?view, as the page draws it:

@@ -25,31 +25,16 @@ func thumbOf(href string, w, h int) *thumbJSON {
 
 // getVariantThumb serves a variant's thumbnail.
 func (s *Server) getVariantThumb(c *gin.Context) {
-	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
+	if j, v, ok := s.jobVariant(c); ok {
+		s.serveThumb(c, domain.ThumbKey(j.ID, v.Index), fmt.Sprintf("/api/v1/jobs/%s/variants/%d", j.ID, v.Index))
 	}
-	v, err := variantOf(j, c.Param("index"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.serveThumb(c, domain.ThumbKey(j.ID, v.Index), fmt.Sprintf("/api/v1/jobs/%s/variants/%d", j.ID, v.Index))
 }
 
 // getSourceThumb serves the source's thumbnail.
 func (s *Server) getSourceThumb(c *gin.Context) {
-	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
+	if j := s.jobSource(c); j != nil {
+		s.serveThumb(c, domain.SourceThumbKey(j.ID), "/api/v1/jobs/"+j.ID+"/source")
 	}
-	if j.Source.Key == "" {
-		s.fail(c, domain.Errorf(domain.ENotFound, "The source of job %s has not been fetched yet.", j.ID))
-		return
-	}
-	s.serveThumb(c, domain.SourceThumbKey(j.ID), "/api/v1/jobs/"+j.ID+"/source")
 }
 
 // serveThumb serves the thumbnail under key; a job made before the worker
