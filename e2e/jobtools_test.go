@@ -92,7 +92,22 @@ func TestThumbnails(t *testing.T) {
 			t.Errorf("%s: %d bytes, the full image %d", th.href, len(b), len(full))
 		}
 	}
-	// The operations reference's pictures, drawn by the worker at start.
+	// The operations reference's pictures, drawn by the worker as it starts.
+	var ops struct{ Ops []struct{ Name string } }
+	s.getJSON("/api/v1/ops", &ops)
+	deadline := time.Now().Add(30 * time.Second)
+	for _, op := range ops.Ops {
+		for {
+			resp, _ := s.fetch("/ops/" + op.Name + "/example")
+			if resp.StatusCode == 200 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("/ops/%s/example: %d 30 s after the worker started", op.Name, resp.StatusCode)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
 	if resp, b := s.fetch("/ops/hflip/example"); resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/webp" {
 		t.Errorf("/ops/hflip/example: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	} else if w, h := webpSize(t, b); max(w, h) != 240 {
@@ -101,8 +116,6 @@ func TestThumbnails(t *testing.T) {
 	if resp, _ := s.fetch("/ops/nope/example"); resp.StatusCode != 404 {
 		t.Errorf("/ops/nope/example: %d", resp.StatusCode)
 	}
-	var ops struct{ Ops []struct{ Name string } }
-	s.getJSON("/api/v1/ops", &ops)
 	if _, page := s.fetch("/ops"); strings.Count(string(page), `<figure class="op-example">`) != len(ops.Ops) {
 		t.Errorf("/ops shows %d pictures for %d ops", strings.Count(string(page), `<figure class="op-example">`), len(ops.Ops))
 	}
