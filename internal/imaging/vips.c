@@ -123,19 +123,31 @@ int aug_blur(VipsImage *in, VipsImage **out, double sigma) {
 // aug_thumb encodes a WebP of in shrunk to fit size×size (never enlarged),
 // and says its size. in should be in memory: it is read once more.
 // NOTE: a box shrink by the whole factor, then bilinear for the rest:
-// here vips_resize (lanczos3) and vips_thumbnail_image take 100 ms for an
-// 800×450 thumbnail and 500 ms for a 4096×4096 one, this 14 and 55 ms, and
-// a thumbnail is seen small. The encoder works at its least effort (0)
+// here vips_resize (lanczos3) and vips_thumbnail_image take 100 ms for a
+// 1920×1080 thumbnail and 500 ms for a 4096×4096 one, this 15 and 35 ms of
+// CPU, and a thumbnail is seen small. The encoder works at its least effort (0)
 // for the same reason.
 int aug_thumb(VipsImage *in, int size, int quality, void **buf, size_t *len, int *w, int *h) {
 	int longest = in->Xsize > in->Ysize ? in->Xsize : in->Ysize;
 	int f = longest / size;
-	VipsImage *s = NULL, *t = NULL;
-	if (f > 1) {
-		if (vips_shrink(in, &s, f, f, NULL)) return -1;
+	// NOTE: from 8× down, every step-th pixel only is read and 4×4 of them
+	// or more averaged: for 4096 → 480, 16 of each 8×8 block, in two thirds
+	// of the box shrink's time (35 ms of CPU, from 54).
+	int step = f >= 8 ? f / 4 : 1;
+	VipsImage *s = NULL, *t = NULL, *u = NULL;
+	if (step > 1) {
+		if (vips_subsample(in, &u, step, step, NULL)) return -1;
+		f /= step;
 	} else {
-		s = in;
-		g_object_ref(s);
+		u = in;
+		g_object_ref(u);
+	}
+	if (f > 1) {
+		int rc = vips_shrink(u, &s, f, f, NULL);
+		g_object_unref(u);
+		if (rc) return -1;
+	} else {
+		s = u;
 	}
 	longest = s->Xsize > s->Ysize ? s->Xsize : s->Ysize;
 	if (longest > size) {
