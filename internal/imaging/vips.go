@@ -27,6 +27,7 @@ func (v vimage) width() int  { return int(v.p.Xsize) }
 func (v vimage) height() int { return int(v.p.Ysize) }
 func (v vimage) bands() int  { return int(v.p.Bands) }
 func (v vimage) unref()      { C.g_object_unref(C.gpointer(v.p)) }
+func (v vimage) ref()        { C.g_object_ref(C.gpointer(v.p)) }
 
 // kill tells libvips to stop computing v: the next piece of it asked for
 // fails, and with it whatever is being computed from it.
