@@ -25,6 +25,7 @@ type Server struct {
 	Versions       domain.VersionStore // what the workers run on, for dataset reports; nil: unknown
 	Queue          domain.Enqueuer
 	Blobs          domain.Blobs
+	Previews       domain.Previewer // the explorer's tiles; nil: previews answer 503
 	Events         *events.Hub // news of changed jobs and batches; nil: a hub nothing feeds (reads every second)
 	Ready          []Check     // what /readyz asks: Redis and PostgreSQL
 	SyncTimeout    time.Duration
@@ -124,6 +125,8 @@ func (s *Server) routes() *gin.Engine {
 	aget("/batches/:id/events", s.batchEvents)
 	aget("/batches/:id/jobs", s.batchJobs)
 	aget("/batches/:id/archive", s.batchArchive)
+	api.POST("/previews", s.guard, s.createPreview)
+	aget("/previews/:id/tiles/:index", s.getPreviewTile)
 	aget("/ops", s.ops)
 	aget("/presets", s.presets)
 
