@@ -26,8 +26,8 @@ type Server struct {
 	Queue          domain.Enqueuer
 	Blobs          domain.Blobs
 	Previews       domain.Previewer // the explorer's tiles; nil: previews answer 503
-	Events         *events.Hub // news of changed jobs and batches; nil: a hub nothing feeds (reads every second)
-	Ready          []Check     // what /readyz asks: Redis and PostgreSQL
+	Events         *events.Hub      // news of changed jobs and batches; nil: a hub nothing feeds (reads every second)
+	Ready          []Check          // what /readyz asks: Redis and PostgreSQL
 	SyncTimeout    time.Duration
 	MaxUploadBytes int64
 	MaxPixels      int
