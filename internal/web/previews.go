@@ -221,6 +221,7 @@ type tileJSON struct {
 	FullWidth  int                   `json:"full_width"`
 	FullHeight int                   `json:"full_height"`
 	Ops        json.RawMessage       `json:"ops"`
+	Caption    string                `json:"caption"` // the ops in words, as the job page says them
 	Labels     *domain.VariantLabels `json:"labels,omitempty"`
 }
 
@@ -237,7 +238,7 @@ func previewView(p *domain.Preview, res *domain.PreviewResult) previewJSON {
 		out.Variants = append(out.Variants, tileJSON{
 			Index: t.Index, Href: fmt.Sprintf("/api/v1/previews/%s/tiles/%d", p.ID, t.Index),
 			Width: t.Width, Height: t.Height, Format: t.Format, FullWidth: t.Full[0], FullHeight: t.Full[1],
-			Ops: t.Ops, Labels: t.Labels,
+			Ops: t.Ops, Caption: caption(t.Ops), Labels: t.Labels,
 		})
 	}
 	return out

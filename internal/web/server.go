@@ -101,6 +101,7 @@ func (s *Server) routes() *gin.Engine {
 
 	get("/", s.home)
 	get("/ops", s.opsPage)
+	get("/explore", s.explorePage)
 	get("/recent", s.needToken, s.recent)
 	r.POST("/jobs", s.guard, s.submitForm)
 	get("/jobs/:id", s.jobPage)
