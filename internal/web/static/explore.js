@@ -211,6 +211,7 @@ function showTiles(tiles) {
     const fig = document.createElement("figure");
     fig.className = "variant tile";
     fig.id = `tile-${k}`;
+    fig.dataset.ops = JSON.stringify(t.ops);
     const frame = document.createElement("div");
     frame.className = "frame";
     const img = document.createElement("img");
@@ -269,7 +270,7 @@ function stepsForExtremes() {
 function ends(step, which) {
   const out = {};
   for (const p of byName.get(step.op)?.params ?? []) {
-    if (p.type !== "range" && p.type !== "int") continue;
+    if (p.name === "p" || (p.type !== "range" && p.type !== "int")) continue;
     const v = step[p.name] ?? p.default;
     if (Array.isArray(v) && v.length === 2 && v[0] !== v[1]) out[p.name] = [v[which], v[which]];
   }
@@ -304,7 +305,8 @@ function describeUse() {
     const url = source?.url ?? (source?.job ? source.sourceURL : "") ?? "";
     job = `curl -X POST ${origin}/api/v1/jobs${auth} \\\n  -H 'Content-Type: application/json' \\\n  -d ${q(JSON.stringify({ url: url || "https://example.com/image.jpg", variants: n, seed: seed(), pipeline: p }))}`;
   }
-  const urls = [source?.url ?? source?.sourceURL ?? "https://example.com/a.jpg", "https://example.com/b.jpg"];
+  const one = source?.url ?? source?.sourceURL;
+  const urls = one ? [one] : ["https://example.com/a.jpg", "https://example.com/b.jpg"];
   const batch = `curl -X POST ${origin}/api/v1/batches${auth} \\\n  -H 'Content-Type: application/json' \\\n  -d ${q(JSON.stringify({ urls, variants: n, seed: seed(), pipeline: p }))}`;
   $("copy-pipeline").textContent = JSON.stringify(p, null, 2);
   $("copy-job").textContent = job;
@@ -316,7 +318,10 @@ async function copy(button) {
   const pre = $(button.dataset.copy);
   const title = $(`${button.dataset.copy}-title`).textContent;
   try {
-    await navigator.clipboard.writeText(pre.textContent);
+    // NOTE: a browser may hold the promise while it asks for permission:
+    // after a second the text is selected instead.
+    const late = new Promise((_, fail) => setTimeout(() => fail(new Error("no answer")), 1000));
+    await Promise.race([navigator.clipboard.writeText(pre.textContent), late]);
     els.copied.textContent = `Copied: ${title}.`;
   } catch {
     const range = document.createRange();
