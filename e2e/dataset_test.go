@@ -76,6 +76,10 @@ func TestDatasetsThroughTheStack(t *testing.T) {
 				if im.Width != m.Width || im.Height != m.Height {
 					t.Errorf("%s is %d×%d; the manifest says %d×%d", m.Path, im.Width, im.Height, m.Width, m.Height)
 				}
+				// A PNG source's variants stay lossless, without an output format.
+				if strings.HasSuffix(m.Source, ".png") && im.Format != "png" {
+					t.Errorf("%s, a variant of the PNG %s, is %s", m.Path, m.Source, im.Format)
+				}
 				if diff := datasettest.SameObjects(m.Labels.Objects, im.Objects, 0.02); diff != "" {
 					t.Errorf("%s: the labels written differ from the variant's:\n%s", m.Path, diff)
 				}

@@ -139,6 +139,7 @@ func (c *cocoLayout) assemble(ds *Dataset, images map[string]*Image) error {
 	ds.COCO = c.files
 	classes := map[string]bool{}
 	byBase := map[string][]*Image{}
+	named := map[*Image]cocoImage{} // the record that named each image
 	for _, im := range images {
 		byBase[path.Base(im.Path)] = append(byBase[path.Base(im.Path)], im)
 	}
@@ -158,6 +159,10 @@ func (c *cocoLayout) assemble(ds *Dataset, images map[string]*Image) error {
 				ds.warn(WMissingImage, f.Path, "%s names the image %s (id %d), which the dataset lacks", f.Path, rec.fileName, rec.id)
 				continue
 			}
+			if first, ok := named[im]; ok {
+				return twiceNamed(im.Path, c.files[im.COCO.File].Path, first.id, f.Path, rec.id)
+			}
+			named[im] = rec
 			f.Images++
 			im.Labelled, im.Split = true, f.Split
 			im.DeclaredWidth, im.DeclaredHeight = rec.w, rec.h
@@ -184,6 +189,20 @@ func (c *cocoLayout) assemble(ds *Dataset, images map[string]*Image) error {
 		ds.warn(WMissingLabels, p, "no COCO file names %s; it is kept without labels", p)
 	}
 	return nil
+}
+
+// twiceNamed is the error for an image that two image records name. Its
+// objects and its split would be two files' worth: in two splits its
+// variants would leak from one into the other (DATASETS.md), and either
+// file would lose the objects the other gave it.
+func twiceNamed(img, file1 string, id1 int64, file2 string, id2 int64) error {
+	if file1 == file2 {
+		return domain.Errorf(domain.EInvalidSpec, "%s names the image %s twice (image ids %d and %d): give it one record, with every annotation of the image under its id.",
+			file1, img, id1, id2)
+	}
+	return domain.Errorf(domain.EInvalidSpec, "%s is named by %s (image id %d) and by %s (image id %d), and an image belongs to one annotation file here: "+
+		"in two splits its variants would leak from one into the other, and two files of one split (instances_ and person_keypoints_) "+
+		"would each need its variants. Keep it in one file (merge the files of a split into one).", img, file1, id1, file2, id2)
 }
 
 // find resolves a file_name the ways COCO exports lay images out: beside the

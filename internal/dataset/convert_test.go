@@ -1,6 +1,9 @@
 package dataset
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -104,5 +107,24 @@ func TestConversionKeepsPolygonsAndKeypoints(t *testing.T) {
 	s := readDS(t, Dir(write(t, seg, dir, YOLO)), "").Image("images/train/s.jpg")
 	if len(s.Objects) != 1 || !nearPolygon(s.Objects[0].Polygon, seg.Images[0].Objects[0].Polygon, 1e-4) {
 		t.Errorf("segment: %s", jsonOf(s))
+	}
+}
+
+// TestClassNamesStayUTF8: a class named ñandú is written as ñandú in every
+// format's own files (data.yaml, a VOC .xml, a COCO category), never
+// escaped or rewritten to ASCII.
+func TestClassNamesStayUTF8(t *testing.T) {
+	dir, _ := cocoFixture(t)
+	ds := readDS(t, Dir(dir), "")
+	for format, file := range map[Format]string{YOLO: "data.yaml", VOC: "Annotations/x.xml", COCO: "annotations/instances_train.json"} {
+		out := write(t, ds, dir, format)
+		b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(file)))
+		if err != nil || !strings.Contains(string(b), "ñandú") {
+			t.Errorf("%s: %s does not say ñandú (%v):\n%s", format, file, err, b)
+		}
+		again := readDS(t, Dir(out), "")
+		if !slices.Contains(again.Classes, "ñandú") {
+			t.Errorf("%s: read back, the classes are %q", format, again.Classes)
+		}
 	}
 }

@@ -85,11 +85,32 @@ func root(paths []string) string {
 				return strings.TrimSuffix(prefix, "/")
 			}
 		}
-		if first == "" || meaningful(first) {
+		if first == "" || meaningful(first) && !wraps(paths, prefix+first+"/") {
 			return strings.TrimSuffix(prefix, "/")
 		}
 		prefix += first + "/"
 	}
+}
+
+// wraps says whether the folder dir (ending in /) holds a dataset's own
+// top: an images, JPEGImages or Annotations folder, or a data.yaml, names
+// file or dataset_meta.json. A dataset zipped from a folder that happens
+// to be named labels or images is then still found inside it.
+func wraps(paths []string, dir string) bool {
+	for _, p := range paths {
+		rest, ok := strings.CutPrefix(p, dir)
+		if !ok {
+			continue
+		}
+		top, _, nested := strings.Cut(rest, "/")
+		switch {
+		case nested && (strings.EqualFold(top, "images") || strings.EqualFold(top, "JPEGImages") || strings.EqualFold(top, "Annotations")):
+			return true
+		case !nested && (isDataYAML(top) || isNamesFile(top) || strings.EqualFold(top, "dataset_meta.json")):
+			return true
+		}
+	}
+	return false
 }
 
 // meaningful folder names belong to a layout and are never a wrapper.

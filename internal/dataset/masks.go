@@ -12,7 +12,8 @@ import (
 )
 
 // MasksMeta is a masks dataset's dataset_meta.json (kept as read) and the
-// class names and colours it gives.
+// class names and colours it gives; for a VOC tree whose class masks are in
+// colours, the devkit's colormap ([VOCColormap]) alone.
 type MasksMeta struct {
 	MetaPath string
 	Meta     []byte

@@ -34,7 +34,9 @@ type Dataset struct {
 	COCO  []*COCOFile `json:"coco,omitempty"`  // one per annotation file (a split each)
 	YOLO  *YOLOMeta   `json:"yolo,omitempty"`  // the data.yaml, kept
 	Masks *MasksMeta  `json:"masks,omitempty"` // dataset_meta.json and the class colours, kept
-	Other []OtherFile `json:"-"`               // files that are neither images nor labels (README, licences), kept by path
+	// VOCSegmentation are a VOC tree's ImageSets/Segmentation lists.
+	VOCSegmentation []VOCList   `json:"voc_segmentation,omitempty"`
+	Other           []OtherFile `json:"-"` // files that are neither images nor labels (README, licences), kept by path
 }
 
 // Image is one image of a dataset and what its labels say about it. Its
@@ -133,6 +135,9 @@ const (
 	WUnreadableSize = "unreadable_size"  // an image whose size could not be read from its header
 	// WNothingAugmented: no image is in the splits to augment.
 	WNothingAugmented = "nothing_augmented"
+	// WInstanceMasks: VOC SegmentationObject masks, copied with their
+	// sources; the variants get none.
+	WInstanceMasks = "instance_masks"
 	// WVariantUnlabelled: a variant of a labelled source without labels, left out.
 	WVariantUnlabelled = "variant_unlabelled"
 )

@@ -75,6 +75,7 @@ func (p *Packer) Add(it Item) error {
 	im := it.Image
 	p.report.Source(im)
 	if it.Error != nil || it.Source == nil {
+		p.w.Omit(im)
 		p.report.Failed++
 		e := it.Error
 		if e == nil {
@@ -99,6 +100,8 @@ func (p *Packer) Add(it Item) error {
 		if err := p.manifest.encode(line); err != nil {
 			return err
 		}
+	} else {
+		p.w.Omit(im)
 	}
 	for _, v := range it.Variants {
 		if err := p.addVariant(it, v); err != nil {

@@ -68,10 +68,27 @@ func (p Plan) Check(ds *Dataset, variants int) ([]Loss, []Warning, error) {
 		}
 	}
 	augmented := 0
+	var instanceMasks []string
 	for _, im := range ds.Images {
 		if p.Augments(im.Split) {
 			augmented++
+			if im.VOC != nil && im.VOC.ObjectMask != "" {
+				instanceMasks = append(instanceMasks, im.VOC.ObjectMask)
+			}
 		}
+	}
+	if variants > 0 && len(instanceMasks) > 0 {
+		// NOTE: a job moves one mask, the class mask; the instance masks of
+		// SegmentationObject/ are said to be left behind, not dropped
+		// silently. ImageSets/Segmentation lists the variants (their class
+		// masks are there, as semantic segmentation reads them).
+		which := instanceMasks[0]
+		if len(instanceMasks) > 1 {
+			which = fmt.Sprintf("%s and %d more", which, len(instanceMasks)-1)
+		}
+		warnings = append(warnings, Warning{Code: WInstanceMasks, Path: instanceMasks[0], Message: fmt.Sprintf(
+			"the instance masks of the images to augment (%s) are copied with their images, but their variants get none: "+
+				"augment moves the class masks of SegmentationClass/ and the boxes, not SegmentationObject/", which)})
 	}
 	if variants > 0 && augmented == 0 && len(ds.Images) > 0 {
 		warnings = append(warnings, Warning{Code: WNothingAugmented, Message: fmt.Sprintf(

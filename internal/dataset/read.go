@@ -107,6 +107,9 @@ func Read(src Source, opt Options) (*Dataset, error) {
 		}
 		return nil, err
 	}
+	if err := checkStems(format, images); err != nil {
+		return nil, err
+	}
 	if err := lay.assemble(ds, images); err != nil {
 		return nil, err
 	}

@@ -82,6 +82,23 @@ func vocSplitList(p string) string {
 	return name
 }
 
+// vocSegList is ImageSets/Segmentation/<split>.txt: the ids whose class
+// masks a split has, as torchvision's VOCSegmentation reads them.
+func vocSegList(p string) string {
+	if !strings.EqualFold(path.Ext(p), ".txt") || !strings.EqualFold(path.Base(path.Dir(p)), "Segmentation") ||
+		!strings.EqualFold(path.Base(path.Dir(path.Dir(p))), "ImageSets") {
+		return ""
+	}
+	return stem(path.Base(p))
+}
+
+// VOCList is an ImageSets/Segmentation list as read: written back with
+// the variants of the ids it lists, whose class masks are beside theirs.
+type VOCList struct {
+	Path string   `json:"path"`
+	IDs  []string `json:"ids"`
+}
+
 func vocMaskKind(p string) string {
 	switch d := path.Base(path.Dir(p)); {
 	case strings.EqualFold(d, "SegmentationClass"), strings.EqualFold(d, "SegmentationObject"):
@@ -91,9 +108,10 @@ func vocMaskKind(p string) string {
 }
 
 type vocLayout struct {
-	anns   map[string]*vocAnnotation
-	splits map[string]string // image stem → split
-	masks  map[string]*SemanticMask
+	segLists []VOCList
+	anns     map[string]*vocAnnotation
+	splits   map[string]string // image stem → split
+	masks    map[string]*SemanticMask
 }
 
 func newVOC() *vocLayout {
@@ -101,7 +119,7 @@ func newVOC() *vocLayout {
 }
 
 func (v *vocLayout) claims(p string) bool {
-	return isVOCAnnotation(p) || vocSplitList(p) != "" || vocMaskKind(p) != ""
+	return isVOCAnnotation(p) || vocSplitList(p) != "" || vocSegList(p) != "" || vocMaskKind(p) != ""
 }
 
 func (v *vocLayout) parse(p string, r io.Reader) error {
@@ -130,6 +148,16 @@ func (v *vocLayout) parse(p string, r io.Reader) error {
 			}
 		}
 		return sc.Err()
+	case vocSegList(p) != "":
+		l := VOCList{Path: p}
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			if f := strings.Fields(sc.Text()); len(f) > 0 {
+				l.IDs = append(l.IDs, f[0])
+			}
+		}
+		v.segLists = append(v.segLists, l)
+		return sc.Err()
 	case vocMaskKind(p) != "":
 		m, err := readMaskHeader(p, r)
 		if err != nil {
@@ -150,6 +178,8 @@ func vocNumber(p, field, s string) (float64, error) {
 }
 
 func (v *vocLayout) assemble(ds *Dataset, images map[string]*Image) error {
+	sort.Slice(v.segLists, func(i, j int) bool { return v.segLists[i].Path < v.segLists[j].Path })
+	ds.VOCSegmentation = v.segLists
 	byStem := map[string]*Image{}
 	for p, im := range images {
 		if _, dup := byStem[stem(path.Base(p))]; !dup || strings.HasPrefix(p, "JPEGImages/") {
@@ -197,6 +227,11 @@ func (v *vocLayout) assemble(ds *Dataset, images map[string]*Image) error {
 		}
 	}
 	for p, m := range v.masks {
+		if m.RGB && ds.Masks == nil && strings.EqualFold(vocMaskKind(p), "SegmentationClass") {
+			// NOTE: the devkit's masks are palette PNGs; tools that write
+			// them in colours (datumaro, CVAT) use the same colours.
+			ds.Masks = &MasksMeta{Colors: VOCColormap()}
+		}
 		im := byStem[stem(path.Base(p))]
 		switch {
 		case im == nil:
@@ -223,6 +258,23 @@ func (v *vocLayout) assemble(ds *Dataset, images map[string]*Image) error {
 		}
 	}
 	return nil
+}
+
+// VOCColormap is the colour of each class id in Pascal VOC's masks (the
+// devkit's labelcolormap: the bits of the id spread over R, G and B, so 1
+// is (128, 0, 0) and 255, the border, is (224, 224, 192)).
+func VOCColormap() [][3]uint8 {
+	cm := make([][3]uint8, 256)
+	for i := range cm {
+		id := i
+		for shift := 7; id > 0; shift-- {
+			for c := range 3 {
+				cm[i][c] |= uint8(id>>c&1) << shift
+			}
+			id >>= 3
+		}
+	}
+	return cm
 }
 
 // vocObjectOf turns a VOC object into pixel edges: VOC's 1-based inclusive

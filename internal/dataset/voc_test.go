@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,5 +109,38 @@ func TestVOCBadFiles(t *testing.T) {
 				t.Fatalf("err = %v, want invalid_spec saying %q", err, tc.says)
 			}
 		})
+	}
+}
+
+// TestVOCColourMasks: VOC class masks written in colours (datumaro's, as
+// in the sample VOC tree) are read through the devkit's colormap, every
+// pixel a class id; a colour the colormap lacks is no class.
+func TestVOCColourMasks(t *testing.T) {
+	cm := VOCColormap()
+	for id, want := range map[int][3]uint8{0: {0, 0, 0}, 1: {128, 0, 0}, 2: {0, 128, 0}, 3: {128, 128, 0}, 15: {192, 128, 128}, 255: {224, 224, 192}} {
+		if cm[id] != want {
+			t.Errorf("class %d is %v, want %v", id, cm[id], want)
+		}
+	}
+	dir := formats + "voc_dataset/voc_dataset1"
+	ds := readDS(t, Dir(dir), "")
+	im := ds.Image("JPEGImages/2007_000001.jpg")
+	if im.Mask == nil || !im.Mask.RGB || ds.Masks == nil {
+		t.Fatalf("mask %+v, colours %v", im.Mask, ds.Masks)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, im.Mask.Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ColourMaskIDs(im.Mask.Path, b, ds.Masks.Colors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ColourMaskPNG(m, ds.Masks.Colors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := ColourMaskIDs(im.Mask.Path, back, ds.Masks.Colors); err != nil || !bytes.Equal(again.Pix, m.Pix) {
+		t.Errorf("written back in its colours, the mask reads differently (%v)", err)
 	}
 }

@@ -89,8 +89,27 @@ func vocCoord(v float64) string {
 	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
 }
 
-// writeVOCSplits writes ImageSets/Main/<split>.txt, the stems of each split.
+// writeVOCSplits writes ImageSets/Main/<split>.txt, the stems of each
+// split, and the ImageSets/Segmentation lists the tree had: each id as
+// read, followed by its variants (their class masks are beside its own),
+// an id left out of the output left out of the list.
 func (w *Writer) writeVOCSplits() error {
+	if w.same {
+		for _, l := range w.ds.VOCSegmentation {
+			var b strings.Builder
+			for _, id := range l.IDs {
+				if !w.omitted[id] {
+					b.WriteString(id + "\n")
+				}
+				for _, v := range w.segVariants[id] {
+					b.WriteString(v + "\n")
+				}
+			}
+			if err := w.writeFile(l.Path, []byte(b.String())); err != nil {
+				return err
+			}
+		}
+	}
 	for _, split := range sortedSplits(w.splits) {
 		if split == "" {
 			continue

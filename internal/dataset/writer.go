@@ -90,6 +90,10 @@ type Writer struct {
 	splits map[string][]string
 	coco   *cocoWriter
 	yolo   *yoloWriter
+	// segVariants are the variants with class masks of each VOC id, for
+	// ImageSets/Segmentation; omitted are the ids of sources left out.
+	segVariants map[string][]string
+	omitted     map[string]bool
 }
 
 // NewWriter starts writing ds (or variants of its images) as format.
@@ -105,7 +109,8 @@ func NewWriter(out Output, ds *Dataset, format Format) (*Writer, error) {
 	if format == Masks && ds.Format != Masks {
 		return nil, domain.Errorf(domain.EInvalidSpec, "only a masks dataset can be written as masks.")
 	}
-	w := &Writer{format: format, ds: ds, out: out, same: format == ds.Format, used: map[string]bool{}, splits: map[string][]string{}}
+	w := &Writer{format: format, ds: ds, out: out, same: format == ds.Format, used: map[string]bool{}, splits: map[string][]string{},
+		segVariants: map[string][]string{}, omitted: map[string]bool{}}
 	switch format {
 	case COCO:
 		w.coco = newCOCOWriter(w)
@@ -129,6 +134,10 @@ func (w *Writer) Add(im *Image) (Placed, error) {
 			pl.Mask = maskPartner(pl.Image) + ".png"
 		}
 	}
+	if w.format == VOC && im.Of != "" && pl.Mask != "" {
+		id := stem(path.Base(im.Of))
+		w.segVariants[id] = append(w.segVariants[id], stem(path.Base(pl.Image)))
+	}
 	switch w.format {
 	case COCO:
 		return pl, w.coco.add(im, pl.Image)
@@ -139,6 +148,10 @@ func (w *Writer) Add(im *Image) (Placed, error) {
 	}
 	return pl, nil
 }
+
+// Omit says that a source of ds is left out of the output (its job failed,
+// or the originals are not copied): lists that name it leave it out too.
+func (w *Writer) Omit(im *Image) { w.omitted[stem(path.Base(im.Path))] = true }
 
 // Close writes the per-split files.
 func (w *Writer) Close() error {
@@ -171,17 +184,6 @@ func (w *Writer) imagePath(im *Image) string {
 		return path.Join("JPEGImages", base)
 	}
 	return path.Join(im.Split, base)
-}
-
-// unique keeps two images from landing on one path when a conversion
-// gathers folders into one (a/x.jpg and b/x.jpg become x.jpg and x-2.jpg).
-func (w *Writer) unique(p string) string {
-	q := p
-	for i := 2; w.used[q]; i++ {
-		q = fmt.Sprintf("%s-%d%s", stem(p), i, path.Ext(p))
-	}
-	w.used[q] = true
-	return q
 }
 
 // labelFile is what a per-image label file holds: the file as read, for a

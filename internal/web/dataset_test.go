@@ -78,6 +78,16 @@ func TestDatasetRoundTrips(t *testing.T) {
 			if variants != 2*len(fx.Augmented) {
 				t.Errorf("%d variants, want 2 for each of the %d images of %s", variants, len(fx.Augmented), fx.Splits[0])
 			}
+			// Every image of the result traces back to its source.
+			traced := map[string]bool{}
+			for _, m := range manifest {
+				traced[m.Path] = m.Source != ""
+			}
+			for _, im := range out.Images {
+				if !traced[im.Path] {
+					t.Errorf("%s is in the result, but no manifest line names its source", im.Path)
+				}
+			}
 			// The sources (images and masks) are copied byte for byte, and
 			// the other splits' files are the same files.
 			for _, p := range fx.Paths() {

@@ -11,6 +11,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -283,4 +284,50 @@ func PalettePNG(w, h int, pal color.Palette, id func(x, y int) uint8) []byte {
 		panic(err)
 	}
 	return b.Bytes()
+}
+
+// ZipDir zips a folder as a person does, the folder wrapping its files: for
+// sending the datasets of ../shared/formats as they are.
+func ZipDir(dir string) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(filepath.Dir(dir), p)
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		w, err := zw.Create(filepath.ToSlash(rel))
+		if err == nil {
+			_, err = w.Write(b)
+		}
+		return err
+	})
+	if err == nil {
+		err = zw.Close()
+	}
+	return buf.Bytes(), err
+}
+
+// Sample is a dataset another tool wrote, in ../shared/formats (datumaro's
+// test assets): its folder there, its format and its splits.
+type Sample struct{ Dir, Format, Splits string }
+
+// Samples are the datasets of ../shared/formats that tests send through
+// the service: COCO, Roboflow's COCO and YOLO, Ultralytics' YOLO, a VOC
+// tree with colour and instance masks, masks with dataset_meta.json.
+var Samples = []Sample{
+	{"coco_dataset/coco_instances", "coco", "train,val"},
+	{"coco_dataset/coco_roboflow", "coco", "train,val"},
+	{"coco_dataset/coco_person_keypoints", "coco", "train,val"},
+	{"roboflow_dataset/yolo", "yolo", "train,val"},
+	{"yolo_dataset/labels", "yolo", "train,val"},
+	{"voc_dataset/voc_dataset1", "voc", "train,test"},
+	{"common_semantic_segmentation_dataset/dataset", "masks", "train"},
 }
