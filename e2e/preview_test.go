@@ -185,6 +185,43 @@ func TestPreviewRequests(t *testing.T) {
 	}
 }
 
+// TestPreviewOfAnUpload: an uploaded image is previewed, kept, and
+// previewed again by the id the answer gives, drawing the same ops.
+func TestPreviewOfAnUpload(t *testing.T) {
+	s := startStack(t)
+	ct, body := multipartBody(t, "image", "coffee.png", corpusFile(t, "coffee.png"), map[string]string{
+		"variants": "3", "seed": "8", "size": "200", "pipeline": `[{"op": "rotate", "degrees": [-30, 30]}, {"op": "hflip", "p": 0.5}]`,
+	})
+	resp, err := http.Post(s.URL+"/api/v1/previews", ct, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first preview
+	if err := json.NewDecoder(resp.Body).Decode(&first); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("an upload: %d %v %+v", resp.StatusCode, err, first.Error)
+	}
+	resp.Body.Close()
+	if first.Source.Upload == "" || first.Source.Width != 600 || first.Source.Format != "png" || len(first.Variants) != 3 {
+		t.Fatalf("the upload's preview: %+v", first)
+	}
+	download(t, s.URL+first.Variants[0].Href, "image/png") // tiles of a PNG are PNG, as its variants
+	st, again := s.postPreview(`{"source": {"upload": "` + first.Source.Upload + `"}, "variants": 3, "seed": 8, "size": 200,
+		"pipeline": [{"op": "rotate", "degrees": [-30, 30]}, {"op": "hflip", "p": 0.5}]}`)
+	if st != http.StatusOK {
+		t.Fatalf("the kept upload: %d %+v", st, again.Error)
+	}
+	for i := range again.Variants {
+		if !jsonEqual(again.Variants[i].Ops, first.Variants[i].Ops) {
+			t.Errorf("tile %d: %s, then %s", i, first.Variants[i].Ops, again.Variants[i].Ops)
+		}
+	}
+	resp, err = http.Post(s.URL+"/api/v1/previews", "application/json", strings.NewReader(`{"source": {"upload": "0123abcd"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkError(t, resp, 404, "not_found", "upload it again")
+}
+
 // TestPreviewWithoutRedis: with Redis gone, a preview answers 503 at once.
 func TestPreviewWithoutRedis(t *testing.T) {
 	testenv.Redis(t, redisDB)
