@@ -230,7 +230,8 @@ func TestBrowserExplorerFromAJob(t *testing.T) {
 	s.getJSON("/api/v1/jobs/"+j.ID, &done)
 	run(t, ctx, s, "opening the job", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(s.URL+"/jobs/"+j.ID),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/explore?job=`+j.ID+`"]`)),
-		chromedp.Click(chromedp.CSS(`a[href="/explore?job=`+j.ID+`"]`)))
+		chromedp.Click(chromedp.CSS(`a[href="/explore?job=`+j.ID+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#explore-seed`)))
 	st := waitTiles(t, ctx, s, 3, explorerState{})
 	shot(t, ctx, "explore-job-1280")
 	if st.Seed != "21" {

@@ -137,21 +137,12 @@ func (s *Server) readPreviewRequest(c *gin.Context) (previewRequest, error) {
 	var req previewRequest
 	switch ct := c.ContentType(); ct {
 	case "application/json":
-		dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			return req, jsonError(err)
-		}
-	case "multipart/form-data":
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.MaxUploadBytes+maxJSONBody)
-		if err := c.Request.ParseMultipartForm(8 << 20); err != nil {
-			return req, formError(err)
-		}
-		var err error
-		if req.specRequest, err = formSpec(c, "format"); err != nil {
+		if err := readJSON(c, &req); err != nil {
 			return req, err
 		}
-		if req.labelRequest, err = s.formLabels(c); err != nil {
+	case "multipart/form-data":
+		var err error
+		if req.specRequest, req.labelRequest, err = s.readSpecForm(c); err != nil {
 			return req, err
 		}
 		if v := strings.TrimSpace(c.PostForm("size")); v != "" {

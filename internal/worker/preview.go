@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"time"
@@ -157,13 +156,9 @@ func (p *Previewer) source(ctx context.Context, s domain.PreviewSource) (*cached
 	)
 	switch {
 	case s.BlobKey != "":
-		r, _, err := p.Blobs.Get(ctx, s.BlobKey)
-		if err != nil {
+		var err error
+		if buf, err = readBlob(ctx, p.Blobs, s.BlobKey); err != nil {
 			return nil, err
-		}
-		defer r.Close()
-		if buf, err = io.ReadAll(r); err != nil {
-			return nil, fmt.Errorf("read source: %w", err)
 		}
 	case s.Upload != "":
 		var err error
@@ -177,12 +172,9 @@ func (p *Previewer) source(ctx context.Context, s domain.PreviewSource) (*cached
 		}
 		buf, name = res.Body, res.Name
 	}
-	info, err := imaging.Probe(buf)
+	info, err := probe(buf, p.MaxPixels)
 	if err != nil {
 		return nil, err
-	}
-	if info.Width*info.Height > p.MaxPixels {
-		return nil, domain.Errorf(domain.ETooManyPixels, "The image is %d×%d pixels; the limit is %d pixels.", info.Width, info.Height, p.MaxPixels)
 	}
 	c := &cachedSource{key: key, buf: buf, info: info, record: domain.Source{
 		URL: s.URL, Name: name, Width: info.Width, Height: info.Height, Format: info.Format, Bytes: int64(len(buf)),

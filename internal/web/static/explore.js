@@ -5,7 +5,7 @@
 // changes only the seed; extremes renders one step at the two ends of its
 // ranges; "use" copies the pipeline and the curl of a job and of a batch,
 // and links the home page's dataset tab with the pipeline filled in.
-import { mount } from "/static/pipeline-editor.js";
+import { mount, parsePipeline as parsed, showPipeline as show } from "/static/pipeline-editor.js";
 import { draw } from "/static/labels.js";
 
 const $ = (id) => document.getElementById(id);
@@ -335,15 +335,6 @@ async function copy(button) {
   setTimeout(() => (button.textContent = "Copy"), 1500);
 }
 
-function parsed(text) {
-  try {
-    const p = JSON.parse(text);
-    return Array.isArray(p) ? p : null;
-  } catch {
-    return null;
-  }
-}
-
 function parsedObject(text) {
   try {
     const v = JSON.parse(text);
@@ -351,12 +342,6 @@ function parsedObject(text) {
   } catch {
     return null;
   }
-}
-
-// show writes a pipeline one step a line, "" when it has none.
-function show(p) {
-  if (!p || p.length === 0) return "";
-  return `[\n${p.map((s) => `  ${JSON.stringify(s)}`).join(",\n")}\n]`;
 }
 
 // A job's image, labels, pipeline and seed (?job=ID), unless the address
