@@ -123,3 +123,44 @@ func shrunk(t testing.TB, buf []byte, w, h int) image.Image {
 	}
 	return img
 }
+
+// TestPassesTileEdges: tiles of variants at the edges of sizes (a pixel, a
+// sliver, a crop larger than the source, a turn of a sliver) render at the
+// size TileScale says, with no error; under ASan (make asan) the passes
+// read and write only their pixels.
+func TestPassesTileEdges(t *testing.T) {
+	src := load(t, "rocket.jpg")
+	for _, raw := range []string{
+		`[{"op": "random_crop", "size": [1, 1]}]`,
+		`[{"op": "resize", "size": [2000, 3]}, {"op": "rotate", "degrees": 33, "expand": true}]`,
+		`[{"op": "center_crop", "size": [1500, 900]}, {"op": "cutout", "holes": 3, "size": 0.5}]`,
+		`[{"op": "random_resized_crop", "size": [7, 5000], "scale": [0.01, 0.02]}, {"op": "rot90", "k": 1}]`,
+		`[{"op": "downscale", "scale": 0.05}, {"op": "gaussian_blur", "sigma": 0.2}, {"op": "sharpen", "sigma": 0.3}]`,
+		`[{"op": "perspective", "distortion": 0.9}, {"op": "gaussian_noise", "std": 0.2}]`,
+	} {
+		p, err := augment.Parse([]byte(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		for i := range 2 {
+			ops := p.Plan(3, "", i)
+			ts, err := TileScale(ops, 640, 427, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			im, err := DecodeAtLeast(src, 50_000_000, int(math.Ceil(ts*640)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := im.RenderTile(context.Background(), ops, Output{Format: "png"}, 64)
+			im.Close()
+			if err != nil {
+				t.Errorf("%s, variant %d: %v", raw, i, err)
+				continue
+			}
+			if max(res.Width, res.Height) > 64 || res.Width < 1 || res.Height < 1 {
+				t.Errorf("%s, variant %d: a %d×%d tile", raw, i, res.Width, res.Height)
+			}
+		}
+	}
+}
