@@ -44,7 +44,13 @@ func (p *Previewer) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	res, err := p.render(ctx, pv)
 	if err != nil {
 		var de *domain.Error
-		if !errors.As(err, &de) {
+		switch {
+		case errors.As(err, &de):
+		case ctx.Err() != nil:
+			// NOTE: the task's deadline is the api's wait: nobody waits now.
+			p.Log.Info("preview abandoned", "preview_id", pv.ID, "err", err)
+			de = domain.Errorf(domain.ETimeout, "The preview took too long.")
+		default:
 			p.Log.Error("preview failed", "preview_id", pv.ID, "err", err)
 			de = domain.Errorf(domain.EInternal, "The preview could not be rendered.")
 		}
