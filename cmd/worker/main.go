@@ -156,6 +156,9 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	mux := asynq.NewServeMux()
 	mux.Handle(queue.TypeAugment, h)
+	mux.Handle(queue.TypePreview, &worker.Previewer{
+		Store: queue.NewPreviews(rdb), Blobs: blobs, Fetcher: h.Fetcher, MaxPixels: cfg.MaxPixels, Log: log,
+	})
 	for _, srv := range servers {
 		if err := srv.Start(mux); err != nil {
 			return fmt.Errorf("worker: start: %w", err)

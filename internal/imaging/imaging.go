@@ -76,10 +76,24 @@ func Probe(buf []byte) (Info, error) {
 type Image struct {
 	img  vimage
 	info Info
+
+	mu    sync.Mutex // small, made and read by RenderTile
+	small vimage     // the last scaled copy a tile was rendered from
 }
 
 // Decode checks the size from the header, then decodes the whole image once.
 func Decode(buf []byte, maxPixels int) (*Image, error) {
+	return DecodeAtLeast(buf, maxPixels, 0)
+}
+
+// DecodeAtLeast is Decode for a use that needs the image only so large that
+// its longest side has least pixels. A JPEG is shrunk on load by 2, 4 or 8
+// (libjpeg's DCT scaling: the larger the shrink, the less it decodes), a
+// WebP scaled on load to about least; other formats, and a least of 0 or
+// not under the longest side, decode whole. The longest side decoded is
+// never under least (nor over the source's); Size and Scale say what it
+// is. maxPixels is checked against the source's full size, from the header.
+func DecodeAtLeast(buf []byte, maxPixels, least int) (*Image, error) {
 	info, err := Probe(buf)
 	if err != nil {
 		return nil, err
@@ -87,12 +101,45 @@ func Decode(buf []byte, maxPixels int) (*Image, error) {
 	if info.Width*info.Height > maxPixels {
 		return nil, domain.Errorf(domain.ETooManyPixels, "The image is %d×%d pixels; the limit is %d pixels.", info.Width, info.Height, maxPixels)
 	}
-	out, err := decodeImage(buf)
+	shrink, scale := loadScale(info, least)
+	out, err := decodeImage(buf, shrink, scale)
 	if err != nil {
 		return nil, domain.Wrap(err, domain.ENotImage, "The %s image is damaged or truncated and could not be decoded.", strings.ToUpper(info.Format))
 	}
 	info.HasAlpha = out.bands() == 4
 	return &Image{img: out, info: info}, nil
+}
+
+// loadScale is the shrink (JPEG) or the scale (WebP) to load info's image
+// at, for a longest side of at least least.
+func loadScale(info Info, least int) (jpegShrink int, webpScale float64) {
+	longest := max(info.Width, info.Height)
+	if least <= 0 || least >= longest {
+		return 1, 1
+	}
+	switch info.Format {
+	case "jpeg":
+		for _, s := range []int{8, 4, 2} {
+			if (longest+s-1)/s >= least { // libjpeg rounds a shrunk size up
+				return s, 1
+			}
+		}
+	case "webp":
+		// NOTE: the half keeps the rounded side at least least.
+		return 1, min(1, (float64(least)+0.5)/float64(longest))
+	}
+	return 1, 1
+}
+
+// Size is the size of the decoded image: the source's as displayed (Info),
+// unless DecodeAtLeast shrank it.
+func (im *Image) Size() (w, h int) { return im.img.width(), im.img.height() }
+
+// Scale is the decoded image's longest side over the source's: 1 when it
+// was decoded whole, about 1/2, 1/4 or 1/8 for a JPEG shrunk on load.
+func (im *Image) Scale() float64 {
+	w, h := im.Size()
+	return float64(max(w, h)) / float64(max(im.info.Width, im.info.Height))
 }
 
 // Info returns what the header told of the source.
@@ -103,5 +150,9 @@ func (im *Image) Close() {
 	if im.img.p != nil {
 		im.img.unref()
 		im.img = vimage{}
+	}
+	if im.small.p != nil {
+		im.small.unref()
+		im.small = vimage{}
 	}
 }

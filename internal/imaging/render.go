@@ -30,7 +30,12 @@ var formats = map[string]format{"jpeg": formatJPEG, "png": formatPNG, "webp": fo
 // table says (see renderers), and encodes the result. When ctx is done
 // libvips stops computing it, and Render returns an error wrapping ctx's.
 func (im *Image) Render(ctx context.Context, ops []augment.Op, out Output) (Result, error) {
-	c := &chain{cur: im.img, memory: true}
+	return renderChain(ctx, &chain{cur: im.img, memory: true}, ops, out, im.info.Format)
+}
+
+// renderChain applies ops on c and encodes the result; an empty out.Format is
+// chosen from the source's format, src.
+func renderChain(ctx context.Context, c *chain, ops []augment.Op, out Output, src string) (Result, error) {
 	stop := c.watch(ctx)
 	defer func() {
 		stop()
@@ -66,7 +71,7 @@ func (im *Image) Render(ctx context.Context, ops []augment.Op, out Output) (Resu
 	}
 	format := out.Format
 	if format == "" {
-		format = im.info.Format
+		format = src
 		if format != "png" && format != "webp" {
 			format = "jpeg"
 		}

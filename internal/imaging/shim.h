@@ -47,7 +47,7 @@ typedef struct {
 void aug_init(void);
 int aug_loader(const void *buf, size_t len, const char **name);
 int aug_header(const void *buf, size_t len, int *w, int *h, int *bands, int *orientation);
-int aug_decode(const void *buf, size_t len, VipsImage **out);
+int aug_decode(const void *buf, size_t len, int jpeg_shrink, double webp_scale, VipsImage **out);
 int aug_save(VipsImage *in, AugFormat format, int quality, void **buf, size_t *len);
 int aug_thumb(VipsImage *in, int size, int quality, void **buf, size_t *len, int *w, int *h);
 int aug_crop(VipsImage *in, VipsImage **out, int x, int y, int w, int h);

@@ -30,8 +30,11 @@ int aug_header(const void *buf, size_t len, int *w, int *h, int *bands, int *ori
 }
 
 // aug_decode loads the first frame, turns it upright, makes it 8-bit sRGB
-// (keeping alpha) and copies it to memory, failing on truncated data.
-int aug_decode(const void *buf, size_t len, VipsImage **out) {
+// (keeping alpha) and copies it to memory, failing on truncated data. A
+// JPEG is shrunk on load by jpeg_shrink (1, 2, 4 or 8: libjpeg's DCT
+// scaling) and a WebP scaled by webp_scale (1 is whole); other formats
+// ignore both.
+int aug_decode(const void *buf, size_t len, int jpeg_shrink, double webp_scale, VipsImage **out) {
 	VipsImage *t[4] = {NULL, NULL, NULL, NULL};
 	int rc = -1;
 	// NOTE: libjpeg reports scan data that ends before the image does (a header
@@ -39,7 +42,12 @@ int aug_decode(const void *buf, size_t len, VipsImage **out) {
 	// with grey; for JPEG a warning fails the decode.
 	const char *loader = vips_foreign_find_load_buffer(buf, len);
 	VipsFailOn fail_on = loader && g_str_has_prefix(loader, "VipsForeignLoadJpeg") ? VIPS_FAIL_ON_WARNING : VIPS_FAIL_ON_ERROR;
-	t[0] = vips_image_new_from_buffer(buf, len, "", "fail_on", fail_on, NULL);
+	if (loader && g_str_has_prefix(loader, "VipsForeignLoadJpeg") && jpeg_shrink > 1)
+		t[0] = vips_image_new_from_buffer(buf, len, "", "fail_on", fail_on, "shrink", jpeg_shrink, NULL);
+	else if (loader && g_str_has_prefix(loader, "VipsForeignLoadWebp") && webp_scale < 1)
+		t[0] = vips_image_new_from_buffer(buf, len, "", "fail_on", fail_on, "scale", webp_scale, NULL);
+	else
+		t[0] = vips_image_new_from_buffer(buf, len, "", "fail_on", fail_on, NULL);
 	if (!t[0]) goto done;
 	if (vips_autorot(t[0], &t[1], NULL)) goto done;
 	if (vips_colourspace(t[1], &t[2], VIPS_INTERPRETATION_sRGB, NULL)) goto done;

@@ -27,6 +27,7 @@ func (v vimage) width() int  { return int(v.p.Xsize) }
 func (v vimage) height() int { return int(v.p.Ysize) }
 func (v vimage) bands() int  { return int(v.p.Bands) }
 func (v vimage) unref()      { C.g_object_unref(C.gpointer(v.p)) }
+func (v vimage) ref()        { C.g_object_ref(C.gpointer(v.p)) }
 
 // kill tells libvips to stop computing v: the next piece of it asked for
 // fails, and with it whatever is being computed from it.
@@ -102,10 +103,12 @@ func header(buf []byte) (w, h, bands, orientation int, err error) {
 	return int(cw), int(ch), int(cb), int(co), nil
 }
 
-// decodeImage loads buf's first frame upright, as 8-bit sRGB in memory.
-func decodeImage(buf []byte) (vimage, error) {
+// decodeImage loads buf's first frame upright, as 8-bit sRGB in memory: a
+// JPEG shrunk on load by jpegShrink (1, 2, 4 or 8), a WebP scaled by
+// webpScale (1 is whole).
+func decodeImage(buf []byte, jpegShrink int, webpScale float64) (vimage, error) {
 	var out *C.VipsImage
-	return made(C.aug_decode(unsafe.Pointer(&buf[0]), C.size_t(len(buf)), &out), out)
+	return made(C.aug_decode(unsafe.Pointer(&buf[0]), C.size_t(len(buf)), C.int(jpegShrink), C.double(webpScale), &out), out)
 }
 
 // save encodes v.

@@ -106,21 +106,12 @@ func (s *Server) readJobRequest(c *gin.Context) (jobRequest, error) {
 	ct := c.ContentType()
 	switch ct {
 	case "application/json":
-		dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			return req, jsonError(err)
-		}
-	case "multipart/form-data", "application/x-www-form-urlencoded":
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.MaxUploadBytes+maxJSONBody)
-		if err := c.Request.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-			return req, formError(err)
-		}
-		var err error
-		if req.specRequest, err = formSpec(c, "format"); err != nil {
+		if err := readJSON(c, &req); err != nil {
 			return req, err
 		}
-		if req.labelRequest, err = s.formLabels(c); err != nil {
+	case "multipart/form-data", "application/x-www-form-urlencoded":
+		var err error
+		if req.specRequest, req.labelRequest, err = s.readSpecForm(c); err != nil {
 			return req, err
 		}
 		if !isAPI(c.Request.URL.Path) {
@@ -160,6 +151,32 @@ func (s *Server) readJobRequest(c *gin.Context) (jobRequest, error) {
 		}
 	}
 	return req, nil
+}
+
+// readJSON decodes a JSON request body of at most maxJSONBody into v,
+// refusing fields v does not have.
+func readJSON(c *gin.Context, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	return nil
+}
+
+// readSpecForm reads a job's form (multipart, or urlencoded without files):
+// its spec and its labels.
+func (s *Server) readSpecForm(c *gin.Context) (specRequest, labelRequest, error) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.MaxUploadBytes+maxJSONBody)
+	if err := c.Request.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return specRequest{}, labelRequest{}, formError(err)
+	}
+	spec, err := formSpec(c, "format")
+	if err != nil {
+		return spec, labelRequest{}, err
+	}
+	lr, err := s.formLabels(c)
+	return spec, lr, err
 }
 
 // formSpec reads the spec fields of a form: variants, preset, pipeline (JSON

@@ -25,8 +25,9 @@ type Server struct {
 	Versions       domain.VersionStore // what the workers run on, for dataset reports; nil: unknown
 	Queue          domain.Enqueuer
 	Blobs          domain.Blobs
-	Events         *events.Hub // news of changed jobs and batches; nil: a hub nothing feeds (reads every second)
-	Ready          []Check     // what /readyz asks: Redis and PostgreSQL
+	Previews       domain.Previewer // the explorer's tiles; nil: previews answer 503
+	Events         *events.Hub      // news of changed jobs and batches; nil: a hub nothing feeds (reads every second)
+	Ready          []Check          // what /readyz asks: Redis and PostgreSQL
 	SyncTimeout    time.Duration
 	MaxUploadBytes int64
 	MaxPixels      int
@@ -101,6 +102,7 @@ func (s *Server) routes() *gin.Engine {
 	get("/", s.home)
 	get("/ops", s.opsPage)
 	get("/ops/:op/example", s.opExample)
+	get("/explore", s.explorePage)
 	get("/recent", s.needToken, s.recent)
 	r.POST("/jobs", s.guard, s.submitForm)
 	get("/jobs/:id", s.jobPage)
@@ -133,6 +135,8 @@ func (s *Server) routes() *gin.Engine {
 	aget("/batches/:id/events", s.batchEvents)
 	aget("/batches/:id/jobs", s.batchJobs)
 	aget("/batches/:id/archive", s.batchArchive)
+	api.POST("/previews", s.guard, s.createPreview)
+	aget("/previews/:id/tiles/:index", s.getPreviewTile)
 	aget("/ops", s.ops)
 	aget("/presets", s.presets)
 

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"slices"
 	"time"
@@ -187,13 +186,9 @@ func (h *Handler) source(ctx context.Context, job *domain.Job) ([]byte, error) {
 	s := job.Source
 	var buf []byte
 	if s.Key != "" {
-		r, _, err := h.Blobs.Get(ctx, s.Key)
-		if err != nil {
+		var err error
+		if buf, err = readBlob(ctx, h.Blobs, s.Key); err != nil {
 			return nil, err
-		}
-		defer r.Close()
-		if buf, err = io.ReadAll(r); err != nil {
-			return nil, fmt.Errorf("read source: %w", err)
 		}
 	} else {
 		start := time.Now()
@@ -205,13 +200,9 @@ func (h *Handler) source(ctx context.Context, job *domain.Job) ([]byte, error) {
 		metrics.FetchBytes.Observe(float64(len(res.Body)))
 		buf, s.Name, s.Key = res.Body, res.Name, "jobs/"+job.ID+"/source"
 	}
-	info, err := imaging.Probe(buf)
+	info, err := probe(buf, h.MaxPixels)
 	if err != nil {
 		return nil, err
-	}
-	if info.Width*info.Height > h.MaxPixels {
-		return nil, domain.Errorf(domain.ETooManyPixels,
-			"The image is %d×%d pixels; the limit is %d pixels.", info.Width, info.Height, h.MaxPixels)
 	}
 	if err := cost.Check(job.Spec, info.Width, info.Height, h.MaxCost); err != nil {
 		return nil, err
