@@ -38,8 +38,8 @@ lint:
 ## worker concurrency 1 and 2 (and with labels and a mask), a 10,000-URL
 ## batch and 100,000 URLs of one name, a COCO dataset of 1,000 and 5,000
 ## images to its 202, the worker's peak RSS on a 49 MP source, the ?url= page against the
-## original app (Flask + Pillow), an idle worker's cost at rest, then the
-## pages' Lighthouse scores
+## original app (Flask + Pillow), an idle worker's cost at rest, the explorer's
+## previews (8 tiles, p50/p90), then the pages' Lighthouse scores
 bench:
 	./scripts/services.sh bench
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/imaging
@@ -51,9 +51,10 @@ bench:
 	$(GO) test -run '^$$' -bench BigSource -benchtime 1x -timeout 30m ./e2e
 	$(GO) test -run '^$$' -bench 'VersusOriginal' -benchtime 30x -timeout 60m ./e2e
 	$(GO) test -run '^$$' -bench 'Idle' -benchtime 10x ./e2e
+	$(GO) test -run '^$$' -bench 'Preview' -benchtime 40x ./e2e
 	$(MAKE) lighthouse
 
-## lighthouse: Lighthouse scores (mobile) of the home, job and batch pages
+## lighthouse: Lighthouse scores (mobile) of the home, job, batch, results and compare pages
 lighthouse:
 	$(GO) test -run '^$$' -bench Lighthouse -benchtime 1x -timeout 20m ./e2e
 

@@ -11,9 +11,9 @@ import (
 	"time"
 )
 
-// BenchmarkLighthouse scores the home, job and batch pages with Lighthouse
-// (scripts/lighthouse.sh: the mobile form factor with simulated throttling,
-// on Debian's Chromium). The job is 16 variants of large.jpg (4096×4096),
+// BenchmarkLighthouse scores the home, job, batch, batch results and compare
+// pages with Lighthouse (scripts/lighthouse.sh: the mobile form factor with
+// simulated throttling, on Debian's Chromium). The job is 16 variants of large.jpg (4096×4096),
 // the batch 8 corpus photos. It reports each page's performance and
 // accessibility scores, largest contentful paint and bytes; run it once
 // (-benchtime 1x): a page takes Lighthouse about 15 s.
@@ -33,7 +33,8 @@ func BenchmarkLighthouse(b *testing.B) {
 	s.waitBatch(bt.ID, 5*time.Minute)
 	b.ResetTimer()
 	for range b.N {
-		out, err := exec.Command("../scripts/lighthouse.sh", "home="+s.URL+"/", "job="+s.URL+"/jobs/"+j.ID, "batch="+s.URL+"/batches/"+bt.ID).CombinedOutput()
+		out, err := exec.Command("../scripts/lighthouse.sh", "home="+s.URL+"/", "job="+s.URL+"/jobs/"+j.ID, "batch="+s.URL+"/batches/"+bt.ID,
+			"results="+s.URL+"/batches/"+bt.ID+"/results", "compare="+s.URL+"/jobs/"+j.ID+"/compare/0").CombinedOutput()
 		if err != nil {
 			b.Fatalf("lighthouse: %v\n%s", err, out)
 		}

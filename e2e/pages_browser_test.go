@@ -303,6 +303,7 @@ func TestBrowserPhoneLayout(t *testing.T) {
 	pages := map[string]string{
 		"home": "/", "home-batch": "/?tab=batch", "ops": "/ops", "recent": "/recent", "login": "/login?next=/recent",
 		"job": jobPath, "job-failed": "/jobs/" + failed.ID, "batch": "/batches/" + b.ID, "not-found": "/jobs/nope",
+		"compare": jobPath + "/compare/0", "batch-results": "/batches/" + b.ID + "/results",
 		"edit-heavy": "/?pipeline=" + url.QueryEscape(`[{"op":"affine","degrees":[-30,30],"translate":[0.15,0.15]},{"some_of":[{"op":"gaussian_blur"},{"op":"posterize"}],"n":[1,2]},{"op":"random_resized_crop","size":[512,512]}]`),
 	}
 	for _, size := range []struct {

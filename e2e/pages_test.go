@@ -143,8 +143,10 @@ func TestPagesForPeople(t *testing.T) {
 	if strings.Count(body, `<details class="raw"><summary>JSON</summary>`) != 2 {
 		t.Errorf("the raw ops are not on demand beside each caption")
 	}
-	if strings.Count(body, `loading="lazy"`) != 2 || !strings.Contains(body, fmt.Sprintf(`width="%d" height="%d" loading="lazy"`, done.Variants[0].Width, done.Variants[0].Height)) {
-		t.Errorf("variant images are not lazy with their size")
+	// Thumbnails: 480 px on the longest side of a 640×427 variant.
+	if strings.Count(body, `loading="lazy"`) != 2 || !strings.Contains(body, fmt.Sprintf(`src="%s/thumb" alt=`, done.Variants[0].Href)) ||
+		!strings.Contains(body, `width="480" height="320" loading="lazy"`) {
+		t.Errorf("variant images are not lazy thumbnails with their size")
 	}
 
 	failed := post(`{"url": "` + img.URL + `/gone.jpg"}`)

@@ -25,8 +25,8 @@ func TestRetention(t *testing.T) {
 		t.Fatalf("jobs = %+v", list.Jobs)
 	}
 	id := list.Jobs[0].ID
-	if files := storedFiles(t, s.Storage); len(files) != 3 {
-		t.Fatalf("stored files = %v, want the source and 2 variants", files)
+	if files := storedFiles(t, filepath.Join(s.Storage, "jobs")); len(files) != 6 {
+		t.Fatalf("stored files = %v, want the source and 2 variants, and a thumbnail of each", files)
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for s.getJSON("/api/v1/jobs/"+id, nil) != http.StatusNotFound {
@@ -35,7 +35,7 @@ func TestRetention(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if files := storedFiles(t, s.Storage); len(files) != 0 {
+	if files := storedFiles(t, filepath.Join(s.Storage, "jobs")); len(files) != 0 {
 		t.Fatalf("the job's record is gone but its files are not: %v", files)
 	}
 	if !strings.Contains(s.logs.String(), `"msg":"retention: deleted ended jobs and their files"`) {

@@ -141,6 +141,7 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 
 	srv := &web.Server{
 		Jobs: db, Batches: db, Versions: db, Queue: enq, Blobs: blobs, Events: hub, Limits: cfg.Limits,
+		Previews: queue.NewPreviews(rdb),
 		Ready: []web.Check{
 			{Name: "Redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},
 			{Name: "PostgreSQL", Ping: db.Ping},

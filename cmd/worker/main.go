@@ -112,6 +112,11 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	go func() { // NOTE: beside the first jobs, not before them
+		if err := worker.WriteOpExamples(ctx, blobs, log); err != nil && ctx.Err() == nil {
+			log.Warn("the operations reference's examples", "err", err)
+		}
+	}()
 	ropt, _ := redis.ParseURL(cfg.RedisURL)
 	rdb := redis.NewClient(ropt)
 	defer rdb.Close()
@@ -148,6 +153,9 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	mux := asynq.NewServeMux()
 	mux.Handle(queue.TypeAugment, h)
+	mux.Handle(queue.TypePreview, &worker.Previewer{
+		Store: queue.NewPreviews(rdb), Blobs: blobs, Fetcher: h.Fetcher, MaxPixels: cfg.MaxPixels, Log: log,
+	})
 	for _, srv := range servers {
 		if err := srv.Start(mux); err != nil {
 			return fmt.Errorf("worker: start: %w", err)

@@ -2,6 +2,8 @@ package domain
 
 import (
 	"encoding/json"
+	"math"
+	"strconv"
 	"time"
 )
 
@@ -50,6 +52,34 @@ type MaskSource struct {
 
 // MaskKey is where the semantic mask of job id is kept.
 func MaskKey(jobID string) string { return "jobs/" + jobID + "/mask.png" }
+
+// ThumbSize is the longest side of the WebP thumbnails the worker writes
+// beside each variant and the source, for pages that show many.
+const ThumbSize = 480
+
+// ThumbKey is where variant index's thumbnail is kept.
+func ThumbKey(jobID string, index int) string {
+	return "jobs/" + jobID + "/thumbs/" + strconv.Itoa(index) + ".webp"
+}
+
+// SourceThumbKey is where the source's thumbnail is kept.
+func SourceThumbKey(jobID string) string { return "jobs/" + jobID + "/thumbs/source.webp" }
+
+// OpExampleKey is where the operations reference's picture of op is kept:
+// the bundled photo through a one-step pipeline of it.
+func OpExampleKey(op string) string { return "examples/ops/" + op + ".webp" }
+
+// ThumbFit is the size of a thumbnail of a w×h image: shrunk to fit
+// ThumbSize×ThumbSize, never enlarged (as libvips rounds it).
+func ThumbFit(w, h int) (int, int) {
+	if w <= ThumbSize && h <= ThumbSize || w <= 0 || h <= 0 {
+		return w, h
+	}
+	if w >= h {
+		return ThumbSize, max(1, int(math.Round(float64(h)*ThumbSize/float64(w))))
+	}
+	return max(1, int(math.Round(float64(w)*ThumbSize/float64(h)))), ThumbSize
+}
 
 // Source describes a job's input image. URL is empty for uploads; Key is
 // where the bytes are kept once fetched.

@@ -14,8 +14,9 @@ import (
 // or when an op needs them earlier (see materialise).
 type chain struct {
 	cur     vimage
-	memory  bool  // cur holds its pixels in memory
-	pending *warp // geometric ops not yet applied to cur (see warp.go)
+	memory  bool   // cur holds its pixels in memory
+	pending *warp  // geometric ops not yet applied to cur (see warp.go)
+	frame   *frame // a tile's: the full-size render it scales (tile.go); nil in a full render
 
 	mu     sync.Mutex // refs and killed, which watch reads from another goroutine
 	refs   []vimage

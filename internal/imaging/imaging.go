@@ -76,6 +76,9 @@ func Probe(buf []byte) (Info, error) {
 type Image struct {
 	img  vimage
 	info Info
+
+	mu    sync.Mutex // small, made and read by RenderTile
+	small vimage     // the last scaled copy a tile was rendered from
 }
 
 // Decode checks the size from the header, then decodes the whole image once.
@@ -147,5 +150,9 @@ func (im *Image) Close() {
 	if im.img.p != nil {
 		im.img.unref()
 		im.img = vimage{}
+	}
+	if im.small.p != nil {
+		im.small.unref()
+		im.small = vimage{}
 	}
 }

@@ -13,6 +13,7 @@ import (
 type Output struct {
 	Format  string
 	Quality int
+	Thumb   int // when > 0, also a WebP thumbnail fitting Thumb×Thumb (Result.Thumb)
 }
 
 // Result is one encoded variant.
@@ -20,6 +21,7 @@ type Result struct {
 	Bytes         []byte
 	Width, Height int
 	Format        string
+	Thumb         *Thumb // when Output.Thumb asked for one
 }
 
 var formats = map[string]format{"jpeg": formatJPEG, "png": formatPNG, "webp": formatWebP}
@@ -28,7 +30,12 @@ var formats = map[string]format{"jpeg": formatJPEG, "png": formatPNG, "webp": fo
 // table says (see renderers), and encodes the result. When ctx is done
 // libvips stops computing it, and Render returns an error wrapping ctx's.
 func (im *Image) Render(ctx context.Context, ops []augment.Op, out Output) (Result, error) {
-	c := &chain{cur: im.img, memory: true}
+	return renderChain(ctx, &chain{cur: im.img, memory: true}, ops, out, im.info.Format)
+}
+
+// renderChain applies ops on c and encodes the result; an empty out.Format is
+// chosen from the source's format, src.
+func renderChain(ctx context.Context, c *chain, ops []augment.Op, out Output, src string) (Result, error) {
 	stop := c.watch(ctx)
 	defer func() {
 		stop()
@@ -55,9 +62,16 @@ func (im *Image) Render(ctx context.Context, ops []augment.Op, out Output) (Resu
 	if err := c.flush(); err != nil {
 		return Result{}, stopped("flush", err)
 	}
+	if out.Thumb > 0 {
+		// NOTE: the variant is computed into memory once, then encoded and
+		// shrunk from there; a lazy chain would compute every op twice.
+		if err := c.materialise(); err != nil {
+			return Result{}, stopped("materialise", err)
+		}
+	}
 	format := out.Format
 	if format == "" {
-		format = im.info.Format
+		format = src
 		if format != "png" && format != "webp" {
 			format = "jpeg"
 		}
@@ -66,10 +80,31 @@ func (im *Image) Render(ctx context.Context, ops []augment.Op, out Output) (Resu
 	if q == 0 {
 		q = 90
 	}
+	// NOTE: the thumbnail is made from the same pixels in memory while the
+	// variant is encoded (both only read them), on a core the encoder
+	// leaves idle (BenchmarkThumb).
+	var (
+		thumb    *Thumb
+		thumbErr error
+		made     = make(chan struct{})
+	)
+	if out.Thumb > 0 {
+		go func() {
+			defer close(made)
+			tb, tw, th, err := c.cur.thumb(out.Thumb, ThumbQuality)
+			thumb, thumbErr = &Thumb{Bytes: tb, Width: tw, Height: th}, err
+		}()
+	} else {
+		close(made)
+	}
 	b, err := c.cur.save(formats[format], q)
+	<-made
 	if err != nil {
 		return Result{}, stopped("encode "+format, err)
 	}
+	if thumbErr != nil {
+		return Result{}, stopped("thumbnail", thumbErr)
+	}
 	w, h := c.size()
-	return Result{Bytes: b, Width: w, Height: h, Format: format}, nil
+	return Result{Bytes: b, Width: w, Height: h, Format: format, Thumb: thumb}, nil
 }

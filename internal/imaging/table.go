@@ -81,19 +81,26 @@ var renderers = table(
 		return c.add(c.cur.tone(toneShuffle, float64(o.Order[0]), float64(o.Order[1]), float64(o.Order[2])))
 	}),
 	call(called, func(c *chain, o augment.Sharpen) error {
-		return c.add(c.cur.tone(toneSharpen, o.Sigma.Value(), o.Amount.Value()))
+		return c.add(c.cur.tone(toneSharpen, c.length(o.Sigma.Value()), o.Amount.Value()))
 	}),
-	call(called, func(c *chain, o augment.GaussianBlur) error { return c.add(c.cur.blur(o.Sigma.Value())) }),
+	call(called, func(c *chain, o augment.GaussianBlur) error { return c.add(c.cur.blur(c.length(o.Sigma.Value()))) }),
 	call(called, func(c *chain, o augment.GaussianNoise) error {
 		if o.Seed == nil {
 			return fmt.Errorf("needs its seed")
 		}
-		return c.add(c.cur.noise(o.Std.Value()*255, o.Seed.Value()))
+		// NOTE: a tile's pixel averages 1/t² full-size ones, whose noise
+		// averages to t times its deviation, as a length scales.
+		return c.add(c.cur.noise(c.length(o.Std.Value()*255), o.Seed.Value()))
 	}),
 	call(called, func(c *chain, o augment.JPEGCompression) error { return c.add(c.cur.jpeg(o.Quality.Value())) }),
-	call(called, func(c *chain, o augment.Downscale) error { return c.add(c.cur.shrink(o.Scale.Value())) }),
+	call(called, func(c *chain, o augment.Downscale) error {
+		if s, ok := c.downscale(o.Scale.Value()); ok {
+			return c.add(c.cur.shrink(s))
+		}
+		return nil
+	}),
 	call(called, func(c *chain, o augment.Cutout) error {
-		holes := o.Holes(c.size())
+		holes := c.holes(o)
 		if len(holes) == 0 {
 			return nil
 		}
@@ -132,12 +139,17 @@ func (r renderer) render(c *chain, op augment.Op) error {
 	case warped, cut:
 		g := op.(augment.Geometric)
 		w, h := c.size()
+		if c.frame != nil {
+			w, h = c.frame.w, c.frame.h
+		}
 		steps, err := g.Steps(w, h)
 		if err != nil {
 			return err
 		}
 		for _, s := range steps {
-			if r.how == cut {
+			if c.frame != nil {
+				err = c.tileStep(s, r.how == cut, g.Outside())
+			} else if r.how == cut {
 				err = c.cut(s)
 			} else {
 				err = c.warp(s.ToInput, s.W, s.H, g.Outside())

@@ -27,6 +27,7 @@ func (v vimage) width() int  { return int(v.p.Xsize) }
 func (v vimage) height() int { return int(v.p.Ysize) }
 func (v vimage) bands() int  { return int(v.p.Bands) }
 func (v vimage) unref()      { C.g_object_unref(C.gpointer(v.p)) }
+func (v vimage) ref()        { C.g_object_ref(C.gpointer(v.p)) }
 
 // kill tells libvips to stop computing v: the next piece of it asked for
 // fails, and with it whatever is being computed from it.
@@ -129,6 +130,18 @@ func (v vimage) save(f format, quality int) ([]byte, error) {
 	}
 	defer C.g_free(C.gpointer(buf))
 	return C.GoBytes(buf, C.int(n)), nil
+}
+
+// thumb encodes a WebP of v shrunk to fit size×size, and says its size.
+func (v vimage) thumb(size, quality int) ([]byte, int, int, error) {
+	var buf unsafe.Pointer
+	var n C.size_t
+	var w, h C.int
+	if C.aug_thumb(v.p, C.int(size), C.int(quality), &buf, &n, &w, &h) != 0 {
+		return nil, 0, 0, vipsError()
+	}
+	defer C.g_free(C.gpointer(buf))
+	return C.GoBytes(buf, C.int(n)), int(w), int(h), nil
 }
 
 // copyMemory computes v into memory (a new reference to v when it is there

@@ -117,9 +117,10 @@ func (s *Server) home(c *gin.Context) {
 		return
 	}
 	// Links may fill the forms in: /?pipeline=[…] (an "edit this preset"),
-	// /?tab=batch&pipeline=[…] (a pipeline for a dataset).
+	// /?tab=batch&pipeline=[…] (a pipeline for a dataset), /?from=ID&… (a
+	// job's "edit": its image, by the job, and its settings).
 	prefill := url.Values{}
-	for _, k := range []string{"pipeline", "preset", "variants", "seed", "format"} {
+	for _, k := range []string{"pipeline", "preset", "variants", "seed", "format", "from"} {
 		if v := c.Query(k); v != "" {
 			prefill.Set(k, v)
 		}

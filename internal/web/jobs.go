@@ -44,10 +44,20 @@ func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) 
 			return nil, domain.Wrap(err, domain.EUnavailable, "The mask could not be stored; try again shortly.")
 		}
 	}
-	if err := s.Jobs.CreateJob(ctx, j); err != nil {
-		return nil, domain.Wrap(err, domain.EUnavailable, "The job could not be recorded; try again shortly.")
+	if err := s.record(ctx, j, req.mask != nil); err != nil {
+		return nil, err
 	}
-	if err := s.Queue.Enqueue(ctx, j.ID, p); err != nil {
+	return j, nil
+}
+
+// record records a job whose files are stored and queues it. When
+// queueing fails the job and its files are removed again, so no job exists
+// that nothing will run.
+func (s *Server) record(ctx context.Context, j *domain.Job, hasMask bool) error {
+	if err := s.Jobs.CreateJob(ctx, j); err != nil {
+		return domain.Wrap(err, domain.EUnavailable, "The job could not be recorded; try again shortly.")
+	}
+	if err := s.Queue.Enqueue(ctx, j.ID, j.Priority); err != nil {
 		ctx := context.WithoutCancel(ctx)
 		if derr := s.Jobs.DeleteJob(ctx, j.ID); derr != nil {
 			s.Log.Error("removing an unqueued job", "job_id", j.ID, "err", derr)
@@ -55,14 +65,14 @@ func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) 
 		if j.Source.Key != "" {
 			_ = s.Blobs.Delete(ctx, j.Source.Key)
 		}
-		if req.mask != nil {
+		if hasMask {
 			_ = s.Blobs.Delete(ctx, domain.MaskKey(j.ID))
 		}
-		return nil, err
+		return err
 	}
-	metrics.JobsSubmitted.WithLabelValues(queue.QueueName(p)).Inc()
-	s.Log.Info("job queued", "job_id", j.ID, "variants", spec.Variants, "priority", p)
-	return j, nil
+	metrics.JobsSubmitted.WithLabelValues(queue.QueueName(j.Priority)).Inc()
+	s.Log.Info("job queued", "job_id", j.ID, "variants", j.Spec.Variants, "priority", j.Priority)
+	return nil
 }
 
 func (s *Server) createJob(c *gin.Context) {
@@ -107,31 +117,44 @@ func (s *Server) listJobs(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"jobs": out})
 }
 
-func (s *Server) getSource(c *gin.Context) {
+// jobSource is the job in the path when its source is stored; else it has
+// answered 404 and is nil.
+func (s *Server) jobSource(c *gin.Context) *domain.Job {
 	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
+	if err == nil && j.Source.Key == "" {
+		err = domain.Errorf(domain.ENotFound, "The source of job %s has not been fetched yet.", j.ID)
+	}
 	if err != nil {
 		s.fail(c, err)
-		return
+		return nil
 	}
-	if j.Source.Key == "" {
-		s.fail(c, domain.Errorf(domain.ENotFound, "The source of job %s has not been fetched yet.", j.ID))
-		return
+	return j
+}
+
+// jobVariant is the job in the path and its variant of the path's index;
+// else it has answered 404 and ok is false.
+func (s *Server) jobVariant(c *gin.Context) (j *domain.Job, v domain.Variant, ok bool) {
+	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
+	if err == nil {
+		v, err = variantOf(j, c.Param("index"))
 	}
-	s.serveBlob(c, j.Source.Key, j.Source.Format)
+	if err != nil {
+		s.fail(c, err)
+		return nil, v, false
+	}
+	return j, v, true
+}
+
+func (s *Server) getSource(c *gin.Context) {
+	if j := s.jobSource(c); j != nil {
+		s.serveBlob(c, j.Source.Key, j.Source.Format)
+	}
 }
 
 func (s *Server) getVariant(c *gin.Context) {
-	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
+	if _, v, ok := s.jobVariant(c); ok {
+		s.serveBlob(c, v.Key, v.Format)
 	}
-	i, err := strconv.Atoi(c.Param("index"))
-	if err != nil || i < 0 || i >= len(j.Variants) || j.Variants[i].Index != i {
-		s.fail(c, domain.Errorf(domain.ENotFound, "Job %s has no variant %q (yet).", j.ID, c.Param("index")))
-		return
-	}
-	s.serveBlob(c, j.Variants[i].Key, j.Variants[i].Format)
 }
 
 // getMask serves the semantic mask a job was given, as PNG.
@@ -150,21 +173,15 @@ func (s *Server) getMask(c *gin.Context) {
 
 // getVariantMask serves a variant's mask, as PNG.
 func (s *Server) getVariantMask(c *gin.Context) {
-	j, err := s.Jobs.Job(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
+	j, v, ok := s.jobVariant(c)
+	if !ok {
 		return
 	}
-	i, err := strconv.Atoi(c.Param("index"))
-	if err != nil || i < 0 || i >= len(j.Variants) || j.Variants[i].Index != i {
-		s.fail(c, domain.Errorf(domain.ENotFound, "Job %s has no variant %q (yet).", j.ID, c.Param("index")))
+	if v.Labels == nil || v.Labels.MaskKey == "" {
+		s.fail(c, domain.Errorf(domain.ENotFound, "Variant %d of job %s has no mask: the job was given none.", v.Index, j.ID))
 		return
 	}
-	if l := j.Variants[i].Labels; l == nil || l.MaskKey == "" {
-		s.fail(c, domain.Errorf(domain.ENotFound, "Variant %d of job %s has no mask: the job was given none.", i, j.ID))
-		return
-	}
-	s.serveMask(c, j.Variants[i].Labels.MaskKey)
+	s.serveMask(c, v.Labels.MaskKey)
 }
 
 // serveMask serves a mask PNG as kept or, with ?view, as the page draws it:

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/augment-ml/augment/internal/augment"
+	"github.com/augment-ml/augment/internal/domain"
 )
 
 // groupOrder is the order of the reference's sections, as a pipeline is
@@ -24,7 +26,8 @@ type opGroup struct {
 
 type opDoc struct {
 	augment.OpInfo
-	Params []paramDoc
+	Params  []paramDoc
+	Example string // the home form with the op's example pipeline filled in
 }
 
 // paramDoc is a parameter as the reference shows it.
@@ -44,6 +47,9 @@ func (s *Server) opsPage(c *gin.Context) {
 	byGroup := map[string][]opDoc{}
 	for _, op := range augment.Catalogue() {
 		d := opDoc{OpInfo: op}
+		if raw, err := augment.Example(op.Name); err == nil {
+			d.Example = "/?pipeline=" + url.QueryEscape(string(raw)) + "#job-form"
+		}
 		for _, p := range op.Params {
 			d.Params = append(d.Params, describeParam(p))
 		}
@@ -75,7 +81,43 @@ func (s *Server) opsPage(c *gin.Context) {
 		presets = append(presets, presetDoc{PresetInfo: p, Pretty: string(pretty),
 			Edit: "/?pipeline=" + url.QueryEscape(string(p.Pipeline)) + "#job-form"})
 	}
-	s.pageOK(c, "ops.html", "Operations", gin.H{"Groups": groups, "Presets": presets})
+	s.pageOK(c, "ops.html", "Operations", gin.H{"Groups": groups, "Presets": presets, "Examples": s.haveExamples(c)})
+}
+
+// haveExamples reports whether a worker has drawn the ops' examples (each
+// does at start); the page leaves the pictures out until one has.
+func (s *Server) haveExamples(c *gin.Context) bool {
+	if s.Blobs == nil {
+		return false
+	}
+	r, _, err := s.Blobs.Get(c.Request.Context(), domain.OpExampleKey("identity"))
+	if err != nil {
+		return false
+	}
+	r.Close()
+	return true
+}
+
+// opExample serves an op's example: the bundled photo through a one-step
+// pipeline of it (augment.Example), as the worker drew it.
+func (s *Server) opExample(c *gin.Context) {
+	name := c.Param("op")
+	if !slices.ContainsFunc(augment.Catalogue(), func(o augment.OpInfo) bool { return o.Name == name }) {
+		s.fail(c, domain.Errorf(domain.ENotFound, "There is no operation %q; /ops lists them.", name))
+		return
+	}
+	r, size, err := s.Blobs.Get(c.Request.Context(), domain.OpExampleKey(name))
+	if domain.ErrorCode(err) == domain.ENotFound {
+		err = domain.Errorf(domain.ENotFound, "The example of %s has not been drawn yet: a worker draws them when it starts.", name)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer r.Close()
+	// NOTE: a worker of a newer release draws them again, so not immutable.
+	c.Header("Cache-Control", "public, max-age=3600")
+	c.DataFromReader(http.StatusOK, size, "image/webp", r, nil)
 }
 
 func describeParam(p augment.Param) paramDoc {

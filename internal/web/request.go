@@ -21,6 +21,7 @@ import (
 	"github.com/augment-ml/augment/internal/dataset"
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/fetch"
+	"github.com/augment-ml/augment/internal/sample"
 )
 
 // specRequest is the part of a job or batch request that says what to make.
@@ -105,21 +106,12 @@ func (s *Server) readJobRequest(c *gin.Context) (jobRequest, error) {
 	ct := c.ContentType()
 	switch ct {
 	case "application/json":
-		dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			return req, jsonError(err)
-		}
-	case "multipart/form-data", "application/x-www-form-urlencoded":
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.MaxUploadBytes+maxJSONBody)
-		if err := c.Request.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-			return req, formError(err)
-		}
-		var err error
-		if req.specRequest, err = formSpec(c, "format"); err != nil {
+		if err := readJSON(c, &req); err != nil {
 			return req, err
 		}
-		if req.labelRequest, err = s.formLabels(c); err != nil {
+	case "multipart/form-data", "application/x-www-form-urlencoded":
+		var err error
+		if req.specRequest, req.labelRequest, err = s.readSpecForm(c); err != nil {
 			return req, err
 		}
 		if !isAPI(c.Request.URL.Path) {
@@ -127,7 +119,7 @@ func (s *Server) readJobRequest(c *gin.Context) (jobRequest, error) {
 				return req, err
 			}
 			if c.PostForm("sample") != "" { // the "try it" button: the bundled photo, no network
-				req.upload, req.name = sampleImage(), sampleName
+				req.upload, req.name = sample.Image, sample.Name
 				req.size = headerSize(req.upload)
 				return req, nil
 			}
@@ -138,6 +130,11 @@ func (s *Server) readJobRequest(c *gin.Context) (jobRequest, error) {
 				return req, inField("image", err)
 			}
 			req.name = fetch.SafeName(fh.Filename)
+		}
+		if from := c.PostForm("from"); from != "" && req.URL == "" && req.upload == nil && !isAPI(c.Request.URL.Path) {
+			if err := s.fromJob(c.Request.Context(), from, &req); err != nil {
+				return req, inField("url", err)
+			}
 		}
 	default:
 		return req, domain.Errorf(domain.EInvalid, "Send the job as application/json or multipart/form-data, not %q.", ct)
@@ -154,6 +151,32 @@ func (s *Server) readJobRequest(c *gin.Context) (jobRequest, error) {
 		}
 	}
 	return req, nil
+}
+
+// readJSON decodes a JSON request body of at most maxJSONBody into v,
+// refusing fields v does not have.
+func readJSON(c *gin.Context, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	return nil
+}
+
+// readSpecForm reads a job's form (multipart, or urlencoded without files):
+// its spec and its labels.
+func (s *Server) readSpecForm(c *gin.Context) (specRequest, labelRequest, error) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.MaxUploadBytes+maxJSONBody)
+	if err := c.Request.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return specRequest{}, labelRequest{}, formError(err)
+	}
+	spec, err := formSpec(c, "format")
+	if err != nil {
+		return spec, labelRequest{}, err
+	}
+	lr, err := s.formLabels(c)
+	return spec, lr, err
 }
 
 // formSpec reads the spec fields of a form: variants, preset, pipeline (JSON

@@ -25,8 +25,9 @@ type Server struct {
 	Versions       domain.VersionStore // what the workers run on, for dataset reports; nil: unknown
 	Queue          domain.Enqueuer
 	Blobs          domain.Blobs
-	Events         *events.Hub // news of changed jobs and batches; nil: a hub nothing feeds (reads every second)
-	Ready          []Check     // what /readyz asks: Redis and PostgreSQL
+	Previews       domain.Previewer // the explorer's tiles; nil: previews answer 503
+	Events         *events.Hub      // news of changed jobs and batches; nil: a hub nothing feeds (reads every second)
+	Ready          []Check          // what /readyz asks: Redis and PostgreSQL
 	SyncTimeout    time.Duration
 	MaxUploadBytes int64
 	MaxPixels      int
@@ -100,11 +101,17 @@ func (s *Server) routes() *gin.Engine {
 
 	get("/", s.home)
 	get("/ops", s.opsPage)
+	get("/ops/:op/example", s.opExample)
+	get("/explore", s.explorePage)
 	get("/recent", s.needToken, s.recent)
 	r.POST("/jobs", s.guard, s.submitForm)
 	get("/jobs/:id", s.jobPage)
+	get("/jobs/:id/compare/:index", s.comparePage)
+	r.POST("/jobs/:id/reroll", s.guard, s.reroll)
+	r.POST("/jobs/:id/variants/:index/pin", s.guard, s.pin)
 	r.POST("/batches", s.guard, s.submitBatchForm)
 	get("/batches/:id", s.batchPage)
+	get("/batches/:id/results", s.batchResults)
 
 	api := r.Group("/api/v1")
 	aget := func(path string, h ...gin.HandlerFunc) {
@@ -114,8 +121,12 @@ func (s *Server) routes() *gin.Engine {
 	aget("/jobs", s.needToken, s.listJobs)
 	aget("/jobs/:id", s.getJob)
 	aget("/jobs/:id/events", s.jobEvents)
+	api.POST("/jobs/:id/reroll", s.guard, s.reroll)
+	api.POST("/jobs/:id/variants/:index/pin", s.guard, s.pin)
 	aget("/jobs/:id/source", s.getSource)
+	aget("/jobs/:id/source/thumb", s.getSourceThumb)
 	aget("/jobs/:id/variants/:index", s.getVariant)
+	aget("/jobs/:id/variants/:index/thumb", s.getVariantThumb)
 	aget("/jobs/:id/mask", s.getMask)
 	aget("/jobs/:id/variants/:index/mask", s.getVariantMask)
 	api.POST("/batches", s.guard, s.createBatch)
@@ -124,6 +135,8 @@ func (s *Server) routes() *gin.Engine {
 	aget("/batches/:id/events", s.batchEvents)
 	aget("/batches/:id/jobs", s.batchJobs)
 	aget("/batches/:id/archive", s.batchArchive)
+	api.POST("/previews", s.guard, s.createPreview)
+	aget("/previews/:id/tiles/:index", s.getPreviewTile)
 	aget("/ops", s.ops)
 	aget("/presets", s.presets)
 

@@ -24,13 +24,15 @@ type jobJSON struct {
 
 type sourceJSON struct {
 	domain.Source
-	Href     string `json:"href,omitempty"`
-	MaskHref string `json:"mask_href,omitempty"` // the semantic mask the job was given
+	Href     string     `json:"href,omitempty"`
+	Thumb    *thumbJSON `json:"thumb,omitempty"`
+	MaskHref string     `json:"mask_href,omitempty"` // the semantic mask the job was given
 }
 
 type variantJSON struct {
 	Index  int             `json:"index"`
 	Href   string          `json:"href"`
+	Thumb  *thumbJSON      `json:"thumb"`
 	Width  int             `json:"width"`
 	Height int             `json:"height"`
 	Format string          `json:"format"`
@@ -64,6 +66,9 @@ func jobView(j *domain.Job) jobJSON {
 	}
 	if j.Source.Key != "" {
 		v.Source.Href = "/api/v1/jobs/" + j.ID + "/source"
+		if j.Source.Width > 0 {
+			v.Source.Thumb = thumbOf(v.Source.Href, j.Source.Width, j.Source.Height)
+		}
 	}
 	// NOTE: a failed job's mask is deleted; one from a URL is there once the
 	// worker has it, before its first variant
@@ -73,7 +78,7 @@ func jobView(j *domain.Job) jobJSON {
 	for i, x := range j.Variants {
 		href := fmt.Sprintf("/api/v1/jobs/%s/variants/%d", j.ID, x.Index)
 		v.Variants[i] = variantJSON{
-			Index: x.Index, Href: href,
+			Index: x.Index, Href: href, Thumb: thumbOf(href, x.Width, x.Height),
 			Width: x.Width, Height: x.Height, Format: x.Format, Bytes: x.Bytes, Ops: x.Ops,
 		}
 		if l := x.Labels; l != nil {

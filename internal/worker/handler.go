@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
 	"slices"
@@ -194,6 +193,9 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 	if job.Spec.Labels == nil && job.Spec.Mask == nil {
 		// NOTE: labels follow the ops at the source's full size.
 		least = decodeLeast(slices.Collect(maps.Values(plans)), info.Width, info.Height)
+		if least > 0 {
+			least = max(least, domain.ThumbSize) // NOTE: the source's thumbnail comes from this decode too
+		}
 	}
 	start := time.Now()
 	img, err := imaging.DecodeAtLeast(src, h.MaxPixels, least)
@@ -206,7 +208,10 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 	if err != nil {
 		return nil, err
 	}
-	out := imaging.Output{Format: job.Spec.Output.Format, Quality: job.Spec.Output.Quality}
+	if err := h.sourceThumb(ctx, job, img); err != nil {
+		return nil, err
+	}
+	out := thumbOutput(imaging.Output{Format: job.Spec.Output.Format, Quality: job.Spec.Output.Quality})
 	// NOTE: libvips computes a variant's pixels on every core, but encodes
 	// it on one: a person's job renders its variants side by side, on the
 	// cores the encoder leaves idle. Other jobs run one variant at a time,
@@ -248,13 +253,9 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 func (h *Handler) source(ctx context.Context, job *domain.Job) (buf []byte, info imaging.Info, keep func() error, err error) {
 	s := job.Source
 	if s.Key != "" {
-		r, _, err := h.Blobs.Get(ctx, s.Key)
-		if err != nil {
+		var err error
+		if buf, err = readBlob(ctx, h.Blobs, s.Key); err != nil {
 			return nil, info, nil, err
-		}
-		defer r.Close()
-		if buf, err = io.ReadAll(r); err != nil {
-			return nil, info, nil, fmt.Errorf("read source: %w", err)
 		}
 	} else {
 		start := time.Now()
@@ -266,13 +267,9 @@ func (h *Handler) source(ctx context.Context, job *domain.Job) (buf []byte, info
 		metrics.FetchBytes.Observe(float64(len(res.Body)))
 		buf, s.Name, s.Key = res.Body, res.Name, "jobs/"+job.ID+"/source"
 	}
-	info, err = imaging.Probe(buf)
+	info, err = probe(buf, h.MaxPixels)
 	if err != nil {
 		return nil, info, nil, err
-	}
-	if info.Width*info.Height > h.MaxPixels {
-		return nil, info, nil, domain.Errorf(domain.ETooManyPixels,
-			"The image is %d×%d pixels; the limit is %d pixels.", info.Width, info.Height, h.MaxPixels)
 	}
 	if err := cost.Check(job.Spec, info.Width, info.Height, h.MaxCost); err != nil {
 		return nil, info, nil, err
@@ -327,6 +324,9 @@ func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Ima
 	}
 	opsJSON, err := json.Marshal(ops)
 	if err != nil {
+		return domain.Variant{}, err
+	}
+	if err := h.putThumb(ctx, domain.ThumbKey(job.ID, i), res.Thumb); err != nil {
 		return domain.Variant{}, err
 	}
 	key := fmt.Sprintf("jobs/%s/variants/%d.%s", job.ID, i, domain.Ext(res.Format))

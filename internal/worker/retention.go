@@ -8,7 +8,8 @@ import (
 	"github.com/augment-ml/augment/internal/domain"
 )
 
-// dropSource deletes a failed job's stored source (and mask) and forgets
+// dropSource deletes a failed job's stored source (its thumbnail and mask)
+// and forgets
 // its key. The key is forgotten only once the file is gone, so a file that
 // could not be deleted now goes with the job's other files under RETENTION.
 func dropSource(ctx context.Context, jobs domain.JobStore, blobs domain.Blobs, id string, log *slog.Logger) {
@@ -21,9 +22,11 @@ func dropSource(ctx context.Context, jobs domain.JobStore, blobs domain.Blobs, i
 	if err != nil || j.Source.Key == "" {
 		return
 	}
-	if err := blobs.Delete(ctx, j.Source.Key); err != nil {
-		log.Warn("deleting a failed job's source", "job_id", id, "err", err)
-		return
+	for _, key := range []string{domain.SourceThumbKey(id), j.Source.Key} {
+		if err := blobs.Delete(ctx, key); err != nil {
+			log.Warn("deleting a failed job's source", "job_id", id, "key", key, "err", err)
+			return
+		}
 	}
 	s := j.Source
 	s.Key = ""
@@ -125,8 +128,9 @@ func (r *Retention) delete(ctx context.Context, jobs []*domain.Job, p *Purged) e
 		if j.Spec.Mask != nil {
 			keys = append(keys, domain.MaskKey(j.ID))
 		}
+		keys = append(keys, domain.SourceThumbKey(j.ID))
 		for _, v := range j.Variants {
-			keys = append(keys, v.Key)
+			keys = append(keys, v.Key, domain.ThumbKey(j.ID, v.Index))
 			if v.Labels != nil && v.Labels.MaskKey != "" {
 				keys = append(keys, v.Labels.MaskKey)
 			}

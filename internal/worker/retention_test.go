@@ -64,9 +64,9 @@ func TestRetentionDeletesRowsAndFilesTogether(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out := []string{got.Source.Key}
+		out := []string{got.Source.Key, domain.SourceThumbKey(j.ID)}
 		for _, v := range got.Variants {
-			out = append(out, v.Key)
+			out = append(out, v.Key, domain.ThumbKey(j.ID, v.Index))
 		}
 		return out
 	}
@@ -86,8 +86,9 @@ func TestRetentionDeletesRowsAndFilesTogether(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p != (Purged{Batches: 1, Jobs: 3, Files: 8}) {
-		t.Errorf("purged %+v, want 1 batch, 3 jobs, 8 files", p)
+	// Each job: its source and variants, with a thumbnail of each.
+	if p != (Purged{Batches: 1, Jobs: 3, Files: 15}) {
+		t.Errorf("purged %+v, want 1 batch, 3 jobs, 15 files", p)
 	}
 	for _, k := range gone {
 		if _, _, err := f.blobs.Get(ctx, k); domain.ErrorCode(err) != domain.ENotFound {

@@ -2,7 +2,7 @@
 // submission with fetch so that a mistake never loses what was typed (the
 // message shows beside its field), and, when the token is needed, a trip to
 // the login page and back with the form as it was.
-import { mount } from "/static/pipeline-editor.js";
+import { mount, parsePipeline as parsed, showPipeline as show } from "/static/pipeline-editor.js";
 
 const catalogue = JSON.parse(document.getElementById("catalogue").textContent);
 const saved = (form) => `augment:form:${form.id}`;
@@ -175,19 +175,4 @@ function restore(form) {
     : "Your form is as you left it: send it again.";
   note.className = "notice";
   note.hidden = false;
-}
-
-function parsed(text) {
-  try {
-    const p = JSON.parse(text);
-    return Array.isArray(p) ? p : null;
-  } catch {
-    return null;
-  }
-}
-
-// show writes a pipeline one step a line, "" when it has none.
-function show(p) {
-  if (!p || p.length === 0) return "";
-  return `[\n${p.map((s) => `  ${JSON.stringify(s)}`).join(",\n")}\n]`;
 }

@@ -32,12 +32,40 @@ function drawAll() {
 
 function toggles() {
   for (const box of document.querySelectorAll(".label-toggles input[data-hide]")) {
-    const apply = () => document.body.classList.toggle(`hide-${box.dataset.hide}`, !box.checked);
-    box.addEventListener("change", apply);
-    apply(); // a reload may bring back a box left unchecked
+    document.body.classList.toggle(`hide-${box.dataset.hide}`, !box.checked);
   }
 }
 
-toggles();
+// NOTE: one listener on the document, so a box the live patch put in anew
+// works too.
+document.addEventListener("change", (e) => {
+  if (e.target.matches(".label-toggles input[data-hide]")) toggles();
+});
+toggles(); // a reload may bring back a box left unchecked
 drawAll();
 document.addEventListener("live:morphed", drawAll);
+
+// "Copy pipeline" puts the job's pipeline (JSON) on the clipboard; where
+// the clipboard API is refused (plain HTTP on a LAN name), through a
+// selected textarea.
+document.addEventListener("click", async (e) => {
+  const button = e.target.closest("#copy-pipeline");
+  if (!button) return;
+  const text = button.dataset.pipeline;
+  const said = document.querySelector(".job-actions .copied");
+  let ok = false;
+  try {
+    await navigator.clipboard.writeText(text);
+    ok = true;
+  } catch {
+    const area = Object.assign(document.createElement("textarea"), { value: text });
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.append(area);
+    area.select();
+    ok = document.execCommand("copy");
+    area.remove();
+  }
+  if (said) said.textContent = ok ? "Pipeline copied." : "Copying was refused; the pipeline is under Spec below.";
+});

@@ -7,6 +7,8 @@
 //   editor.get()          // the pipeline as it stands, a list of steps
 //   editor.set(pipeline)  // shows another pipeline (onChange is not called)
 //   editor.markStep(i)    // outlines step i (0-based) as the one in error; -1 clears
+//   parsePipeline(text)   // the pipeline a JSON text holds, or null
+//   showPipeline(p)       // a pipeline as JSON text, one step a line
 //
 // ops is the catalogue's list ({name, group, description, params: [{name,
 // type, default, min, max, enum, required, description}]}); a pipeline is a
@@ -16,6 +18,22 @@
 // selects, booleans checkboxes; one_of and some_of take their steps as JSON.
 
 let editors = 0;
+
+// parsePipeline is the pipeline (a list) text holds as JSON, or null.
+export function parsePipeline(text) {
+  try {
+    const p = JSON.parse(text);
+    return Array.isArray(p) ? p : null;
+  } catch {
+    return null;
+  }
+}
+
+// showPipeline writes a pipeline one step a line, "" when it has none.
+export function showPipeline(p) {
+  if (!p || p.length === 0) return "";
+  return `[\n${p.map((s) => `  ${JSON.stringify(s)}`).join(",\n")}\n]`;
+}
 
 export function mount(el, { ops, pipeline = [], onChange = () => {}, label = "Pipeline" } = {}) {
   const byName = new Map(ops.map((o) => [o.name, o]));

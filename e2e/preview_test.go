@@ -1,0 +1,306 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	_ "image/jpeg"
+	"math"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"golang.org/x/image/draw"
+
+	"github.com/augment-ml/augment/internal/testenv"
+)
+
+// preview is the answer to POST /api/v1/previews, as a client reads it.
+type preview struct {
+	ID     string `json:"id"`
+	Seed   int64  `json:"seed"`
+	Source struct {
+		Width  int    `json:"width"`
+		Height int    `json:"height"`
+		Format string `json:"format"`
+		JobID  string `json:"job_id"`
+		Upload string `json:"upload"`
+	} `json:"source"`
+	Variants []struct {
+		Index      int             `json:"index"`
+		Href       string          `json:"href"`
+		Width      int             `json:"width"`
+		Height     int             `json:"height"`
+		FullWidth  int             `json:"full_width"`
+		FullHeight int             `json:"full_height"`
+		Ops        json.RawMessage `json:"ops"`
+		Labels     json.RawMessage `json:"labels"`
+	} `json:"variants"`
+	Error *struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// postPreview POSTs a JSON preview request.
+func (s *stack) postPreview(body string) (int, preview) {
+	s.t.Helper()
+	resp, err := http.Post(s.URL+"/api/v1/previews", "application/json", strings.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var p preview
+	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+		s.t.Fatalf("POST preview: decoding: %v", err)
+	}
+	return resp.StatusCode, p
+}
+
+// previewPipelines are held to preview-equals-final: crops, rotations,
+// randaugment, labels through all of them.
+var previewPipelines = []string{
+	`[{"op": "random_resized_crop", "size": [320, 240], "scale": [0.3, 1]}, {"op": "hflip", "p": 0.5}]`,
+	`[{"op": "rotate", "degrees": [-30, 30], "expand": true}, {"op": "rot90", "p": 0.5}]`,
+	`[{"op": "randaugment", "n": 2, "m": 10}]`,
+	`[{"op": "center_crop", "size": [900, 700]}, {"op": "color_jitter", "brightness": 0.3, "saturation": 0.3}]`,
+}
+
+// TestPreviewEqualsFinal: tile i of a preview has exactly the ops and labels
+// of variant i of the job with the same source, pipeline and seed, and shows
+// that variant scaled to the tile. Both for the job's own source (by job id)
+// and for the same URL sent again.
+func TestPreviewEqualsFinal(t *testing.T) {
+	s := startStack(t)
+	img := images(t)
+	labels := `{"width": 1920, "height": 1080, "objects": [{"id": "bird", "class": "cardinal", "bbox": [700, 250, 600, 600], "polygon": [[700, 250], [1300, 300], [1000, 850]]}]}`
+	for n, pipeline := range previewPipelines {
+		j := s.postJob(fmt.Sprintf(`{"url": "%s/cardinal.jpg", "variants": 3, "seed": %d, "pipeline": %s, "labels": %s}`, img.URL, 40+n, pipeline, labels))
+		var done struct {
+			Status   string `json:"status"`
+			Variants []struct {
+				Href   string          `json:"href"`
+				Width  int             `json:"width"`
+				Height int             `json:"height"`
+				Ops    json.RawMessage `json:"ops"`
+				Labels json.RawMessage `json:"labels"`
+			} `json:"variants"`
+		}
+		s.waitJob(j.ID, 2*time.Minute)
+		s.getJSON("/api/v1/jobs/"+j.ID, &done)
+		if done.Status != "done" || len(done.Variants) != 3 {
+			t.Fatalf("pipeline %d: job %s %s with %d variants", n, j.ID, done.Status, len(done.Variants))
+		}
+		for _, src := range []string{fmt.Sprintf(`{"job_id": %q}`, j.ID), fmt.Sprintf(`{"url": "%s/cardinal.jpg"}`, img.URL)} {
+			body := fmt.Sprintf(`{"source": %s, "variants": 3, "seed": %d, "pipeline": %s, "size": 256}`, src, 40+n, pipeline)
+			if strings.Contains(src, "url") {
+				body = strings.TrimSuffix(body, "}") + `, "labels": ` + labels + "}"
+			}
+			st, p := s.postPreview(body)
+			if st != http.StatusOK || len(p.Variants) != 3 {
+				t.Fatalf("pipeline %d, source %s: %d %+v", n, src, st, p.Error)
+			}
+			for i, v := range p.Variants {
+				want := done.Variants[i]
+				if !jsonEqual(v.Ops, want.Ops) {
+					t.Errorf("pipeline %d, source %s, tile %d: ops %s, the job's variant %s", n, src, i, v.Ops, want.Ops)
+				}
+				if !jsonEqual(withoutMask(v.Labels), withoutMask(want.Labels)) {
+					t.Errorf("pipeline %d, source %s, tile %d: labels %s, the job's variant %s", n, src, i, v.Labels, want.Labels)
+				}
+				if v.FullWidth != want.Width || v.FullHeight != want.Height || max(v.Width, v.Height) > 256 {
+					t.Errorf("pipeline %d, tile %d: %d×%d of a %d×%d variant, the job's is %d×%d", n, i, v.Width, v.Height, v.FullWidth, v.FullHeight, want.Width, want.Height)
+				}
+				tile := decodeImage(t, download(t, s.URL+v.Href, "image/jpeg"))
+				variant := decodeImage(t, download(t, s.URL+want.Href, "image/jpeg"))
+				if d := meanDiffScaled(tile, variant); d > 8 {
+					t.Errorf("pipeline %d, source %s, tile %d: %.2f from the job's variant scaled to it", n, src, i, d)
+				}
+			}
+		}
+	}
+}
+
+// TestPreviewRequests: bad requests answer 422 (or 400) naming the step or
+// the parameter, as jobs do; a preview records nothing in PostgreSQL; a
+// tile is served from its href, an unknown one is 404; with Redis gone,
+// 503.
+func TestPreviewRequests(t *testing.T) {
+	s := startStack(t)
+	img := images(t)
+	src := fmt.Sprintf(`"source": {"url": "%s/rocket.jpg"}`, img.URL)
+	for _, tc := range []struct {
+		body   string
+		status int
+		code   string
+		says   string
+	}{
+		{`{` + src + `, "pipeline": [{"op": "rotate", "degrees": [0, 400]}]}`, 422, "invalid_spec", `step 1`},
+		{`{` + src + `, "pipeline": [{"op": "spin"}]}`, 422, "invalid_spec", `unknown operation "spin"`},
+		{`{` + src + `, "variants": 17}`, 422, "invalid_spec", `at most 16`},
+		{`{` + src + `, "size": 20}`, 422, "invalid_spec", `size`},
+		{`{` + src + `, "preset": "nope"}`, 422, "invalid_spec", `nope`},
+		{`{"source": {}, "variants": 2}`, 400, "invalid_request", `one source`},
+		{`{"source": {"url": "ftp://x/y.jpg"}}`, 400, "invalid_url", `http`},
+		{`{"source": {"job_id": "00000000-0000-0000-0000-000000000000"}}`, 404, "not_found", ``},
+		{`{` + src + `, "labels": {"objects": [{"bbox": [1, 2, "x", 4]}]}}`, 422, "invalid_spec", `bbox`},
+	} {
+		resp, err := http.Post(s.URL+"/api/v1/previews", "application/json", strings.NewReader(tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkError(t, resp, tc.status, tc.code, tc.says)
+	}
+
+	jobsBefore := countJobs(t, s)
+	st, p := s.postPreview(`{` + src + `, "variants": 4, "preset": "heavy", "size": 128}`)
+	if st != http.StatusOK || len(p.Variants) != 4 || p.Source.Width != 640 {
+		t.Fatalf("preview: %d %+v", st, p)
+	}
+	for _, v := range p.Variants {
+		tile := decodeImage(t, download(t, s.URL+v.Href, "image/jpeg"))
+		if b := tile.Bounds(); b.Dx() != v.Width || b.Dy() != v.Height || max(v.Width, v.Height) > 128 {
+			t.Errorf("tile %d is %v, the answer says %d×%d", v.Index, b, v.Width, v.Height)
+		}
+	}
+	if n := countJobs(t, s); n != jobsBefore {
+		t.Errorf("a preview recorded %d jobs", n-jobsBefore)
+	}
+	resp, err := http.Get(s.URL + "/api/v1/previews/" + p.ID + "/tiles/9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkError(t, resp, 404, "not_found", "no tile 9")
+
+	// the same seed again: the same ops
+	_, again := s.postPreview(fmt.Sprintf(`{%s, "variants": 4, "preset": "heavy", "size": 128, "seed": %d}`, src, p.Seed))
+	for i := range again.Variants {
+		if !jsonEqual(again.Variants[i].Ops, p.Variants[i].Ops) {
+			t.Errorf("tile %d: the same seed drew %s, then %s", i, p.Variants[i].Ops, again.Variants[i].Ops)
+		}
+	}
+}
+
+// TestPreviewOfAnUpload: an uploaded image is previewed, kept, and
+// previewed again by the id the answer gives, drawing the same ops.
+func TestPreviewOfAnUpload(t *testing.T) {
+	s := startStack(t)
+	ct, body := multipartBody(t, "image", "coffee.png", corpusFile(t, "coffee.png"), map[string]string{
+		"variants": "3", "seed": "8", "size": "200", "pipeline": `[{"op": "rotate", "degrees": [-30, 30]}, {"op": "hflip", "p": 0.5}]`,
+	})
+	resp, err := http.Post(s.URL+"/api/v1/previews", ct, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first preview
+	if err := json.NewDecoder(resp.Body).Decode(&first); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("an upload: %d %v %+v", resp.StatusCode, err, first.Error)
+	}
+	resp.Body.Close()
+	if first.Source.Upload == "" || first.Source.Width != 600 || first.Source.Format != "png" || len(first.Variants) != 3 {
+		t.Fatalf("the upload's preview: %+v", first)
+	}
+	download(t, s.URL+first.Variants[0].Href, "image/png") // tiles of a PNG are PNG, as its variants
+	st, again := s.postPreview(`{"source": {"upload": "` + first.Source.Upload + `"}, "variants": 3, "seed": 8, "size": 200,
+		"pipeline": [{"op": "rotate", "degrees": [-30, 30]}, {"op": "hflip", "p": 0.5}]}`)
+	if st != http.StatusOK {
+		t.Fatalf("the kept upload: %d %+v", st, again.Error)
+	}
+	for i := range again.Variants {
+		if !jsonEqual(again.Variants[i].Ops, first.Variants[i].Ops) {
+			t.Errorf("tile %d: %s, then %s", i, first.Variants[i].Ops, again.Variants[i].Ops)
+		}
+	}
+	resp, err = http.Post(s.URL+"/api/v1/previews", "application/json", strings.NewReader(`{"source": {"upload": "0123abcd"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkError(t, resp, 404, "not_found", "upload it again")
+}
+
+// TestPreviewWithoutRedis: with Redis gone, a preview answers 503 at once.
+func TestPreviewWithoutRedis(t *testing.T) {
+	testenv.Redis(t, redisDB)
+	rp := newProxy(t, testenv.RedisAddr())
+	s := startStack(t, "REDIS_URL=redis://"+rp.l.Addr().String()+fmt.Sprintf("/%d", redisDB))
+	img := images(t)
+	body := fmt.Sprintf(`{"source": {"url": "%s/rocket.jpg"}, "variants": 2}`, img.URL)
+	if st, p := s.postPreview(body); st != http.StatusOK {
+		t.Fatalf("before the outage: %d %+v", st, p.Error)
+	}
+	rp.cut()
+	start := time.Now()
+	resp, err := http.Post(s.URL+"/api/v1/previews", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkError(t, resp, 503, "unavailable", "unavailable")
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the 503 took %v", d)
+	}
+}
+
+func countJobs(t *testing.T, s *stack) int {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), envOf(s.env, "DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(context.Background(), "SELECT (SELECT count(*) FROM jobs) + (SELECT count(*) FROM variants)").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func jsonEqual(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	ja, _ := json.Marshal(x)
+	jb, _ := json.Marshal(y)
+	return bytes.Equal(ja, jb)
+}
+
+// withoutMask drops a variant's mask_href: tiles have no masks.
+func withoutMask(raw json.RawMessage) json.RawMessage {
+	var m map[string]any
+	if json.Unmarshal(raw, &m) != nil {
+		return raw
+	}
+	delete(m, "mask_href")
+	b, _ := json.Marshal(m)
+	return b
+}
+
+func decodeImage(t *testing.T, b []byte) image.Image {
+	t.Helper()
+	img, _, err := image.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// meanDiffScaled is the mean absolute channel difference between tile and
+// the variant scaled to the tile's size.
+func meanDiffScaled(tile, variant image.Image) float64 {
+	b := tile.Bounds()
+	scaled := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.CatmullRom.Scale(scaled, scaled.Bounds(), variant, variant.Bounds(), draw.Src, nil)
+	sum := 0.0
+	for y := range b.Dy() {
+		for x := range b.Dx() {
+			r1, g1, b1, _ := tile.At(b.Min.X+x, b.Min.Y+y).RGBA()
+			r2, g2, b2, _ := scaled.At(x, y).RGBA()
+			sum += math.Abs(float64(r1>>8)-float64(r2>>8)) + math.Abs(float64(g1>>8)-float64(g2>>8)) + math.Abs(float64(b1>>8)-float64(b2>>8))
+		}
+	}
+	return sum / float64(3*b.Dx()*b.Dy())
+}

@@ -1,0 +1,189 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/augment-ml/augment/internal/augment"
+	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/fetch"
+	"github.com/augment-ml/augment/internal/imaging"
+	"github.com/augment-ml/augment/internal/labels"
+	"github.com/augment-ml/augment/internal/queue"
+)
+
+// Previewer processes queue.TypePreview tasks: it renders a preview's
+// tiles (imaging.RenderTile: variant i's ops, drawn as a job's are, its
+// pixels at the tile's scale), keeps them in the preview store and hands
+// the result to the api waiting for it. It records nothing in the job
+// store.
+type Previewer struct {
+	Store     *queue.Previews
+	Blobs     domain.Blobs
+	Fetcher   *fetch.Fetcher
+	MaxPixels int
+	Log       *slog.Logger
+
+	sources sourceCache
+}
+
+// ProcessTask implements asynq.Handler.
+func (p *Previewer) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	pv, err := queue.ParsePreview(t)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	res, err := p.render(ctx, pv)
+	if err != nil {
+		var de *domain.Error
+		switch {
+		case errors.As(err, &de):
+		case ctx.Err() != nil:
+			// NOTE: the task's deadline is the api's wait: nobody waits now.
+			p.Log.Info("preview abandoned", "preview_id", pv.ID, "err", err)
+			de = domain.Errorf(domain.ETimeout, "The preview took too long.")
+		default:
+			p.Log.Error("preview failed", "preview_id", pv.ID, "err", err)
+			de = domain.Errorf(domain.EInternal, "The preview could not be rendered.")
+		}
+		res = &domain.PreviewResult{Error: &domain.Failure{Code: de.Code, Message: de.Message}}
+	}
+	res.Millis = float64(time.Since(start).Microseconds()) / 1000
+	// NOTE: the api may have stopped waiting (its ctx is not this one);
+	// the result then expires unread.
+	if err := p.Store.Done(context.WithoutCancel(ctx), pv.ID, res); err != nil {
+		return fmt.Errorf("preview %s: result: %w", pv.ID, err)
+	}
+	return nil
+}
+
+func (p *Previewer) render(ctx context.Context, pv *domain.Preview) (*domain.PreviewResult, error) {
+	pipeline, err := augment.Parse(pv.Spec.Pipeline)
+	if err != nil {
+		return nil, err
+	}
+	plans := make([]augment.Ops, pv.Spec.Variants)
+	for i := range plans {
+		plans[i] = pipeline.Plan(pv.Spec.Seed, pv.Source.SeedKey, i)
+	}
+	src, err := p.source(ctx, pv.Source)
+	if err != nil {
+		return nil, err
+	}
+	defer src.release()
+	info := src.info
+	least := 0
+	for _, ops := range plans {
+		t, err := imaging.TileScale(ops, info.Width, info.Height, pv.Size)
+		if err != nil {
+			return nil, err
+		}
+		least = max(least, int(math.Ceil(t*float64(max(info.Width, info.Height)))))
+	}
+	img, err := src.image(least, p.MaxPixels)
+	if err != nil {
+		return nil, err
+	}
+	var lab *labels.Source
+	if pv.Spec.Labels != nil {
+		if lab, err = labels.NewSource(pv.Spec.Labels, pv.Spec.LabelOptions, nil, info.Width, info.Height); err != nil {
+			return nil, err
+		}
+	}
+	out := imaging.Output{Format: pv.Spec.Output.Format, Quality: pv.Spec.Output.Quality}
+	res := &domain.PreviewResult{Source: src.record, Tiles: make([]domain.Tile, len(plans))}
+	for i, ops := range plans {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		tile, err := img.RenderTile(ctx, ops, out, pv.Size)
+		if err != nil {
+			return nil, fmt.Errorf("tile %d: %w", i, err)
+		}
+		if err := p.Store.PutTile(ctx, pv.ID, i, tile.Format, tile.Bytes); err != nil {
+			return nil, domain.Wrap(err, domain.EUnavailable, "The preview store is unavailable; try again shortly.")
+		}
+		raw, err := json.Marshal(ops)
+		if err != nil {
+			return nil, err
+		}
+		t := domain.Tile{Index: i, Width: tile.Width, Height: tile.Height, Format: tile.Format, Ops: raw}
+		t.Full[0], t.Full[1], err = fullSize(ops, info.Width, info.Height)
+		if err != nil {
+			return nil, err
+		}
+		if lab != nil {
+			lv, err := lab.Variant(ops)
+			if err != nil {
+				return nil, fmt.Errorf("tile %d: labels: %w", i, err)
+			}
+			t.Labels = &lv.Labels
+		}
+		res.Tiles[i] = t
+	}
+	return res, nil
+}
+
+// fullSize is the size of the variant ops make of a w×h source.
+func fullSize(ops augment.Ops, w, h int) (int, int, error) {
+	moves, err := labels.MovesOf(ops, w, h)
+	if err != nil {
+		return 0, 0, err
+	}
+	w, h = labels.OutputSize(moves, w, h)
+	return w, h, nil
+}
+
+// source returns the preview's source from the cache, or reads it: an
+// upload from the preview store, a job's source from the blobs, a URL
+// through the fetcher (SSRF-safe, as a job's).
+func (p *Previewer) source(ctx context.Context, s domain.PreviewSource) (*cachedSource, error) {
+	key := "url " + s.URL
+	switch {
+	case s.BlobKey != "":
+		key = "blob " + s.BlobKey
+	case s.Upload != "":
+		key = "upload " + s.Upload
+	}
+	if c := p.sources.get(key); c != nil {
+		return c, nil
+	}
+	var (
+		buf  []byte
+		name = s.Name
+	)
+	switch {
+	case s.BlobKey != "":
+		var err error
+		if buf, err = readBlob(ctx, p.Blobs, s.BlobKey); err != nil {
+			return nil, err
+		}
+	case s.Upload != "":
+		var err error
+		if buf, err = p.Store.Upload(ctx, s.Upload); err != nil {
+			return nil, err
+		}
+	default:
+		res, err := p.Fetcher.Fetch(ctx, s.URL)
+		if err != nil {
+			return nil, err
+		}
+		buf, name = res.Body, res.Name
+	}
+	info, err := probe(buf, p.MaxPixels)
+	if err != nil {
+		return nil, err
+	}
+	c := &cachedSource{key: key, buf: buf, info: info, record: domain.Source{
+		URL: s.URL, Name: name, Width: info.Width, Height: info.Height, Format: info.Format, Bytes: int64(len(buf)),
+	}}
+	return p.sources.put(c), nil
+}
