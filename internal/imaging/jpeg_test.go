@@ -8,10 +8,11 @@ import (
 	"testing"
 )
 
-// TestJPEGReadDirectlyIsLibvips: a JPEG that libjpeg reads straight into
+// TestPassesJPEGReadDirectlyIsLibvips (run under AddressSanitizer by make
+// asan, as jpeg.c is C): a JPEG that libjpeg reads straight into
 // memory (jpeg.c) comes out the same pixels as through libvips' loader:
 // colour, grey, turned by EXIF, large, whole and shrunk on load.
-func TestJPEGReadDirectlyIsLibvips(t *testing.T) {
+func TestPassesJPEGReadDirectlyIsLibvips(t *testing.T) {
 	grey := image.NewGray(image.Rect(0, 0, 67, 45))
 	for i := range grey.Pix {
 		grey.Pix[i] = uint8(i * 7)
