@@ -138,10 +138,6 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	// take only interactive jobs, so one is always free for a person's job
 	// while the others are busy with a long batch.
 	servers := []*asynq.Server{newServer(rdb, cfg, cfg.Concurrency, queue.Queues, cfg.CheckInterval, log)}
-	interactive := &worker.Interactive{
-		Handler: h, Tasks: queue.NewTaker(rdb), Slots: cfg.Interactive,
-		Lease: cmp.Or(cfg.JobTimeout, queue.Timeout) + time.Minute, Grace: cfg.ShutdownTimeout, Log: log,
-	}
 	sweeper := &worker.Sweeper{
 		Jobs: db, Tasks: queue.NewEnqueuer(rdb), Age: 2 * cfg.SweepInterval, Every: cfg.SweepInterval,
 		Blobs: blobs, MaxRequeues: 3, Log: log,
@@ -156,6 +152,10 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	mux.Handle(queue.TypePreview, &worker.Previewer{
 		Store: queue.NewPreviews(rdb), Blobs: blobs, Fetcher: h.Fetcher, MaxPixels: cfg.MaxPixels, Log: log,
 	})
+	interactive := &worker.Interactive{
+		Handler: mux, Tasks: queue.NewTaker(rdb), Slots: cfg.Interactive,
+		Lease: cmp.Or(cfg.JobTimeout, queue.Timeout) + time.Minute, Grace: cfg.ShutdownTimeout, Log: log,
+	}
 	for _, srv := range servers {
 		if err := srv.Start(mux); err != nil {
 			return fmt.Errorf("worker: start: %w", err)

@@ -64,6 +64,7 @@ func (q *Previews) Preview(ctx context.Context, p *domain.Preview) (*domain.Prev
 	if _, err := q.client.EnqueueContext(ctx, task); err != nil {
 		return nil, domain.Wrap(err, domain.EUnavailable, "The preview queue is unavailable; try again shortly.")
 	}
+	_ = wake(ctx, q.rdb, p.ID) // NOTE: the task is queued: without the wake-up it waits for a server's next look
 	wctx, cancel := context.WithTimeout(ctx, q.Wait)
 	defer cancel()
 	res, err := q.rdb.BLPop(wctx, q.Wait, resultKey(p.ID)).Result()

@@ -107,7 +107,7 @@ func (e *Enqueuer) Enqueue(ctx context.Context, jobID string, p domain.Priority)
 	}
 	if p == domain.PriorityInteractive {
 		// NOTE: the task is queued: without the wake-up it waits for a server's next look.
-		_ = e.wake(ctx, jobID)
+		_ = wake(ctx, e.rdb, jobID)
 	}
 	return nil
 }

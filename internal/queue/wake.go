@@ -10,21 +10,23 @@ import (
 )
 
 // NOTE: an idle asynq server looks for tasks only every check interval (it
-// has no wake-up on enqueue), and a ?url= page waits on its job's start. So
-// Enqueue also puts each interactive job's id on wakeKey, a Redis list an
-// idle interactive slot blocks on (BLPOP), and the slot takes the job's task
-// out of the queue itself (Taker): it starts at once, while the servers look
-// for tasks only every 100 ms. An id lost on the way costs no job: the task
-// is in its queue still, which the worker's main slots serve too.
+// has no wake-up on enqueue), and a ?url= page or a preview waits on its
+// task's start. So Enqueue and Preview also put each interactive task's id
+// on wakeKey, a Redis list an idle interactive slot blocks on (BLPOP), and
+// the slot takes the task out of the queue itself (Taker): it starts at
+// once, while the servers look for tasks only every 100 ms. An id lost on
+// the way costs no task: it is in its queue still, which the worker's main
+// slots serve too.
 const (
 	wakeKey  = "augment:wake:interactive"
 	wakeKeep = 1000 // ids kept when no slot takes them (no interactive slots running)
 )
 
-// wake tells an idle interactive slot that job jobID is queued.
-func (e *Enqueuer) wake(ctx context.Context, jobID string) error {
-	_, err := e.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.LPush(ctx, wakeKey, jobID)
+// wake tells an idle interactive slot that the task with this id is
+// queued on the interactive queue.
+func wake(ctx context.Context, rdb redis.UniversalClient, id string) error {
+	_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.LPush(ctx, wakeKey, id)
 		p.LTrim(ctx, wakeKey, 0, wakeKeep-1)
 		return nil
 	})
@@ -44,39 +46,49 @@ func NewTaker(rdb redis.UniversalClient) *Taker {
 	return &Taker{rdb: rdb, client: asynq.NewClientFromRedisClient(rdb), inspector: asynq.NewInspectorFromRedisClient(rdb)}
 }
 
-// Take waits up to wait for an interactive job to be queued and takes its
-// task: the task is replaced by a lease, a copy due after lease, which runs
-// the job again should this process die before Done or Again. It returns
-// the job's id, or "" when none came or another slot or server took it.
-func (t *Taker) Take(ctx context.Context, wait, lease time.Duration) (string, error) {
+// Take waits up to wait for an interactive task to be queued and takes it.
+// A job's task is replaced by a lease, a copy due after lease, which runs
+// the job again should this process die before Done or Again; a preview's
+// is not (it is never tried again). It returns nil when none came or
+// another slot or server took it.
+func (t *Taker) Take(ctx context.Context, wait, lease time.Duration) (*asynq.Task, error) {
 	res, err := t.rdb.BLPop(ctx, wait, wakeKey).Result()
 	if errors.Is(err, redis.Nil) {
-		return "", nil
+		return nil, nil
 	}
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	id := res[1]
 	// NOTE: only a task queued afresh: one waiting to be tried again keeps
 	// its count of attempts with asynq.
 	info, err := t.inspector.GetTaskInfo(QueueInteractive, id)
 	if err != nil || info.State != asynq.TaskStatePending || info.Retried > 0 {
-		return "", nil
+		return nil, nil
 	}
 	// NOTE: deleting fails once a server has taken the task (it is active):
 	// one of them runs it, never both.
 	if err := t.inspector.DeleteTask(QueueInteractive, id); err != nil {
-		return "", nil
+		return nil, nil
 	}
-	if _, err := t.client.EnqueueContext(ctx, NewAttempt(id, 0, asynq.ProcessIn(lease))); err != nil {
-		return "", err
+	if info.Type == TypeAugment {
+		if _, err := t.client.EnqueueContext(ctx, NewAttempt(id, 0, asynq.ProcessIn(lease))); err != nil {
+			return nil, err
+		}
 	}
-	return id, nil
+	return asynq.NewTask(info.Type, info.Payload, asynq.TaskID(id)), nil
 }
 
-// Done drops the lease of a job taken that ran to its end.
-func (t *Taker) Done(id string) error {
-	err := t.inspector.DeleteTask(QueueInteractive, id)
+// Done drops the lease of a task taken that ran to its end.
+func (t *Taker) Done(task *asynq.Task) error {
+	if task.Type() != TypeAugment {
+		return nil
+	}
+	p, err := ParsePayload(task)
+	if err != nil {
+		return err
+	}
+	err = t.inspector.DeleteTask(QueueInteractive, p.JobID)
 	if errors.Is(err, asynq.ErrTaskNotFound) {
 		return nil
 	}
@@ -86,16 +98,21 @@ func (t *Taker) Done(id string) error {
 // Again hands a job taken back to the queue, to run after delay with
 // attempts already made: a server tries it the remaining times. One handed
 // back at once with no attempt made (its slot stopped) wakes a slot, maybe
-// another worker's.
-func (t *Taker) Again(ctx context.Context, id string, attempts int, delay time.Duration) error {
-	if err := t.Done(id); err != nil {
+// another worker's. A preview is not handed back: its person has moved on
+// by the time it would run.
+func (t *Taker) Again(ctx context.Context, task *asynq.Task, attempts int, delay time.Duration) error {
+	if task.Type() != TypeAugment {
+		return nil
+	}
+	if err := t.Done(task); err != nil {
 		return err
 	}
-	if _, err := t.client.EnqueueContext(ctx, NewAttempt(id, attempts, asynq.ProcessIn(delay))); err != nil {
+	p, _ := ParsePayload(task)
+	if _, err := t.client.EnqueueContext(ctx, NewAttempt(p.JobID, attempts, asynq.ProcessIn(delay))); err != nil {
 		return err
 	}
 	if attempts == 0 && delay == 0 {
-		return (&Enqueuer{rdb: t.rdb}).wake(ctx, id)
+		return wake(ctx, t.rdb, p.JobID)
 	}
 	return nil
 }

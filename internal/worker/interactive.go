@@ -7,27 +7,24 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-
-	"github.com/augment-ml/augment/internal/domain"
-	"github.com/augment-ml/augment/internal/queue"
 )
 
 // Taker is what interactive slots ask of the queue (queue.Taker).
 type Taker interface {
-	Take(ctx context.Context, wait, lease time.Duration) (string, error)
-	Done(id string) error
-	Again(ctx context.Context, id string, attempts int, delay time.Duration) error
+	Take(ctx context.Context, wait, lease time.Duration) (*asynq.Task, error)
+	Done(t *asynq.Task) error
+	Again(ctx context.Context, t *asynq.Task, attempts int, delay time.Duration) error
 }
 
-// Interactive runs interactive jobs (a person waits on the page) in slots
-// of their own, beside the asynq servers: an idle slot is woken the moment
-// the api queues such a job, where a server would find it only at its next
-// look at the queue. A job a slot cannot finish goes back to the queue: at
-// once when the worker stops, after asynq's delay with one attempt counted
-// when it failed. Should the worker die, the job's lease (Taker.Take) runs
-// it again once the job's time limit has passed.
+// Interactive runs interactive tasks (jobs a person waits on the page for,
+// previews) in slots of their own, beside the asynq servers: an idle slot
+// is woken the moment the api queues such a task, where a server would find
+// it only at its next look at the queue. A job a slot cannot finish goes
+// back to the queue: at once when the worker stops, after asynq's delay
+// with one attempt counted when it failed. Should the worker die, the job's
+// lease (Taker.Take) runs it again once the job's time limit has passed.
 type Interactive struct {
-	Handler *Handler
+	Handler asynq.Handler // the worker's, by task type
 	Tasks   Taker
 	Slots   int
 	// Lease is when a job taken runs again should this worker die: past
@@ -49,7 +46,7 @@ func (r *Interactive) Run(ctx context.Context) {
 	for range r.Slots {
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				id, err := r.Tasks.Take(ctx, idleWait, r.Lease)
+				task, err := r.Tasks.Take(ctx, idleWait, r.Lease)
 				if err != nil {
 					if ctx.Err() == nil {
 						r.Log.Warn("interactive slot: taking a job", "err", err)
@@ -57,8 +54,8 @@ func (r *Interactive) Run(ctx context.Context) {
 					}
 					continue
 				}
-				if id != "" {
-					r.run(ctx, id)
+				if task != nil {
+					r.run(ctx, task)
 				}
 			}
 		})
@@ -66,8 +63,8 @@ func (r *Interactive) Run(ctx context.Context) {
 	wg.Wait()
 }
 
-// run runs one job taken, giving it Grace to end once ctx ends.
-func (r *Interactive) run(ctx context.Context, id string) {
+// run runs one task taken, giving it Grace to end once ctx ends.
+func (r *Interactive) run(ctx context.Context, task *asynq.Task) {
 	jctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	ended := make(chan struct{})
@@ -84,19 +81,18 @@ func (r *Interactive) run(ctx context.Context, id string) {
 			cancel()
 		}
 	}()
-	task := queue.NewTask(id, domain.PriorityInteractive)
 	err := r.Handler.ProcessTask(jctx, task)
 	bg := context.WithoutCancel(ctx)
 	switch {
 	case err == nil:
-		err = r.Tasks.Done(id)
+		err = r.Tasks.Done(task)
 	case jctx.Err() != nil:
-		err = r.Tasks.Again(bg, id, 0, 0) // stopped: not the job's failure
+		err = r.Tasks.Again(bg, task, 0, 0) // stopped: not the job's failure
 	default:
-		err = r.Tasks.Again(bg, id, 1, asynq.DefaultRetryDelayFunc(0, err, task))
+		err = r.Tasks.Again(bg, task, 1, asynq.DefaultRetryDelayFunc(0, err, task))
 	}
 	if err != nil {
-		r.Log.Warn("interactive slot: handing the job back", "job_id", id, "err", err)
+		r.Log.Warn("interactive slot: handing the task back", "type", task.Type(), "payload", string(task.Payload()), "err", err)
 	}
 }
 

@@ -1,0 +1,70 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/testenv"
+)
+
+// TestTakerTakesWhatIsQueued: an interactive slot is handed a job and a
+// preview the moment they are queued, with no server running; a job's task
+// stays behind as a lease until Done, a preview's does not; a job queued
+// for the API is not the slot's.
+func TestTakerTakesWhatIsQueued(t *testing.T) {
+	opt, _ := redis.ParseURL(testenv.Redis(t, redisDB))
+	rdb := redis.NewClient(opt)
+	t.Cleanup(func() { rdb.Close() })
+	ctx := context.Background()
+	tk, ins := NewTaker(rdb), asynq.NewInspectorFromRedisClient(rdb)
+
+	job := uuid.NewString()
+	if err := NewEnqueuer(rdb).Enqueue(ctx, job, domain.PriorityInteractive); err != nil {
+		t.Fatal(err)
+	}
+	task, err := tk.Take(ctx, time.Second, time.Hour)
+	if err != nil || task == nil || task.Type() != TypeAugment {
+		t.Fatalf("Take = %v, %v; want the job's task", task, err)
+	}
+	if p, _ := ParsePayload(task); p.JobID != job {
+		t.Fatalf("took job %q, want %q", p.JobID, job)
+	}
+	if info, err := ins.GetTaskInfo(QueueInteractive, job); err != nil || info.State != asynq.TaskStateScheduled || time.Until(info.NextProcessAt) < 50*time.Minute {
+		t.Fatalf("the job's lease: %+v, %v", info, err)
+	}
+	if err := tk.Done(task); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ins.GetTaskInfo(QueueInteractive, job); !errors.Is(err, asynq.ErrTaskNotFound) {
+		t.Fatalf("the lease after Done: %v", err)
+	}
+
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pv := &domain.Preview{ID: uuid.NewString(), Size: 64}
+	go func() { _, _ = NewPreviews(rdb).Preview(pctx, pv) }()
+	task, err = tk.Take(ctx, 5*time.Second, time.Hour)
+	if err != nil || task == nil || task.Type() != TypePreview {
+		t.Fatalf("Take = %v, %v; want the preview's task", task, err)
+	}
+	if got, err := ParsePreview(task); err != nil || got.ID != pv.ID {
+		t.Fatalf("took preview %+v, %v; want %s", got, err, pv.ID)
+	}
+	if _, err := ins.GetTaskInfo(QueueInteractive, pv.ID); !errors.Is(err, asynq.ErrTaskNotFound) {
+		t.Fatalf("a preview taken left its task: %v", err)
+	}
+
+	if err := NewEnqueuer(rdb).Enqueue(ctx, uuid.NewString(), domain.PriorityDefault); err != nil {
+		t.Fatal(err)
+	}
+	if task, err := tk.Take(ctx, time.Second, time.Hour); err != nil || task != nil {
+		t.Fatalf("Take = %v, %v; want nothing for an API job", task, err)
+	}
+}
