@@ -45,7 +45,7 @@ func (s *stack) postAPI(path string) (int, job) {
 // TestThumbnails: every variant and the source have a WebP thumbnail whose
 // longest side is 480 (never enlarged), cached for good; a job whose
 // thumbnails are missing (made before there were any) sends the browser to
-// the full image instead.
+// the full image instead, uncached.
 func TestThumbnails(t *testing.T) {
 	s := startStack(t)
 	img := images(t)
@@ -125,8 +125,8 @@ func TestThumbnails(t *testing.T) {
 	}
 	for _, th := range thumbs {
 		resp, _ := s.fetch(th.href)
-		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != th.full {
-			t.Errorf("%s without its file: %d to %q, want 302 to %s", th.href, resp.StatusCode, resp.Header.Get("Location"), th.full)
+		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != th.full || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s without its file: %d to %q (%q), want 302 to %s, no-store", th.href, resp.StatusCode, resp.Header.Get("Location"), resp.Header.Get("Cache-Control"), th.full)
 		}
 	}
 }

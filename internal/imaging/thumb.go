@@ -1,6 +1,9 @@
 package imaging
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // ThumbQuality is the WebP quality of thumbnails: small files for a grid.
 const ThumbQuality = 70
@@ -19,4 +22,16 @@ func (im *Image) Thumb(size int) (Thumb, error) {
 		return Thumb{}, fmt.Errorf("thumbnail: %w", err)
 	}
 	return Thumb{Bytes: b, Width: w, Height: h}, nil
+}
+
+// ThumbOf makes the thumbnail of an encoded image (a variant as stored, a
+// source), decoding it only as large as the thumbnail needs (DecodeAtLeast:
+// a JPEG shrunk on load, a WebP scaled on load).
+func ThumbOf(buf []byte, size int) (Thumb, error) {
+	im, err := DecodeAtLeast(buf, math.MaxInt, size)
+	if err != nil {
+		return Thumb{}, fmt.Errorf("thumbnail: %w", err)
+	}
+	defer im.Close()
+	return im.Thumb(size)
 }

@@ -73,7 +73,12 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	// render has.
 	jctx, cancel := context.WithTimeoutCause(ctx, cmp.Or(h.JobTimeout, queue.Timeout), errJobTimeout)
 	defer cancel()
-	left, err := h.run(jctx, job)
+	thumbs := h.thumbs(ctx, job, log)
+	defer thumbs.wait() // NOTE: after the job's end
+	left, err := h.run(jctx, job, thumbs)
+	if err != nil {
+		thumbs.wait() // NOTE: a failed job's source thumbnail goes with its source
+	}
 	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(jctx), errJobTimeout) {
 		err = h.timedOut(ctx, job.ID, err)
 	}
@@ -155,7 +160,7 @@ func (h *Handler) fail(ctx context.Context, id string, reason *domain.Error) err
 
 // run renders and stores the job's variants, and records them (recorder):
 // those it returns are left for FinishJob to record.
-func (h *Handler) run(ctx context.Context, job *domain.Job) ([]domain.Variant, error) {
+func (h *Handler) run(ctx context.Context, job *domain.Job, thumbs *thumbnailer) ([]domain.Variant, error) {
 	pipeline, err := augment.Parse(job.Spec.Pipeline)
 	if err != nil {
 		return nil, err
@@ -168,7 +173,8 @@ func (h *Handler) run(ctx context.Context, job *domain.Job) ([]domain.Variant, e
 	// rendered; the job ends only once it is.
 	kept := make(chan error, 1)
 	go func() { kept <- keep() }()
-	last, err := h.render(ctx, job, pipeline, src, info)
+	thumbs.add(domain.SourceThumbKey(job.ID), src)
+	last, err := h.render(ctx, job, pipeline, src, info, thumbs)
 	if kerr := <-kept; err == nil {
 		err = kerr
 	}
@@ -180,7 +186,7 @@ func (h *Handler) run(ctx context.Context, job *domain.Job) ([]domain.Variant, e
 
 // render decodes the source and renders and stores the variants not
 // recorded yet, as run.
-func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment.Pipeline, src []byte, info imaging.Info) ([]domain.Variant, error) {
+func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment.Pipeline, src []byte, info imaging.Info, thumbs *thumbnailer) ([]domain.Variant, error) {
 	var todo []int
 	plans := map[int]augment.Ops{}
 	for i := range job.Spec.Variants {
@@ -194,7 +200,9 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 		// NOTE: labels follow the ops at the source's full size.
 		least = decodeLeast(slices.Collect(maps.Values(plans)), info.Width, info.Height)
 		if least > 0 {
-			least = max(least, domain.ThumbSize) // NOTE: the source's thumbnail comes from this decode too
+			// NOTE: never under a thumbnail's size, as when the source's
+			// thumbnail came from this decode: the variants stay as they were.
+			least = max(least, domain.ThumbSize)
 		}
 	}
 	start := time.Now()
@@ -208,10 +216,7 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 	if err != nil {
 		return nil, err
 	}
-	if err := h.sourceThumb(ctx, job, img); err != nil {
-		return nil, err
-	}
-	out := thumbOutput(imaging.Output{Format: job.Spec.Output.Format, Quality: job.Spec.Output.Quality})
+	out := imaging.Output{Format: job.Spec.Output.Format, Quality: job.Spec.Output.Quality}
 	// NOTE: libvips computes a variant's pixels on every core, but encodes
 	// it on one: a person's job renders its variants side by side, on the
 	// cores the encoder leaves idle. Other jobs run one variant at a time,
@@ -227,10 +232,11 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			v, err := h.variant(gctx, job, img, lab, plans[i], i, out)
+			v, buf, err := h.variant(gctx, job, img, lab, plans[i], i, out)
 			if err != nil {
 				return err
 			}
+			thumbs.add(domain.ThumbKey(job.ID, i), buf)
 			rec.add(v)
 			return nil
 		})
@@ -289,8 +295,8 @@ func (h *Handler) source(ctx context.Context, job *domain.Job) (buf []byte, info
 }
 
 // variant renders and stores variant i, with its labels and mask when lab
-// is not nil, and returns its record.
-func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Image, lab *labels.Source, ops augment.Ops, i int, out imaging.Output) (domain.Variant, error) {
+// is not nil, and returns its record and its bytes.
+func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Image, lab *labels.Source, ops augment.Ops, i int, out imaging.Output) (domain.Variant, []byte, error) {
 	start := time.Now()
 	// NOTE: the labels and the mask (pure Go) are made while libvips
 	// renders, on the cores its encoder leaves idle.
@@ -310,31 +316,28 @@ func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Ima
 	res, err := img.Render(ctx, ops, out)
 	<-made
 	if err != nil {
-		return domain.Variant{}, fmt.Errorf("variant %d: %w", i, err)
+		return domain.Variant{}, nil, fmt.Errorf("variant %d: %w", i, err)
 	}
 	metrics.Since(metrics.RenderSeconds, start)
 	var vl *domain.VariantLabels
 	if lab != nil {
 		if lerr != nil {
-			return domain.Variant{}, fmt.Errorf("variant %d: labels: %w", i, lerr)
+			return domain.Variant{}, nil, fmt.Errorf("variant %d: labels: %w", i, lerr)
 		}
 		if vl, err = h.putLabels(ctx, job, i, lv, res.Width, res.Height); err != nil {
-			return domain.Variant{}, err
+			return domain.Variant{}, nil, err
 		}
 	}
 	opsJSON, err := json.Marshal(ops)
 	if err != nil {
-		return domain.Variant{}, err
-	}
-	if err := h.putThumb(ctx, domain.ThumbKey(job.ID, i), res.Thumb); err != nil {
-		return domain.Variant{}, err
+		return domain.Variant{}, nil, err
 	}
 	key := fmt.Sprintf("jobs/%s/variants/%d.%s", job.ID, i, domain.Ext(res.Format))
 	if err := h.Blobs.Put(ctx, key, bytes.NewReader(res.Bytes), int64(len(res.Bytes)), "image/"+res.Format); err != nil {
-		return domain.Variant{}, err
+		return domain.Variant{}, nil, err
 	}
 	return domain.Variant{
 		Index: i, Width: res.Width, Height: res.Height, Format: res.Format,
 		Bytes: int64(len(res.Bytes)), Ops: opsJSON, Key: key, Labels: vl,
-	}, nil
+	}, res.Bytes, nil
 }

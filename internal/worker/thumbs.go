@@ -3,36 +3,70 @@ package worker
 import (
 	"bytes"
 	"context"
+	"log/slog"
+	"sync"
 
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/imaging"
 )
 
 // NOTE: thumbnails let the job, compare and batch pages show many images
-// without sending each in full. Each comes from pixels already in memory
-// (imaging.Output.Thumb, Image.Thumb) and is written before its variant is
-// recorded, so a recorded variant of a newer job always has one; pages fall
-// back to the full image for older jobs.
+// without sending each in full. They are made off the job's path: each
+// variant is encoded straight from its chain as without them, and its
+// thumbnail made afterwards from the encoded bytes, shrunk on load
+// (imaging.ThumbOf), on one goroutine beside the renders; the job ends
+// without waiting for them (the page answers at once), and its task only
+// once they are stored. A thumbnail asked for before it exists is the full
+// image, which the api waits for briefly (web.serveThumb).
 
-// thumbOutput asks Render for a thumbnail beside the variant.
-func thumbOutput(out imaging.Output) imaging.Output {
-	out.Thumb = domain.ThumbSize
-	return out
+// thumbnailer makes a job's thumbnails, one at a time, in the order given.
+type thumbnailer struct {
+	h     *Handler
+	ctx   context.Context
+	log   *slog.Logger
+	todo  chan thumbWork
+	done  chan struct{}
+	close sync.Once
 }
 
-// putThumb stores a thumbnail under key.
-func (h *Handler) putThumb(ctx context.Context, key string, t *imaging.Thumb) error {
-	if t == nil {
-		return nil
-	}
-	return h.Blobs.Put(ctx, key, bytes.NewReader(t.Bytes), int64(len(t.Bytes)), "image/webp")
+type thumbWork struct {
+	key string
+	buf []byte // an encoded image
 }
 
-// sourceThumb stores the thumbnail of the decoded source.
-func (h *Handler) sourceThumb(ctx context.Context, job *domain.Job, img *imaging.Image) error {
-	t, err := img.Thumb(domain.ThumbSize)
-	if err != nil {
-		return err
+// thumbs starts the thumbnailer of job: n is how many it may be given.
+func (h *Handler) thumbs(ctx context.Context, job *domain.Job, log *slog.Logger) *thumbnailer {
+	t := &thumbnailer{h: h, ctx: ctx, log: log, todo: make(chan thumbWork, job.Spec.Variants+1), done: make(chan struct{})}
+	go t.run()
+	return t
+}
+
+// add asks for the thumbnail of the encoded image buf, stored under key.
+// It never blocks: the queue holds every thumbnail a job can have.
+func (t *thumbnailer) add(key string, buf []byte) {
+	select {
+	case t.todo <- thumbWork{key, buf}:
+	default:
+		t.log.Warn("thumbnail not made: too many asked for", "key", key)
 	}
-	return h.putThumb(ctx, domain.SourceThumbKey(job.ID), &t)
+}
+
+func (t *thumbnailer) run() {
+	defer close(t.done)
+	for w := range t.todo {
+		th, err := imaging.ThumbOf(w.buf, domain.ThumbSize)
+		if err == nil {
+			err = t.h.Blobs.Put(t.ctx, w.key, bytes.NewReader(th.Bytes), int64(len(th.Bytes)), "image/webp")
+		}
+		if err != nil {
+			// NOTE: a page shows the full image in its place.
+			t.log.Warn("making a thumbnail", "key", w.key, "err", err)
+		}
+	}
+}
+
+// wait returns once every thumbnail asked for is stored (or failed).
+func (t *thumbnailer) wait() {
+	t.close.Do(func() { close(t.todo) })
+	<-t.done
 }

@@ -1,0 +1,72 @@
+package worker
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/imaging"
+)
+
+// heldThumbs holds every thumbnail's write until release is closed.
+type heldThumbs struct {
+	domain.Blobs
+	release chan struct{}
+}
+
+func (b *heldThumbs) Put(ctx context.Context, key string, r io.Reader, size int64, ct string) error {
+	if strings.Contains(key, "/thumbs/") {
+		<-b.release
+	}
+	return b.Blobs.Put(ctx, key, r, size, ct)
+}
+
+// TestJobEndsBeforeItsThumbnails: a job is recorded done, its variants
+// stored, while its thumbnails are still being made; they appear after, a
+// WebP of each variant and of the source at 480 px, and the task ends only
+// once they are stored.
+func TestJobEndsBeforeItsThumbnails(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	held := &heldThumbs{Blobs: f.blobs, release: make(chan struct{})}
+	f.h.Blobs = held
+	j := f.job(t, f.img.URL+"/large.jpg", 3, `[{"op": "rotate", "degrees": [-30, 30]}]`)
+	ended := make(chan error, 1)
+	go func() { ended <- f.h.ProcessTask(ctx, task(j.ID)) }()
+	got := f.waitEnded(t, j.ID)
+	if got.Status != domain.StatusDone || len(got.Variants) != 3 {
+		t.Fatalf("job %s with %d variants", got.Status, len(got.Variants))
+	}
+	keys := []string{domain.SourceThumbKey(j.ID)}
+	for _, v := range got.Variants {
+		read(t, f.blobs, v.Key) // stored
+		keys = append(keys, domain.ThumbKey(j.ID, v.Index))
+	}
+	for _, k := range keys {
+		if _, _, err := f.blobs.Get(ctx, k); domain.ErrorCode(err) != domain.ENotFound {
+			t.Fatalf("%s exists before its write was let through (%v)", k, err)
+		}
+	}
+	select {
+	case err := <-ended:
+		t.Fatalf("the task ended before its thumbnails were stored (%v)", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(held.release)
+	if err := <-ended; err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range keys {
+		info, err := imaging.Probe(read(t, f.blobs, k))
+		w, h := got.Source.Width, got.Source.Height
+		if i > 0 {
+			w, h = got.Variants[i-1].Width, got.Variants[i-1].Height
+		}
+		if tw, th := domain.ThumbFit(w, h); err != nil || info.Format != "webp" || info.Width != tw || info.Height != th {
+			t.Errorf("%s: %+v, %v; want a %d×%d WebP", k, info, err, tw, th)
+		}
+	}
+}
