@@ -3,7 +3,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -154,7 +153,7 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	})
 	interactive := &worker.Interactive{
 		Handler: mux, Tasks: queue.NewTaker(rdb), Slots: cfg.Interactive,
-		Lease: cmp.Or(cfg.JobTimeout, queue.Timeout) + time.Minute, Grace: cfg.ShutdownTimeout, Log: log,
+		Lease: worker.LeaseTime, Grace: cfg.ShutdownTimeout, Log: log,
 	}
 	for _, srv := range servers {
 		if err := srv.Start(mux); err != nil {

@@ -79,6 +79,39 @@ func (t *Taker) Take(ctx context.Context, wait, lease time.Duration) (*asynq.Tas
 	return asynq.NewTask(info.Type, info.Payload, asynq.TaskID(id)), nil
 }
 
+// scheduledKey is asynq's sorted set of the interactive queue's scheduled
+// tasks, scored by when each is due (asynq's internal/base.ScheduledKey;
+// TestTakerLease holds it to asynq's Inspector).
+const scheduledKey = "asynq:{" + QueueInteractive + "}:scheduled"
+
+// Extend moves the lease of a task taken to lease from now, in one
+// command; a running slot does so every few seconds, so a short lease runs
+// the job again soon after its worker died, never while it runs. It
+// reports false when there was no lease to extend (a preview; or the lease
+// fell due, and the job may run again beside this run).
+func (t *Taker) Extend(ctx context.Context, task *asynq.Task, lease time.Duration) (bool, error) {
+	if task.Type() != TypeAugment {
+		return true, nil
+	}
+	p, err := ParsePayload(task)
+	if err != nil {
+		return false, err
+	}
+	n, err := t.rdb.ZAddXX(ctx, scheduledKey, redis.Z{Score: float64(time.Now().Add(lease).Unix()), Member: p.JobID}).Result()
+	if err != nil {
+		return false, err
+	}
+	// NOTE: XX without CH counts no update; ask whether the lease is there.
+	if n == 0 {
+		if _, err := t.rdb.ZScore(ctx, scheduledKey, p.JobID).Result(); errors.Is(err, redis.Nil) {
+			return false, nil
+		} else if err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
 // Done drops the lease of a task taken that ran to its end.
 func (t *Taker) Done(task *asynq.Task) error {
 	if task.Type() != TypeAugment {

@@ -68,3 +68,45 @@ func TestTakerTakesWhatIsQueued(t *testing.T) {
 		t.Fatalf("Take = %v, %v; want nothing for an API job", task, err)
 	}
 }
+
+// TestTakerLease: a job taken leaves a lease due when asked, which Extend
+// moves on (as asynq's Inspector sees it, so the key Extend writes is
+// asynq's); once the lease is gone there is nothing to extend.
+func TestTakerLease(t *testing.T) {
+	opt, _ := redis.ParseURL(testenv.Redis(t, redisDB))
+	rdb := redis.NewClient(opt)
+	t.Cleanup(func() { rdb.Close() })
+	ctx := context.Background()
+	tk, ins := NewTaker(rdb), asynq.NewInspectorFromRedisClient(rdb)
+	job := uuid.NewString()
+	if err := NewEnqueuer(rdb).Enqueue(ctx, job, domain.PriorityInteractive); err != nil {
+		t.Fatal(err)
+	}
+	task, err := tk.Take(ctx, time.Second, 30*time.Second)
+	if err != nil || task == nil {
+		t.Fatalf("Take = %v, %v", task, err)
+	}
+	due := func() time.Duration {
+		t.Helper()
+		info, err := ins.GetTaskInfo(QueueInteractive, job)
+		if err != nil || info.State != asynq.TaskStateScheduled {
+			t.Fatalf("the lease: %+v, %v", info, err)
+		}
+		return time.Until(info.NextProcessAt)
+	}
+	if d := due(); d < 28*time.Second || d > 31*time.Second {
+		t.Fatalf("a 30 s lease is due in %s", d)
+	}
+	if ok, err := tk.Extend(ctx, task, 10*time.Minute); !ok || err != nil {
+		t.Fatalf("Extend = %v, %v", ok, err)
+	}
+	if d := due(); d < 9*time.Minute || d > 11*time.Minute {
+		t.Fatalf("a lease extended by 10 min is due in %s", d)
+	}
+	if err := tk.Done(task); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := tk.Extend(ctx, task, time.Minute); ok || err != nil {
+		t.Fatalf("Extend after Done = %v, %v; want false", ok, err)
+	}
+}

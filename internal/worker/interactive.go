@@ -12,6 +12,7 @@ import (
 // Taker is what interactive slots ask of the queue (queue.Taker).
 type Taker interface {
 	Take(ctx context.Context, wait, lease time.Duration) (*asynq.Task, error)
+	Extend(ctx context.Context, t *asynq.Task, lease time.Duration) (bool, error)
 	Done(t *asynq.Task) error
 	Again(ctx context.Context, t *asynq.Task, attempts int, delay time.Duration) error
 }
@@ -22,18 +23,24 @@ type Taker interface {
 // it only at its next look at the queue. A job a slot cannot finish goes
 // back to the queue: at once when the worker stops, after asynq's delay
 // with one attempt counted when it failed. Should the worker die, the job's
-// lease (Taker.Take) runs it again once the job's time limit has passed.
+// lease (Taker.Take), which the running slot extends every third of it,
+// falls due and a server runs the job again.
 type Interactive struct {
 	Handler asynq.Handler // the worker's, by task type
 	Tasks   Taker
 	Slots   int
-	// Lease is when a job taken runs again should this worker die: past
-	// the job's time limit, when its slot would have given up.
+	// Lease is how soon a job taken runs again should this worker die; its
+	// slot extends it while the job runs (LeaseTime).
 	Lease time.Duration
 	// Grace is how long running jobs may go on once the worker stops.
 	Grace time.Duration
 	Log   *slog.Logger
 }
+
+// LeaseTime is an interactive job's lease: a dead worker's job runs again
+// within it (and asynq's next look at scheduled tasks, 5 s), while its
+// slot extends it every third of it, one Redis command each.
+const LeaseTime = 30 * time.Second
 
 // idleWait is how long an idle slot blocks on Redis before it looks again:
 // one cheap command a second at rest, and how long a stop waits on it.
@@ -81,6 +88,7 @@ func (r *Interactive) run(ctx context.Context, task *asynq.Task) {
 			cancel()
 		}
 	}()
+	go r.extend(context.WithoutCancel(ctx), task, ended)
 	err := r.Handler.ProcessTask(jctx, task)
 	bg := context.WithoutCancel(ctx)
 	switch {
@@ -93,6 +101,26 @@ func (r *Interactive) run(ctx context.Context, task *asynq.Task) {
 	}
 	if err != nil {
 		r.Log.Warn("interactive slot: handing the task back", "type", task.Type(), "payload", string(task.Payload()), "err", err)
+	}
+}
+
+// extend extends task's lease every third of it until ended is closed.
+func (r *Interactive) extend(ctx context.Context, task *asynq.Task, ended <-chan struct{}) {
+	tick := time.NewTicker(r.Lease / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ended:
+			return
+		case <-tick.C:
+		}
+		ok, err := r.Tasks.Extend(ctx, task, r.Lease)
+		if err != nil {
+			r.Log.Warn("interactive slot: extending a job's lease", "payload", string(task.Payload()), "err", err)
+		} else if !ok {
+			r.Log.Warn("interactive slot: a job's lease fell due while it ran; it may run again beside", "payload", string(task.Payload()))
+			return
+		}
 	}
 }
 

@@ -170,3 +170,62 @@ func TestInteractiveSlotStopping(t *testing.T) {
 		t.Fatalf("the stopped job shows %s with %+v", got.Status, got.Error)
 	}
 }
+
+// dyingTaker is a Taker whose slot dies when die is closed: from then on
+// its leases are no longer extended.
+type dyingTaker struct {
+	*queue.Taker
+	die chan struct{}
+}
+
+func (d *dyingTaker) Extend(ctx context.Context, t *asynq.Task, lease time.Duration) (bool, error) {
+	select {
+	case <-d.die:
+		return true, nil
+	default:
+		return d.Taker.Extend(ctx, t, lease)
+	}
+}
+
+// TestLeaseOfADeadSlot: while a slot runs a job, it extends the job's short
+// lease, so no server runs the job beside it however long it takes; once
+// the slot dies mid-job (its lease no longer extended) a server runs the
+// job within about a lease.
+func TestLeaseOfADeadSlot(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	rdb := f.redis(t)
+	started := make(chan struct{})
+	tk := &dyingTaker{Taker: queue.NewTaker(rdb), die: make(chan struct{})}
+	const lease = 1500 * time.Millisecond
+	slot := &Interactive{Tasks: tk, Slots: 1, Lease: lease, Grace: time.Second, Log: f.h.Log,
+		Handler: asynq.HandlerFunc(func(ctx context.Context, _ *asynq.Task) error { close(started); <-ctx.Done(); return ctx.Err() })}
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { slot.Run(sctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	j := f.job(t, f.img.URL+"/rocket.jpg", 2, `[{"op": "hflip"}]`)
+	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, j.ID, domain.PriorityInteractive); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the slot never took the job")
+	}
+	f.serve(t, rdb) // NOTE: only now, so the slot has the job
+	time.Sleep(3 * lease)
+	if got, _ := f.db.Job(ctx, j.ID); got.Status.Ended() {
+		t.Fatalf("the job ran beside its slot, whose lease was extended: %s", got.Status)
+	}
+	close(tk.die)
+	died := time.Now()
+	got := f.waitEnded(t, j.ID)
+	if got.Status != domain.StatusDone || len(got.Variants) != 2 {
+		t.Fatalf("job %s with %d variants, %+v", got.Status, len(got.Variants), got.Error)
+	}
+	if d := time.Since(died); d > lease+5*time.Second {
+		t.Errorf("the dead slot's job ran again %s after, with a lease of %s", d, lease)
+	}
+}
