@@ -173,8 +173,8 @@ func (h *Handler) run(ctx context.Context, job *domain.Job, thumbs *thumbnailer)
 	// rendered; the job ends only once it is.
 	kept := make(chan error, 1)
 	go func() { kept <- keep() }()
-	thumbs.add(domain.SourceThumbKey(job.ID), src)
 	last, err := h.render(ctx, job, pipeline, src, info, thumbs)
+	thumbs.add(domain.SourceThumbKey(job.ID), src)
 	if kerr := <-kept; err == nil {
 		err = kerr
 	}

@@ -14,9 +14,11 @@ import (
 // without sending each in full. They are made off the job's path: each
 // variant is encoded straight from its chain as without them, and its
 // thumbnail made afterwards from the encoded bytes, shrunk on load
-// (imaging.ThumbOf), on one goroutine beside the renders; the job ends
-// without waiting for them (the page answers at once), and its task only
-// once they are stored. A thumbnail asked for before it exists is the full
+// (imaging.ThumbOf), on one goroutine; the job ends without waiting for
+// them (the page answers at once), and its task only once they are stored.
+// A job a person waits for has them made after its end, so they take no
+// core from its renders; others beside the next render (which leaves a
+// core idle while it encodes). A thumbnail asked for before it exists is the full
 // image, which the api waits for briefly (web.serveThumb).
 
 // thumbnailer makes a job's thumbnails, one at a time, in the order given.
@@ -25,6 +27,7 @@ type thumbnailer struct {
 	ctx   context.Context
 	log   *slog.Logger
 	todo  chan thumbWork
+	start chan struct{} // closed when the thumbnails may be made
 	done  chan struct{}
 	close sync.Once
 }
@@ -36,7 +39,11 @@ type thumbWork struct {
 
 // thumbs starts the thumbnailer of job: n is how many it may be given.
 func (h *Handler) thumbs(ctx context.Context, job *domain.Job, log *slog.Logger) *thumbnailer {
-	t := &thumbnailer{h: h, ctx: ctx, log: log, todo: make(chan thumbWork, job.Spec.Variants+1), done: make(chan struct{})}
+	t := &thumbnailer{h: h, ctx: ctx, log: log, todo: make(chan thumbWork, job.Spec.Variants+1),
+		start: make(chan struct{}), done: make(chan struct{})}
+	if job.Priority != domain.PriorityInteractive {
+		close(t.start)
+	}
 	go t.run()
 	return t
 }
@@ -53,6 +60,7 @@ func (t *thumbnailer) add(key string, buf []byte) {
 
 func (t *thumbnailer) run() {
 	defer close(t.done)
+	<-t.start
 	for w := range t.todo {
 		th, err := imaging.ThumbOf(w.buf, domain.ThumbSize)
 		if err == nil {
@@ -67,6 +75,13 @@ func (t *thumbnailer) run() {
 
 // wait returns once every thumbnail asked for is stored (or failed).
 func (t *thumbnailer) wait() {
-	t.close.Do(func() { close(t.todo) })
+	t.close.Do(func() {
+		close(t.todo)
+		select {
+		case <-t.start: // not held
+		default:
+			close(t.start)
+		}
+	})
 	<-t.done
 }
