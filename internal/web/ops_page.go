@@ -141,6 +141,16 @@ func describeParam(p augment.Param) paramDoc {
 	if p.Name == "p" {
 		d.Type = "number" // a probability is never drawn
 	}
+	if j := p.Jitter; j != nil {
+		lo := fmt.Sprintf("%g−x", j.Around)
+		if j.Floor != nil {
+			lo = fmt.Sprintf("max(%g, %s)", *j.Floor, lo)
+		}
+		d.Type += fmt.Sprintf("; a number x draws from [%s, %g+x]", lo, j.Around)
+		if j.Into != "" {
+			d.Type += " (each of the pair), recorded as " + j.Into
+		}
+	}
 	switch {
 	case p.Required:
 		d.Default = "required"
