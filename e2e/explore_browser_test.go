@@ -266,6 +266,59 @@ func TestBrowserExplorerPhoneAndKeyboard(t *testing.T) {
 		t.Errorf("the explorer at 390 px is %d px wide; widest:\n%s", w, strings.Join(wide, "\n"))
 	}
 	shot(t, ctx, "explore-390")
+
+	// the tiles are below the pipeline: a strip of them stays in sight, and
+	// a change shows in it at once; it leads to the tiles, by keyboard too
+	run(t, ctx, s, "scrolling to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	type strip struct {
+		Shown    bool     `json:"shown"`
+		Top      float64  `json:"top"`
+		Bottom   float64  `json:"bottom"`
+		GridTop  float64  `json:"gridTop"`
+		Srcs     []string `json:"srcs"`
+		Text     string   `json:"text"`
+		Tiles    []string `json:"tiles"`
+		ScrollY  float64  `json:"scrollY"`
+		Focused  string   `json:"focused"`
+		ViewSize float64  `json:"viewSize"`
+	}
+	peek := func() strip {
+		return eval[strip](t, ctx, `(() => { const p = document.getElementById("explore-peek"), r = p.getBoundingClientRect();
+			return { shown: p.getClientRects().length > 0, top: r.top, bottom: r.bottom, viewSize: innerHeight, scrollY,
+				gridTop: document.getElementById("explore-grid").getBoundingClientRect().top, text: p.textContent, focused: document.activeElement.id,
+				srcs: [...p.querySelectorAll("img")].map((i) => i.getAttribute("src")),
+				tiles: [...document.querySelectorAll("#explore-grid figure.tile img")].slice(0, 4).map((i) => i.getAttribute("src")) }; })()`)
+	}
+	inSight := func(what string, p strip) {
+		t.Helper()
+		if p.GridTop < p.ViewSize {
+			t.Fatalf("%s: the tiles begin at %.0f px, in sight of an %.0f px screen: nothing to check", what, p.GridTop, p.ViewSize)
+		}
+		if !p.Shown || p.Bottom > p.ViewSize+1 || p.Top < p.ViewSize-120 || !cmp.Equal(p.Srcs, p.Tiles) || len(p.Srcs) != 4 {
+			t.Errorf("%s: the strip of tiles: %+v", what, p)
+		}
+	}
+	before := explorer(t, ctx)
+	inSight("after the first tiles", peek())
+	run(t, ctx, s, "changing the seed", typeInto("#explore-seed", "77"))
+	waitTiles(t, ctx, s, 8, before)
+	changed := peek()
+	inSight("after a change", changed)
+	if !strings.Contains(changed.Text, "8 new tiles") || cmp.Equal(changed.Srcs, before.Srcs[:4]) {
+		t.Errorf("after a change the strip shows %q, %v (before: %v)", changed.Text, changed.Srcs, before.Srcs[:4])
+	}
+	shotView(t, ctx, "explore-390-strip")
+	for range 300 {
+		if peek().Focused == "explore-peek" {
+			break
+		}
+		run(t, ctx, s, "pressing Tab", chromedp.KeyEvent(kb.Tab))
+	}
+	run(t, ctx, s, "following the strip", chromedp.KeyEvent(kb.Enter), chromedp.Sleep(300*time.Millisecond))
+	if p := peek(); p.Shown || p.GridTop < 0 || p.GridTop > p.ViewSize/2 || p.ScrollY == 0 {
+		t.Errorf("after Enter on the strip (focused: %v): %+v", p.Focused, p)
+	}
+	shotView(t, ctx, "explore-390-tiles")
 	nameless := eval[[]string](t, ctx, `[...document.querySelectorAll("main :is(button, input, select, textarea)")].filter((e) =>
 		!(e.labels?.length || e.getAttribute("aria-label") || e.getAttribute("aria-labelledby") || (e.tagName === "BUTTON" && e.textContent.trim()))).map((e) => e.outerHTML.slice(0, 100))`)
 	if len(nameless) > 0 {

@@ -22,7 +22,7 @@ const els = {
   grid: $("explore-grid"), status: $("explore-status"), error: $("explore-error"), original: $("explore-original"),
   originalImg: $("explore-original-img"), originalSize: $("explore-original-size"), reroll: $("explore-reroll"),
   extremeStep: $("explore-extreme-step"), extremes: $("explore-extremes"), dataset: $("explore-dataset"),
-  copied: $("explore-copied"),
+  copied: $("explore-copied"), peek: $("explore-peek"), peekText: $("explore-peek-text"),
 };
 
 let source = null; // {url} | {job, labels} | {file, upload}
@@ -170,6 +170,7 @@ async function run(what, jobs) {
   inflight = new AbortController();
   els.grid.setAttribute("aria-busy", "true");
   els.status.textContent = `Rendering ${what}…`;
+  peek(`Rendering ${what}…`, true);
   const t0 = performance.now();
   let answers;
   try {
@@ -180,6 +181,7 @@ async function run(what, jobs) {
     els.error.textContent = e.message;
     els.error.hidden = false;
     els.status.textContent = "No new tiles: see the message.";
+    peek("No new tiles: see why ↓", false);
     const step = /step (\d+)/.exec(e.message);
     editor.markStep(step && jobs.length === 1 ? Number(step[1]) - 1 : -1);
     return;
@@ -195,7 +197,21 @@ async function run(what, jobs) {
   showTiles(tiles);
   const ms = Math.round(performance.now() - t0);
   els.status.textContent = `${tiles.length} tile${tiles.length === 1 ? "" : "s"} of ${what}, seed ${jobs[0].seed}, in ${ms} ms.`;
+  peek(`${tiles.length} new tile${tiles.length === 1 ? "" : "s"}: see all ↓`, false, tiles);
 }
+
+// peek fills the strip a narrow screen shows while the tiles are out of
+// sight: the first tiles small, and what happened.
+function peek(text, busy, tiles) {
+  els.peek.hidden = false;
+  els.peekText.textContent = text;
+  els.peek.setAttribute("aria-busy", String(busy));
+  if (!tiles) return;
+  els.peek.querySelector(".peek-tiles").replaceChildren(
+    ...tiles.slice(0, 4).map((t) => Object.assign(document.createElement("img"), { src: t.href, alt: "" })),
+  );
+}
+new IntersectionObserver(([e]) => (els.peek.dataset.near = String(e.isIntersecting))).observe(els.grid);
 
 function render() {
   const n = Math.min(16, Math.max(1, Number(els.variants.value) || 8));
