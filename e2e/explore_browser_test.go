@@ -120,7 +120,7 @@ func TestBrowserExplorer(t *testing.T) {
 
 	// extremes of the rotate step (step 3 of geometric is one_of: pick step 1 of a custom one)
 	run(t, ctx, s, "a custom pipeline", chromedp.Click(chromedp.CSS("details.json summary")),
-		typeInto("#explore-pipeline", `[{"op": "rotate", "degrees": [-30, 30], "p": 0.5}, {"op": "brightness", "factor": [0.5, 1.5]}]`))
+		typeInto("#explore-pipeline", `[{"op": "rotate", "degrees": [-30, 30], "p": 0.5}, {"op": "brightness", "factor": [0.5, 1.5]}, {"one_of": [{"op": "identity"}, {"op": "color_jitter", "brightness": 0.2}]}]`))
 	custom := waitTiles(t, ctx, s, 5, rolled)
 	run(t, ctx, s, "extremes of step 2", setSelect("#explore-extreme-step", "1"), chromedp.Click(chromedp.CSS("#explore-extremes")))
 	ext := waitTiles(t, ctx, s, 2, custom)
@@ -133,9 +133,26 @@ func TestBrowserExplorer(t *testing.T) {
 		t.Errorf("the extremes are titled %q", notes)
 	}
 
+	// a single-number jitter inside a one_of: 0.2 is the range [0.8, 1.2]
+	listed := eval[[]string](t, ctx, `[...document.querySelectorAll("#explore-extreme-step option")].map((o) => o.value + " " + o.textContent)`)
+	if !cmp.Equal(listed, []string{"0 step 1, rotate", "1 step 2, brightness", "2.1 step 3 › one_of 2, color_jitter"}) {
+		t.Errorf("extremes are offered for %q", listed)
+	}
+	run(t, ctx, s, "extremes of the jitter", setSelect("#explore-extreme-step", "2.1"), chromedp.Click(chromedp.CSS("#explore-extremes")))
+	jit := waitTiles(t, ctx, s, 2, ext)
+	for k, want := range []float64{0.8, 1.2} {
+		var rec []struct {
+			Op         string     `json:"op"`
+			Brightness [2]float64 `json:"brightness"`
+		}
+		if err := json.Unmarshal([]byte(jit.Ops[k]), &rec); err != nil || len(rec) != 1 || rec[0].Op != "color_jitter" || rec[0].Brightness != [2]float64{want, want} {
+			t.Errorf("extreme %d of color_jitter brightness 0.2 drew %s, not brightness %g", k, jit.Ops[k], want)
+		}
+	}
+
 	// copy: the pipeline, and a job whose variants are the tiles
 	run(t, ctx, s, "back to the pipeline", typeInto("#explore-seed", "9"))
-	tiles := waitTiles(t, ctx, s, 5, ext)
+	tiles := waitTiles(t, ctx, s, 5, jit)
 	run(t, ctx, s, "copying", chromedp.Click(chromedp.CSS("#explore-use summary")),
 		chromedp.Click(chromedp.CSS(`button[data-copy="copy-pipeline"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#copy-job`)))
