@@ -142,13 +142,17 @@ func describeParam(p augment.Param) paramDoc {
 		d.Type = "number" // a probability is never drawn
 	}
 	if j := p.Jitter; j != nil {
-		lo := fmt.Sprintf("%g−x", j.Around)
+		lo, hi := fmt.Sprintf("%g−x", j.Around), fmt.Sprintf("%g+x", j.Around)
+		if j.Around == 0 {
+			lo, hi = "−x", "x"
+		}
 		if j.Floor != nil {
 			lo = fmt.Sprintf("max(%g, %s)", *j.Floor, lo)
 		}
-		d.Type += fmt.Sprintf("; a number x draws from [%s, %g+x]", lo, j.Around)
 		if j.Into != "" {
-			d.Type += " (each of the pair), recorded as " + j.Into
+			d.Type += fmt.Sprintf("; each x draws from [%s, %s], recorded as %s", lo, hi, j.Into)
+		} else {
+			d.Type += fmt.Sprintf("; a number x draws from [%s, %s]", lo, hi)
 		}
 	}
 	switch {
