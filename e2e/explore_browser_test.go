@@ -120,7 +120,7 @@ func TestBrowserExplorer(t *testing.T) {
 
 	// extremes of the rotate step (step 3 of geometric is one_of: pick step 1 of a custom one)
 	run(t, ctx, s, "a custom pipeline", chromedp.Click(chromedp.CSS("details.json summary")),
-		typeInto("#explore-pipeline", `[{"op": "rotate", "degrees": [-30, 30], "p": 0.5}, {"op": "brightness", "factor": [0.5, 1.5]}]`))
+		typeInto("#explore-pipeline", `[{"op": "rotate", "degrees": [-30, 30], "p": 0.5}, {"op": "brightness", "factor": [0.5, 1.5]}, {"one_of": [{"op": "identity"}, {"op": "color_jitter", "brightness": 0.2}]}]`))
 	custom := waitTiles(t, ctx, s, 5, rolled)
 	run(t, ctx, s, "extremes of step 2", setSelect("#explore-extreme-step", "1"), chromedp.Click(chromedp.CSS("#explore-extremes")))
 	ext := waitTiles(t, ctx, s, 2, custom)
@@ -133,9 +133,26 @@ func TestBrowserExplorer(t *testing.T) {
 		t.Errorf("the extremes are titled %q", notes)
 	}
 
+	// a single-number jitter inside a one_of: 0.2 is the range [0.8, 1.2]
+	listed := eval[[]string](t, ctx, `[...document.querySelectorAll("#explore-extreme-step option")].map((o) => o.value + " " + o.textContent)`)
+	if !cmp.Equal(listed, []string{"0 step 1, rotate", "1 step 2, brightness", "2.1 step 3 › one_of 2, color_jitter"}) {
+		t.Errorf("extremes are offered for %q", listed)
+	}
+	run(t, ctx, s, "extremes of the jitter", setSelect("#explore-extreme-step", "2.1"), chromedp.Click(chromedp.CSS("#explore-extremes")))
+	jit := waitTiles(t, ctx, s, 2, ext)
+	for k, want := range []float64{0.8, 1.2} {
+		var rec []struct {
+			Op         string     `json:"op"`
+			Brightness [2]float64 `json:"brightness"`
+		}
+		if err := json.Unmarshal([]byte(jit.Ops[k]), &rec); err != nil || len(rec) != 1 || rec[0].Op != "color_jitter" || rec[0].Brightness != [2]float64{want, want} {
+			t.Errorf("extreme %d of color_jitter brightness 0.2 drew %s, not brightness %g", k, jit.Ops[k], want)
+		}
+	}
+
 	// copy: the pipeline, and a job whose variants are the tiles
 	run(t, ctx, s, "back to the pipeline", typeInto("#explore-seed", "9"))
-	tiles := waitTiles(t, ctx, s, 5, ext)
+	tiles := waitTiles(t, ctx, s, 5, jit)
 	run(t, ctx, s, "copying", chromedp.Click(chromedp.CSS("#explore-use summary")),
 		chromedp.Click(chromedp.CSS(`button[data-copy="copy-pipeline"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#copy-job`)))
@@ -266,6 +283,59 @@ func TestBrowserExplorerPhoneAndKeyboard(t *testing.T) {
 		t.Errorf("the explorer at 390 px is %d px wide; widest:\n%s", w, strings.Join(wide, "\n"))
 	}
 	shot(t, ctx, "explore-390")
+
+	// the tiles are below the pipeline: a strip of them stays in sight, and
+	// a change shows in it at once; it leads to the tiles, by keyboard too
+	run(t, ctx, s, "scrolling to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	type strip struct {
+		Shown    bool     `json:"shown"`
+		Top      float64  `json:"top"`
+		Bottom   float64  `json:"bottom"`
+		GridTop  float64  `json:"gridTop"`
+		Srcs     []string `json:"srcs"`
+		Text     string   `json:"text"`
+		Tiles    []string `json:"tiles"`
+		ScrollY  float64  `json:"scrollY"`
+		Focused  string   `json:"focused"`
+		ViewSize float64  `json:"viewSize"`
+	}
+	peek := func() strip {
+		return eval[strip](t, ctx, `(() => { const p = document.getElementById("explore-peek"), r = p.getBoundingClientRect();
+			return { shown: p.getClientRects().length > 0, top: r.top, bottom: r.bottom, viewSize: innerHeight, scrollY,
+				gridTop: document.getElementById("explore-grid").getBoundingClientRect().top, text: p.textContent, focused: document.activeElement.id,
+				srcs: [...p.querySelectorAll("img")].map((i) => i.getAttribute("src")),
+				tiles: [...document.querySelectorAll("#explore-grid figure.tile img")].slice(0, 4).map((i) => i.getAttribute("src")) }; })()`)
+	}
+	inSight := func(what string, p strip) {
+		t.Helper()
+		if p.GridTop < p.ViewSize {
+			t.Fatalf("%s: the tiles begin at %.0f px, in sight of an %.0f px screen: nothing to check", what, p.GridTop, p.ViewSize)
+		}
+		if !p.Shown || p.Bottom > p.ViewSize+1 || p.Top < p.ViewSize-120 || !cmp.Equal(p.Srcs, p.Tiles) || len(p.Srcs) != 4 {
+			t.Errorf("%s: the strip of tiles: %+v", what, p)
+		}
+	}
+	before := explorer(t, ctx)
+	inSight("after the first tiles", peek())
+	run(t, ctx, s, "changing the seed", typeInto("#explore-seed", "77"))
+	waitTiles(t, ctx, s, 8, before)
+	changed := peek()
+	inSight("after a change", changed)
+	if !strings.Contains(changed.Text, "8 new tiles") || cmp.Equal(changed.Srcs, before.Srcs[:4]) {
+		t.Errorf("after a change the strip shows %q, %v (before: %v)", changed.Text, changed.Srcs, before.Srcs[:4])
+	}
+	shotView(t, ctx, "explore-390-strip")
+	for range 300 {
+		if peek().Focused == "explore-peek" {
+			break
+		}
+		run(t, ctx, s, "pressing Tab", chromedp.KeyEvent(kb.Tab))
+	}
+	run(t, ctx, s, "following the strip", chromedp.KeyEvent(kb.Enter), chromedp.Sleep(300*time.Millisecond))
+	if p := peek(); p.Shown || p.GridTop < 0 || p.GridTop > p.ViewSize/2 || p.ScrollY == 0 {
+		t.Errorf("after Enter on the strip (focused: %v): %+v", p.Focused, p)
+	}
+	shotView(t, ctx, "explore-390-tiles")
 	nameless := eval[[]string](t, ctx, `[...document.querySelectorAll("main :is(button, input, select, textarea)")].filter((e) =>
 		!(e.labels?.length || e.getAttribute("aria-label") || e.getAttribute("aria-labelledby") || (e.tagName === "BUTTON" && e.textContent.trim()))).map((e) => e.outerHTML.slice(0, 100))`)
 	if len(nameless) > 0 {

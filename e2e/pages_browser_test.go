@@ -32,6 +32,22 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	_ = os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644)
 }
 
+// shotView saves what the screen shows (not the whole page: a strip fixed to
+// the screen's bottom shows where it is).
+func shotView(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	_ = os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644)
+}
+
 // run does steps, failing the test with the services' logs.
 func run(t *testing.T, ctx context.Context, s *stack, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()

@@ -12,7 +12,7 @@ import (
 // Offset gives it.
 type Affine struct {
 	Degrees   Range `param:"degrees" default:"[-15, 15]" min:"-180" max:"180" help:"rotation range"`
-	Translate Pair  `param:"translate" default:"[0.1, 0.1]" min:"0" max:"1" record:"-" help:"largest shift [fx, fy] as fractions of width and height"`
+	Translate Pair  `param:"translate" default:"[0.1, 0.1]" min:"0" max:"1" around:"0" into:"offset" record:"-" help:"largest shift [fx, fy] as fractions of width and height"`
 	Scale     Range `param:"scale" default:"[0.9, 1.1]" min:"0.1" max:"10" help:"scale range"`
 	Shear     Range `param:"shear" default:"[-10, 10]" min:"-60" max:"60" help:"horizontal shear range, degrees"`
 	Offset    *Pair `param:"offset" min:"-1" max:"1" help:"the shift [fx, fy] as fractions of width and height (drawn from translate when absent)"`

@@ -8,9 +8,9 @@ import "math/rand/v2"
 // it is. A planned op records each drawn value as a range [f, f] (a number
 // would mean a range around it) and the order; Order is drawn when absent.
 type ColorJitter struct {
-	Brightness Jitter `param:"brightness" default:"0" min:"0" max:"10" around:"1"`
-	Contrast   Jitter `param:"contrast" default:"0" min:"0" max:"10" around:"1"`
-	Saturation Jitter `param:"saturation" default:"0" min:"0" max:"10" around:"1"`
+	Brightness Jitter `param:"brightness" default:"0" min:"0" max:"10" around:"1" floor:"0"`
+	Contrast   Jitter `param:"contrast" default:"0" min:"0" max:"10" around:"1" floor:"0"`
+	Saturation Jitter `param:"saturation" default:"0" min:"0" max:"10" around:"1" floor:"0"`
 	Hue        Jitter `param:"hue" default:"0" min:"0" max:"0.5" around:"0" help:"turns, at most 0.5"`
 	Order      Order  `param:"order" enum:"brightness|contrast|saturation|hue" help:"the order the four apply in (drawn when absent)"`
 }

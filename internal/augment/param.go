@@ -34,8 +34,27 @@ type Param struct {
 	Enum        []string `json:"enum,omitempty"`
 	Required    bool     `json:"required,omitempty"`
 	Description string   `json:"description"`
+	Jitter      *Spread  `json:"jitter,omitempty"`
+}
 
-	around float64 // Jitter: the value a single number x is a range around
+// Spread says what a parameter given as a single number x stands for when
+// it is a symmetric jitter: the range [max(Floor, Around−x), Around+x],
+// drawn per variant. Into names the parameter the drawn value is recorded
+// in, when it is not this one (affine's translate draws its offset); a pair
+// [x, y] is a spread of each.
+type Spread struct {
+	Around float64  `json:"around"`
+	Floor  *float64 `json:"floor,omitempty"`
+	Into   string   `json:"into,omitempty"`
+}
+
+// of is the range a number x stands for.
+func (s *Spread) of(x float64) Range {
+	lo := s.Around - x
+	if s.Floor != nil {
+		lo = max(*s.Floor, lo)
+	}
+	return Range{lo + 0, s.Around + x} // + 0: no −0 in records
 }
 
 func bound(v float64) *float64 { return &v }
@@ -163,8 +182,8 @@ func (r IntRange) drawn(rnd *rand.Rand) IntRange {
 }
 
 // Jitter is torchvision's ColorJitter parameter: a number x is the range
-// around the parameter's neutral value (factors: [max(0, 1−x), 1+x]; hue:
-// [−x, x]); a range is taken as it is. It is written as a range always, so a
+// its Param's Spread gives (factors: [max(0, 1−x), 1+x]; hue: [−x, x]); a
+// range is taken as it is. It is written as a range always, so a
 // drawn value [f, f] is not read back as a number.
 type Jitter struct{ Range }
 
@@ -176,19 +195,12 @@ func (j *Jitter) parse(raw json.RawMessage, p *Param) error {
 		if !p.holds(n) {
 			return fmt.Errorf("must be a number%s or a [min, max] range", p.within())
 		}
-		if p.around == 0 {
-			j.Range = Range{0 - n, n} // 0 − n: no −0 in records
-		} else {
-			j.Range = Range{max(0, p.around-n), p.around + n}
-		}
+		j.Range = p.Jitter.of(n)
 		return nil
 	}
 	// a range may reach as far as the widest a number gives
-	wide := Param{Min: bound(-*p.Max), Max: bound(*p.Max)}
-	if p.around != 0 {
-		wide = Param{Min: bound(0), Max: bound(p.around + *p.Max)}
-	}
-	return j.Range.parse(raw, &wide)
+	w := p.Jitter.of(*p.Max)
+	return j.Range.parse(raw, &Param{Min: bound(w.Lo), Max: bound(w.Hi)})
 }
 
 // MarshalJSON writes the range as [lo, hi].

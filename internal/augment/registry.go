@@ -20,7 +20,10 @@ import (
 //	help:"…"            its description
 //	record:"-"          left out of a planned op's record: planning replaces it
 //	                    by the parameters it draws (cutout's holes by boxes)
-//	around:"1"          for a Jitter: the neutral value a number x ranges around
+//	around:"1"          a number x stands for the range [around−x, around+x]
+//	                    (a Jitter must have it; the catalogue's "jitter")
+//	floor:"0"           …cut at floor below
+//	into:"name"         …drawn into that parameter's record (affine's translate)
 //	enum:"a|b|c"        for an Order: the names it orders
 //
 // A parameter with no default and not required is optional: absent, it is
@@ -97,7 +100,19 @@ func newField(sf reflect.StructField, name string) (field, error) {
 		if err != nil {
 			return f, fmt.Errorf("around: %w", err)
 		}
-		f.around = x
+		f.Jitter = &Spread{Around: x, Into: tag.Get("into")}
+		if s, ok := tag.Lookup("floor"); ok {
+			y, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return f, fmt.Errorf("floor: %w", err)
+			}
+			f.Jitter.Floor = bound(y)
+		}
+	} else if _, ok := v.(*Jitter); ok {
+		return f, fmt.Errorf("a Jitter needs around")
+	}
+	if _, ok := v.(*Jitter); ok && f.Max == nil {
+		return f, fmt.Errorf("a Jitter needs max")
 	}
 	if s, ok := tag.Lookup("default"); ok {
 		if sf.Type.Kind() == reflect.Pointer {

@@ -35,6 +35,24 @@ func RedisAddr() string {
 // returns its URL.
 func Database(t testing.TB) string {
 	t.Helper()
+	u, name := UncreatedDatabase(t)
+	exec(t, "CREATE DATABASE "+name)
+	return u
+}
+
+// UncreatedDatabase names a database that does not exist yet, as a fresh
+// machine's would not, and drops it at cleanup if something created it. It
+// returns its URL and its name.
+func UncreatedDatabase(t testing.TB) (string, string) {
+	t.Helper()
+	name := fmt.Sprintf("augment_test_%d_%d", time.Now().Unix(), rand.Uint32())
+	t.Cleanup(func() { exec(t, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	return fmt.Sprintf("postgres://postgres@%s/%s?sslmode=disable", hostOf(PostgresURL()), name), name
+}
+
+// exec runs one statement on the server's maintenance database.
+func exec(t testing.TB, sql string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, PostgresURL())
@@ -42,24 +60,9 @@ func Database(t testing.TB) string {
 		t.Fatalf("PostgreSQL at %s is required for this test: %v", PostgresURL(), err)
 	}
 	defer conn.Close(ctx)
-	name := fmt.Sprintf("augment_test_%d_%d", time.Now().Unix(), rand.Uint32())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create test database: %v", err)
+	if _, err := conn.Exec(ctx, sql); err != nil {
+		t.Fatalf("%s: %v", sql, err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, PostgresURL())
-		if err != nil {
-			t.Errorf("drop test database: %v", err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop test database: %v", err)
-		}
-	})
-	return fmt.Sprintf("postgres://postgres@%s/%s?sslmode=disable", hostOf(PostgresURL()), name)
 }
 
 // Redis flushes Redis DB number db for the test and returns its URL. Each

@@ -141,6 +141,20 @@ func describeParam(p augment.Param) paramDoc {
 	if p.Name == "p" {
 		d.Type = "number" // a probability is never drawn
 	}
+	if j := p.Jitter; j != nil {
+		lo, hi := fmt.Sprintf("%g−x", j.Around), fmt.Sprintf("%g+x", j.Around)
+		if j.Around == 0 {
+			lo, hi = "−x", "x"
+		}
+		if j.Floor != nil {
+			lo = fmt.Sprintf("max(%g, %s)", *j.Floor, lo)
+		}
+		if j.Into != "" {
+			d.Type += fmt.Sprintf("; each x draws from [%s, %s], recorded as %s", lo, hi, j.Into)
+		} else {
+			d.Type += fmt.Sprintf("; a number x draws from [%s, %s]", lo, hi)
+		}
+	}
 	switch {
 	case p.Required:
 		d.Default = "required"

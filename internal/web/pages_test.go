@@ -36,7 +36,16 @@ func TestOpsPageShowsTheRegistry(t *testing.T) {
 			if !strings.Contains(section, "<code>"+p.Name+"</code>") {
 				t.Errorf("%s: parameter %s is not shown", op.Name, p.Name)
 			}
+			if p.Jitter != nil && !strings.Contains(html.UnescapeString(section), describeParam(p).Type) {
+				t.Errorf("%s: what a number stands for in %s is not shown (%q)", op.Name, p.Name, describeParam(p).Type)
+			}
 		}
+	}
+	if got := describeParam(param(t, "color_jitter", "brightness")).Type; !strings.Contains(got, "a number x draws from [max(0, 1−x), 1+x]") {
+		t.Errorf("color_jitter's brightness reads %q", got)
+	}
+	if got := describeParam(param(t, "affine", "translate")).Type; !strings.Contains(got, "each x draws from [−x, x], recorded as offset") {
+		t.Errorf("affine's translate reads %q", got)
 	}
 	links := regexp.MustCompile(`href="(/\?pipeline=[^"]+)"`).FindAllStringSubmatch(page, -1)
 	if len(links) != len(augment.Presets()) {
@@ -53,6 +62,19 @@ func TestOpsPageShowsTheRegistry(t *testing.T) {
 			t.Errorf("the home page opened from edit %s does not hold its pipeline as custom", p.Name)
 		}
 	}
+}
+
+func param(t *testing.T, op, name string) augment.Param {
+	t.Helper()
+	for _, o := range augment.Catalogue() {
+		for _, p := range o.Params {
+			if o.Name == op && p.Name == name {
+				return p
+			}
+		}
+	}
+	t.Fatalf("no %s.%s", op, name)
+	return augment.Param{}
 }
 
 func TestEveryCodeHasAHeadline(t *testing.T) {

@@ -2,11 +2,13 @@
 // editor, and the tiles POST /api/v1/previews renders of it, each with its
 // caption and its labels drawn (labels.js). Every change asks for new tiles
 // after a short pause; an answer to an older request is dropped. Re-roll
-// changes only the seed; extremes renders one step at the two ends of its
-// ranges; "use" copies the pipeline and the curl of a job and of a batch,
-// and links the home page's dataset tab with the pipeline filled in.
+// changes only the seed; extremes renders one op at the two ends of its
+// drawn parameters (extremes.js); "use" copies the pipeline and the curl of
+// a job and of a batch, and links the home page's dataset tab with the
+// pipeline filled in.
 import { mount, parsePipeline as parsed, showPipeline as show } from "/static/pipeline-editor.js";
 import { draw } from "/static/labels.js";
+import { at, extremes, randomOps } from "/static/extremes.js";
 
 const $ = (id) => document.getElementById(id);
 const catalogue = JSON.parse($("catalogue").textContent);
@@ -20,7 +22,7 @@ const els = {
   grid: $("explore-grid"), status: $("explore-status"), error: $("explore-error"), original: $("explore-original"),
   originalImg: $("explore-original-img"), originalSize: $("explore-original-size"), reroll: $("explore-reroll"),
   extremeStep: $("explore-extreme-step"), extremes: $("explore-extremes"), dataset: $("explore-dataset"),
-  copied: $("explore-copied"),
+  copied: $("explore-copied"), peek: $("explore-peek"), peekText: $("explore-peek-text"),
 };
 
 let source = null; // {url} | {job, labels} | {file, upload}
@@ -87,7 +89,7 @@ els.file.addEventListener("change", () => {
   showOriginal(URL.createObjectURL(file), `the original image, ${file.name}`);
   changed(0);
 });
-els.extremes.addEventListener("click", () => extremes());
+els.extremes.addEventListener("click", () => showExtremes());
 for (const b of document.querySelectorAll("[data-copy]")) b.addEventListener("click", () => copy(b));
 
 function useURL() {
@@ -168,6 +170,7 @@ async function run(what, jobs) {
   inflight = new AbortController();
   els.grid.setAttribute("aria-busy", "true");
   els.status.textContent = `Rendering ${what}…`;
+  peek(`Rendering ${what}…`, true);
   const t0 = performance.now();
   let answers;
   try {
@@ -178,6 +181,7 @@ async function run(what, jobs) {
     els.error.textContent = e.message;
     els.error.hidden = false;
     els.status.textContent = "No new tiles: see the message.";
+    peek("No new tiles: see why ↓", false);
     const step = /step (\d+)/.exec(e.message);
     editor.markStep(step && jobs.length === 1 ? Number(step[1]) - 1 : -1);
     return;
@@ -193,7 +197,21 @@ async function run(what, jobs) {
   showTiles(tiles);
   const ms = Math.round(performance.now() - t0);
   els.status.textContent = `${tiles.length} tile${tiles.length === 1 ? "" : "s"} of ${what}, seed ${jobs[0].seed}, in ${ms} ms.`;
+  peek(`${tiles.length} new tile${tiles.length === 1 ? "" : "s"}: see all ↓`, false, tiles);
 }
+
+// peek fills the strip a narrow screen shows while the tiles are out of
+// sight: the first tiles small, and what happened.
+function peek(text, busy, tiles) {
+  els.peek.hidden = false;
+  els.peekText.textContent = text;
+  els.peek.setAttribute("aria-busy", String(busy));
+  if (!tiles) return;
+  els.peek.querySelector(".peek-tiles").replaceChildren(
+    ...tiles.slice(0, 4).map((t) => Object.assign(document.createElement("img"), { src: t.href, alt: "" })),
+  );
+}
+new IntersectionObserver(([e]) => (els.peek.dataset.near = String(e.isIntersecting))).observe(els.grid);
 
 function render() {
   const n = Math.min(16, Math.max(1, Number(els.variants.value) || 8));
@@ -247,46 +265,29 @@ function drawOriginalLabels(src) {
   if (l && typeof l === "object") draw(frame, { objects: l.objects ?? [] }, src.width, src.height, l.keypoint_names ?? []);
 }
 
-// Extremes: the chosen step alone, every range of it at its low end, then
-// at its high end.
+// Extremes: the chosen op alone, every drawn parameter at its low end, then
+// at its high end (extremes.js).
 function stepsForExtremes() {
   const keep = els.extremeStep.value;
   els.extremeStep.replaceChildren();
-  pipeline().forEach((s, i) => {
-    if (!s.op || Object.keys(ends(s, 0)).length === 0) return;
-    const o = document.createElement("option");
-    o.value = String(i);
-    o.textContent = `step ${i + 1}, ${s.op}`;
-    els.extremeStep.append(o);
-  });
+  for (const o of randomOps(pipeline(), byName)) els.extremeStep.append(new Option(o.label, o.path));
   if ([...els.extremeStep.options].some((o) => o.value === keep)) els.extremeStep.value = keep;
   const none = els.extremeStep.options.length === 0;
   els.extremes.disabled = none;
   els.extremeStep.disabled = none;
-  if (none) els.extremeStep.append(new Option("no step with a range", ""));
+  if (none) els.extremeStep.append(new Option("no step draws anything", ""));
 }
 
-// ends is the step's ranges each at its low (which 0) or high (1) end.
-function ends(step, which) {
-  const out = {};
-  for (const p of byName.get(step.op)?.params ?? []) {
-    if (p.name === "p" || (p.type !== "range" && p.type !== "int")) continue;
-    const v = step[p.name] ?? p.default;
-    if (Array.isArray(v) && v.length === 2 && v[0] !== v[1]) out[p.name] = [v[which], v[which]];
-  }
-  return out;
-}
-
-function extremes() {
-  const i = Number(els.extremeStep.value);
-  const step = pipeline()[i];
-  if (!step) return;
-  const { p, ...rest } = step;
-  const at = (which) => [{ ...rest, ...ends(step, which) }];
-  const names = Object.keys(ends(step, 0)).join(", ");
-  run(`step ${i + 1} (${step.op}) at the ends of ${names}`, [
-    { steps: at(0), variants: 1, seed: seed(), note: `low ends of ${names}` },
-    { steps: at(1), variants: 1, seed: seed(), note: `high ends of ${names}` },
+function showExtremes() {
+  const path = els.extremeStep.value;
+  const step = path && at(pipeline(), path);
+  const e = step && extremes(step, byName.get(step.op));
+  if (!e) return;
+  const names = e.names.join(", ");
+  const label = els.extremeStep.selectedOptions[0].textContent;
+  run(`${label} at the ends of ${names}`, [
+    { steps: [e.low], variants: 1, seed: seed(), note: `low ends of ${names}` },
+    { steps: [e.high], variants: 1, seed: seed(), note: `high ends of ${names}` },
   ]);
 }
 
