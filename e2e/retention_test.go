@@ -25,8 +25,15 @@ func TestRetention(t *testing.T) {
 		t.Fatalf("jobs = %+v", list.Jobs)
 	}
 	id := list.Jobs[0].ID
-	if files := storedFiles(t, filepath.Join(s.Storage, "jobs")); len(files) != 6 {
-		t.Fatalf("stored files = %v, want the source and 2 variants, and a thumbnail of each", files)
+	// NOTE: the thumbnails are made just after the job's end.
+	for wait := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		files := storedFiles(t, filepath.Join(s.Storage, "jobs"))
+		if len(files) == 6 {
+			break
+		}
+		if time.Now().After(wait) {
+			t.Fatalf("stored files = %v, want the source and 2 variants, and a thumbnail of each", files)
+		}
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for s.getJSON("/api/v1/jobs/"+id, nil) != http.StatusNotFound {
