@@ -14,21 +14,26 @@ import (
 	"github.com/augment-ml/augment/internal/testenv"
 )
 
+// queuedJob queues an interactive job on this package's Redis DB and
+// returns a Taker and an Inspector of it.
+func queuedJob(t *testing.T) (*redis.Client, *Taker, *asynq.Inspector, string) {
+	opt, _ := redis.ParseURL(testenv.Redis(t, redisDB))
+	rdb := redis.NewClient(opt)
+	t.Cleanup(func() { rdb.Close() })
+	job := uuid.NewString()
+	if err := NewEnqueuer(rdb).Enqueue(context.Background(), job, domain.PriorityInteractive); err != nil {
+		t.Fatal(err)
+	}
+	return rdb, NewTaker(rdb), asynq.NewInspectorFromRedisClient(rdb), job
+}
+
 // TestTakerTakesWhatIsQueued: an interactive slot is handed a job and a
 // preview the moment they are queued, with no server running; a job's task
 // stays behind as a lease until Done, a preview's does not; a job queued
 // for the API is not the slot's.
 func TestTakerTakesWhatIsQueued(t *testing.T) {
-	opt, _ := redis.ParseURL(testenv.Redis(t, redisDB))
-	rdb := redis.NewClient(opt)
-	t.Cleanup(func() { rdb.Close() })
+	rdb, tk, ins, job := queuedJob(t)
 	ctx := context.Background()
-	tk, ins := NewTaker(rdb), asynq.NewInspectorFromRedisClient(rdb)
-
-	job := uuid.NewString()
-	if err := NewEnqueuer(rdb).Enqueue(ctx, job, domain.PriorityInteractive); err != nil {
-		t.Fatal(err)
-	}
 	task, err := tk.Take(ctx, time.Second, time.Hour)
 	if err != nil || task == nil || task.Type() != TypeAugment {
 		t.Fatalf("Take = %v, %v; want the job's task", task, err)
@@ -73,15 +78,8 @@ func TestTakerTakesWhatIsQueued(t *testing.T) {
 // moves on (as asynq's Inspector sees it, so the key Extend writes is
 // asynq's); once the lease is gone there is nothing to extend.
 func TestTakerLease(t *testing.T) {
-	opt, _ := redis.ParseURL(testenv.Redis(t, redisDB))
-	rdb := redis.NewClient(opt)
-	t.Cleanup(func() { rdb.Close() })
+	_, tk, ins, job := queuedJob(t)
 	ctx := context.Background()
-	tk, ins := NewTaker(rdb), asynq.NewInspectorFromRedisClient(rdb)
-	job := uuid.NewString()
-	if err := NewEnqueuer(rdb).Enqueue(ctx, job, domain.PriorityInteractive); err != nil {
-		t.Fatal(err)
-	}
 	task, err := tk.Take(ctx, time.Second, 30*time.Second)
 	if err != nil || task == nil {
 		t.Fatalf("Take = %v, %v", task, err)
