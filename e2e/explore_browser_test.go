@@ -316,7 +316,13 @@ func TestBrowserExplorerPhoneAndKeyboard(t *testing.T) {
 		}
 	}
 	before := explorer(t, ctx)
-	inSight("after the first tiles", peek())
+	// the strip follows an IntersectionObserver, whose news of the scroll
+	// comes with a later frame
+	first := peek()
+	for deadline := time.Now().Add(3 * time.Second); !first.Shown && time.Now().Before(deadline); first = peek() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	inSight("after the first tiles", first)
 	run(t, ctx, s, "changing the seed", typeInto("#explore-seed", "77"))
 	waitTiles(t, ctx, s, 8, before)
 	changed := peek()
