@@ -318,14 +318,17 @@ func TestBrowserExplorerPhoneAndKeyboard(t *testing.T) {
 	before := explorer(t, ctx)
 	// the strip follows an IntersectionObserver, whose news of the scroll
 	// comes with a later frame
-	first := peek()
-	for deadline := time.Now().Add(3 * time.Second); !first.Shown && time.Now().Before(deadline); first = peek() {
-		time.Sleep(20 * time.Millisecond)
+	settled := func() strip {
+		p := peek()
+		for deadline := time.Now().Add(3 * time.Second); !p.Shown && time.Now().Before(deadline); p = peek() {
+			time.Sleep(20 * time.Millisecond)
+		}
+		return p
 	}
-	inSight("after the first tiles", first)
+	inSight("after the first tiles", settled())
 	run(t, ctx, s, "changing the seed", typeInto("#explore-seed", "77"))
 	waitTiles(t, ctx, s, 8, before)
-	changed := peek()
+	changed := settled()
 	inSight("after a change", changed)
 	if !strings.Contains(changed.Text, "8 new tiles") || cmp.Equal(changed.Srcs, before.Srcs[:4]) {
 		t.Errorf("after a change the strip shows %q, %v (before: %v)", changed.Text, changed.Srcs, before.Srcs[:4])
