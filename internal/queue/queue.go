@@ -83,17 +83,23 @@ func ParsePayload(t *asynq.Task) (Payload, error) {
 	return p, nil
 }
 
-// Enqueuer puts jobs on the queues through an asynq client.
-type Enqueuer struct {
+// conn is the Redis client and the asynq client and inspector over it, as
+// the Enqueuer and the Taker both use them.
+type conn struct {
 	rdb       redis.UniversalClient
 	client    *asynq.Client
 	inspector *asynq.Inspector
 }
 
-// NewEnqueuer returns an Enqueuer that shares the caller's Redis client.
-func NewEnqueuer(rdb redis.UniversalClient) *Enqueuer {
-	return &Enqueuer{rdb: rdb, client: asynq.NewClientFromRedisClient(rdb), inspector: asynq.NewInspectorFromRedisClient(rdb)}
+func newConn(rdb redis.UniversalClient) conn {
+	return conn{rdb: rdb, client: asynq.NewClientFromRedisClient(rdb), inspector: asynq.NewInspectorFromRedisClient(rdb)}
 }
+
+// Enqueuer puts jobs on the queues through an asynq client.
+type Enqueuer struct{ conn }
+
+// NewEnqueuer returns an Enqueuer that shares the caller's Redis client.
+func NewEnqueuer(rdb redis.UniversalClient) *Enqueuer { return &Enqueuer{newConn(rdb)} }
 
 // Enqueue queues a job, and wakes an idle interactive slot for an
 // interactive one. A job already queued is not an error.

@@ -35,16 +35,10 @@ func wake(ctx context.Context, rdb redis.UniversalClient, id string) error {
 
 // Taker takes interactive tasks out of their queue as soon as they are
 // queued, for a worker's interactive slots to run.
-type Taker struct {
-	rdb       redis.UniversalClient
-	client    *asynq.Client
-	inspector *asynq.Inspector
-}
+type Taker struct{ conn }
 
 // NewTaker returns a Taker that shares the caller's Redis client.
-func NewTaker(rdb redis.UniversalClient) *Taker {
-	return &Taker{rdb: rdb, client: asynq.NewClientFromRedisClient(rdb), inspector: asynq.NewInspectorFromRedisClient(rdb)}
-}
+func NewTaker(rdb redis.UniversalClient) *Taker { return &Taker{newConn(rdb)} }
 
 // Take waits up to wait for an interactive task to be queued and takes it.
 // A job's task is replaced by a lease, a copy due after lease, which runs
