@@ -211,7 +211,8 @@ function peek(text, busy, tiles) {
     ...tiles.slice(0, 4).map((t) => Object.assign(document.createElement("img"), { src: t.href, alt: "" })),
   );
 }
-new IntersectionObserver(([e]) => (els.peek.dataset.near = String(e.isIntersecting))).observe(els.grid);
+// the newest of the entries a frame may bring is the grid's state now
+new IntersectionObserver((es) => (els.peek.dataset.near = String(es[es.length - 1].isIntersecting))).observe(els.grid);
 
 function render() {
   const n = Math.min(16, Math.max(1, Number(els.variants.value) || 8));
