@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,9 +44,10 @@ func (s *stack) postAPI(path string) (int, job) {
 }
 
 // TestThumbnails: every variant and the source have a WebP thumbnail whose
-// longest side is 480 (never enlarged), cached for good; a job whose
-// thumbnails are missing (made before there were any) sends the browser to
-// the full image instead, uncached.
+// longest side is 480 (never enlarged), cached for good. An API job's are
+// made as it runs; a ?url= job's are not made until a page asks for them,
+// and then served at once; a job whose thumbnails are missing (made before
+// there were any) has them made when they are asked for.
 func TestThumbnails(t *testing.T) {
 	s := startStack(t)
 	img := images(t)
@@ -71,27 +73,11 @@ func TestThumbnails(t *testing.T) {
 		}
 	}
 	s.getJSON("/api/v1/jobs/"+j.ID, &raw)
-	type thumb struct {
-		href, full   string
-		w, h, fw, fh int
-	}
 	thumbs := []thumb{{raw.Source.Thumb.Href, j.Source.Href, raw.Source.Thumb.Width, raw.Source.Thumb.Height, j.Source.Width, j.Source.Height}}
 	for _, v := range raw.Variants {
 		thumbs = append(thumbs, thumb{v.Thumb.Href, v.Href, v.Thumb.Width, v.Thumb.Height, v.Width, v.Height})
 	}
-	for _, th := range thumbs {
-		resp, b := s.fetch(th.href)
-		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/webp" || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
-			t.Fatalf("%s: %d %s %q", th.href, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Cache-Control"))
-		}
-		w, h := webpSize(t, b)
-		if w != th.w || h != th.h || max(w, h) != min(480, max(th.fw, th.fh)) {
-			t.Errorf("%s is %d×%d; the API says %d×%d, of a %d×%d image", th.href, w, h, th.w, th.h, th.fw, th.fh)
-		}
-		if _, full := s.fetch(th.full); len(b) >= len(full)/2 {
-			t.Errorf("%s: %d bytes, the full image %d", th.href, len(b), len(full))
-		}
-	}
+	checkThumbs(t, s, thumbs)
 	// The operations reference's pictures, drawn by the worker as it starts.
 	var ops struct{ Ops []struct{ Name string } }
 	s.getJSON("/api/v1/ops", &ops)
@@ -119,14 +105,60 @@ func TestThumbnails(t *testing.T) {
 	if _, page := s.fetch("/ops"); strings.Count(string(page), `<figure class="op-example">`) != len(ops.Ops) {
 		t.Errorf("/ops shows %d pictures for %d ops", strings.Count(string(page), `<figure class="op-example">`), len(ops.Ops))
 	}
-	// An older job: its thumbnails are not there.
+	// An older job: its thumbnails are not there, and are made when asked for.
 	if err := os.RemoveAll(filepath.Join(s.Storage, "jobs", j.ID, "thumbs")); err != nil {
 		t.Fatal(err)
 	}
+	checkThumbs(t, s, thumbs)
+	// A job a person waits on: none is made until a page asks.
+	page, err := http.Get(s.URL + "/?n=2&url=" + url.QueryEscape(img.URL+"/cardinal.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page.Body.Close()
+	var list struct{ Jobs []job }
+	s.getJSON("/api/v1/jobs?limit=1", &list)
+	var p job
+	s.getJSON("/api/v1/jobs/"+list.Jobs[0].ID, &p)
+	if page.StatusCode != 200 || p.Status != "done" || !strings.Contains(p.Source.URL, "cardinal.jpg") {
+		t.Fatalf("?url= page %d, newest job %+v", page.StatusCode, p)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if files, _ := os.ReadDir(filepath.Join(s.Storage, "jobs", p.ID, "thumbs")); len(files) > 0 {
+		t.Errorf("the ?url= job's thumbnails were made before a page asked: %d files", len(files))
+	}
+	var praw struct {
+		Source   struct{ Thumb struct{ Href string } }
+		Variants []struct{ Thumb struct{ Href string } }
+	}
+	s.getJSON("/api/v1/jobs/"+p.ID, &praw)
+	pthumbs := []thumb{{praw.Source.Thumb.Href, p.Source.Href, 0, 0, p.Source.Width, p.Source.Height}}
+	for i, v := range praw.Variants {
+		pthumbs = append(pthumbs, thumb{v.Thumb.Href, p.Variants[i].Href, 0, 0, p.Variants[i].Width, p.Variants[i].Height})
+	}
+	checkThumbs(t, s, pthumbs)
+}
+
+type thumb struct {
+	href, full   string
+	w, h, fw, fh int // the size the API gives (0: not checked), the full image's
+}
+
+// checkThumbs GETs each thumbnail: a WebP of its size, fitting 480 px,
+// cached for good, well under its full image.
+func checkThumbs(t *testing.T, s *stack, thumbs []thumb) {
+	t.Helper()
 	for _, th := range thumbs {
-		resp, _ := s.fetch(th.href)
-		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != th.full || resp.Header.Get("Cache-Control") != "no-store" {
-			t.Errorf("%s without its file: %d to %q (%q), want 302 to %s, no-store", th.href, resp.StatusCode, resp.Header.Get("Location"), resp.Header.Get("Cache-Control"), th.full)
+		resp, b := s.fetch(th.href)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/webp" || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+			t.Fatalf("%s: %d %s %q", th.href, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Cache-Control"))
+		}
+		w, h := webpSize(t, b)
+		if th.w > 0 && (w != th.w || h != th.h) || max(w, h) != min(480, max(th.fw, th.fh)) {
+			t.Errorf("%s is %d×%d; the API says %d×%d, of a %d×%d image", th.href, w, h, th.w, th.h, th.fw, th.fh)
+		}
+		if _, full := s.fetch(th.full); len(b) >= len(full)/2 {
+			t.Errorf("%s: %d bytes, the full image %d", th.href, len(b), len(full))
 		}
 	}
 }

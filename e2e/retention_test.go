@@ -25,7 +25,14 @@ func TestRetention(t *testing.T) {
 		t.Fatalf("jobs = %+v", list.Jobs)
 	}
 	id := list.Jobs[0].ID
-	// NOTE: the thumbnails are made just after the job's end.
+	// NOTE: a ?url= job's thumbnails are made when a page asks for them.
+	var j job
+	s.getJSON("/api/v1/jobs/"+id, &j)
+	for _, href := range []string{j.Source.Href, j.Variants[0].Href, j.Variants[1].Href} {
+		if resp, _ := s.fetch(href + "/thumb"); resp.StatusCode != 200 {
+			t.Fatalf("%s/thumb: %d", href, resp.StatusCode)
+		}
+	}
 	for wait := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		files := storedFiles(t, filepath.Join(s.Storage, "jobs"))
 		if len(files) == 6 {

@@ -140,7 +140,7 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}()
 
 	srv := &web.Server{
-		Jobs: db, Batches: db, Versions: db, Queue: enq, Blobs: blobs, Events: hub, Limits: cfg.Limits,
+		Jobs: db, Batches: db, Versions: db, Queue: enq, Thumbs: enq, Blobs: blobs, Events: hub, Limits: cfg.Limits,
 		Previews: queue.NewPreviews(rdb),
 		Ready: []web.Check{
 			{Name: "Redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},

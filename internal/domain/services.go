@@ -53,6 +53,21 @@ type Enqueuer interface {
 	Enqueue(ctx context.Context, jobID string, priority Priority) error
 }
 
+// ThumbRequest asks for the thumbnail Key of job JobID, made from its
+// stored image From (a variant's or the source's file).
+type ThumbRequest struct {
+	JobID string `json:"job_id"`
+	Key   string `json:"key"`
+	From  string `json:"from"`
+}
+
+// ThumbAsker asks a worker for a thumbnail a page shows and does not find:
+// a job a person waited on has its thumbnails made only when a page first
+// asks for them.
+type ThumbAsker interface {
+	AskThumb(ctx context.Context, r ThumbRequest) error
+}
+
 // Priority picks the queue a job runs on.
 type Priority int
 

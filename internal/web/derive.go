@@ -99,11 +99,16 @@ func pinSpec(j *domain.Job, index string) (domain.Spec, error) {
 
 // variantOf finds a recorded variant by its index as the path gives it.
 func variantOf(j *domain.Job, param string) (domain.Variant, error) {
-	i, err := strconv.Atoi(param)
-	if err != nil || i < 0 || i >= len(j.Variants) || j.Variants[i].Index != i {
-		return domain.Variant{}, domain.Errorf(domain.ENotFound, "Job %s has no variant %q (yet).", j.ID, param)
+	// NOTE: a person's job records its variants as they are made, side by
+	// side: variant 1 may be recorded before variant 0.
+	if i, err := strconv.Atoi(param); err == nil {
+		for _, v := range j.Variants {
+			if v.Index == i {
+				return v, nil
+			}
+		}
 	}
-	return j.Variants[i], nil
+	return domain.Variant{}, domain.Errorf(domain.ENotFound, "Job %s has no variant %q (yet).", j.ID, param)
 }
 
 // deriveFrom answers a request for a new job made from the job in the

@@ -24,6 +24,7 @@ type Server struct {
 	Batches        domain.BatchStore
 	Versions       domain.VersionStore // what the workers run on, for dataset reports; nil: unknown
 	Queue          domain.Enqueuer
+	Thumbs         domain.ThumbAsker // nil: thumbnails not found are not asked for
 	Blobs          domain.Blobs
 	Previews       domain.Previewer // the explorer's tiles; nil: previews answer 503
 	Events         *events.Hub      // news of changed jobs and batches; nil: a hub nothing feeds (reads every second)

@@ -28,37 +28,44 @@ func thumbOf(href string, w, h int) *thumbJSON {
 // getVariantThumb serves a variant's thumbnail.
 func (s *Server) getVariantThumb(c *gin.Context) {
 	if j, v, ok := s.jobVariant(c); ok {
-		s.serveThumb(c, j, domain.ThumbKey(j.ID, v.Index), fmt.Sprintf("/api/v1/jobs/%s/variants/%d", j.ID, v.Index))
+		s.serveThumb(c, j, domain.ThumbRequest{JobID: j.ID, Key: domain.ThumbKey(j.ID, v.Index), From: v.Key},
+			fmt.Sprintf("/api/v1/jobs/%s/variants/%d", j.ID, v.Index))
 	}
 }
 
 // getSourceThumb serves the source's thumbnail.
 func (s *Server) getSourceThumb(c *gin.Context) {
 	if j := s.jobSource(c); j != nil {
-		s.serveThumb(c, j, domain.SourceThumbKey(j.ID), "/api/v1/jobs/"+j.ID+"/source")
+		s.serveThumb(c, j, domain.ThumbRequest{JobID: j.ID, Key: domain.SourceThumbKey(j.ID), From: j.Source.Key},
+			"/api/v1/jobs/"+j.ID+"/source")
 	}
 }
 
-// thumbWait is how long a thumbnail asked for while its job runs, or just
-// after it ended, is waited for: the worker makes them after the job's end.
+// thumbWait is how long a thumbnail not made yet is waited for.
 const thumbWait = 2 * time.Second
 
-// serveThumb serves job j's thumbnail under key. One not made yet (the
-// worker makes them after the job's end) is waited for briefly; one that
-// is not there then (a job made before the worker wrote thumbnails, or
-// one still being made) sends the browser to the full image, uncached, so
-// that the thumbnail is served once it exists.
-func (s *Server) serveThumb(c *gin.Context, j *domain.Job, key, full string) {
+// serveThumb serves the thumbnail t of job j. One not there yet is asked
+// for (a job a person waited on has them made only when asked for, an
+// ended job's may have failed or come before thumbnails were; another
+// job's are made as it runs) and waited for briefly; one that is not there
+// then sends the browser to the full image, uncached, so that the
+// thumbnail is served once it exists.
+func (s *Server) serveThumb(c *gin.Context, j *domain.Job, t domain.ThumbRequest, full string) {
 	ctx := c.Request.Context()
-	r, size, err := s.Blobs.Get(ctx, key)
-	if domain.ErrorCode(err) == domain.ENotFound && (j.FinishedAt == nil || time.Since(*j.FinishedAt) < thumbWait) {
+	r, size, err := s.Blobs.Get(ctx, t.Key)
+	if domain.ErrorCode(err) == domain.ENotFound {
+		if s.Thumbs != nil && (j.Priority == domain.PriorityInteractive || j.Status.Ended()) {
+			if aerr := s.Thumbs.AskThumb(ctx, t); aerr != nil {
+				s.Log.Warn("asking for a thumbnail", "key", t.Key, "err", aerr)
+			}
+		}
 		wctx, cancel := context.WithTimeout(ctx, thumbWait)
 		defer cancel()
 		for domain.ErrorCode(err) == domain.ENotFound && wctx.Err() == nil {
 			select {
 			case <-wctx.Done():
-			case <-time.After(20 * time.Millisecond):
-				r, size, err = s.Blobs.Get(ctx, key)
+			case <-time.After(10 * time.Millisecond):
+				r, size, err = s.Blobs.Get(ctx, t.Key)
 			}
 		}
 	}

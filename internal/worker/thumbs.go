@@ -6,20 +6,25 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/hibiken/asynq"
+
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/imaging"
+	"github.com/augment-ml/augment/internal/queue"
 )
 
 // NOTE: thumbnails let the job, compare and batch pages show many images
-// without sending each in full. They are made off the job's path: each
-// variant is encoded straight from its chain as without them, and its
-// thumbnail made afterwards from the encoded bytes, shrunk on load
-// (imaging.ThumbOf), on one goroutine; the job ends without waiting for
-// them (the page answers at once), and its task only once they are stored.
-// A job a person waits for has them made after its end, so they take no
-// core from its renders; others beside the next render (which leaves a
-// core idle while it encodes). A thumbnail asked for before it exists is the full
-// image, which the api waits for briefly (web.serveThumb).
+// without sending each in full. A job nobody waits on (the API's, a
+// batch's) has them made as it runs: each variant is encoded straight from
+// its chain as without them, and its thumbnail made afterwards from the
+// encoded bytes, shrunk on load (imaging.ThumbOf), on one goroutine,
+// beside the next render (which leaves a core idle while it encodes); the
+// job ends without waiting for them, its task only once they are stored.
+// A job a person waits on (a ?url= page, the home page's form) has none
+// made: a thumbnail costs as much CPU as a variant of a small source, and
+// made after the job's end it took a core from the next person's job.
+// Its page asks for each it shows (web.serveThumb), and an interactive
+// slot makes it then (ThumbMaker).
 
 // thumbnailer makes a job's thumbnails, one at a time, in the order given.
 type thumbnailer struct {
@@ -27,7 +32,6 @@ type thumbnailer struct {
 	ctx   context.Context
 	log   *slog.Logger
 	todo  chan thumbWork
-	start chan struct{} // closed when the thumbnails may be made
 	done  chan struct{}
 	close sync.Once
 }
@@ -37,13 +41,13 @@ type thumbWork struct {
 	buf []byte // an encoded image
 }
 
-// thumbs starts the thumbnailer of job: n is how many it may be given.
+// thumbs starts the thumbnailer of job; a job a person waits on has
+// none (nil), its pages ask for its thumbnails.
 func (h *Handler) thumbs(ctx context.Context, job *domain.Job, log *slog.Logger) *thumbnailer {
-	t := &thumbnailer{h: h, ctx: ctx, log: log, todo: make(chan thumbWork, job.Spec.Variants+1),
-		start: make(chan struct{}), done: make(chan struct{})}
-	if job.Priority != domain.PriorityInteractive {
-		close(t.start)
+	if job.Priority == domain.PriorityInteractive {
+		return nil
 	}
+	t := &thumbnailer{h: h, ctx: ctx, log: log, todo: make(chan thumbWork, job.Spec.Variants+1), done: make(chan struct{})}
 	go t.run()
 	return t
 }
@@ -51,6 +55,9 @@ func (h *Handler) thumbs(ctx context.Context, job *domain.Job, log *slog.Logger)
 // add asks for the thumbnail of the encoded image buf, stored under key.
 // It never blocks: the queue holds every thumbnail a job can have.
 func (t *thumbnailer) add(key string, buf []byte) {
+	if t == nil {
+		return
+	}
 	select {
 	case t.todo <- thumbWork{key, buf}:
 	default:
@@ -60,14 +67,9 @@ func (t *thumbnailer) add(key string, buf []byte) {
 
 func (t *thumbnailer) run() {
 	defer close(t.done)
-	<-t.start
 	for w := range t.todo {
-		th, err := imaging.ThumbOf(w.buf, domain.ThumbSize)
-		if err == nil {
-			err = t.h.Blobs.Put(t.ctx, w.key, bytes.NewReader(th.Bytes), int64(len(th.Bytes)), "image/webp")
-		}
-		if err != nil {
-			// NOTE: a page shows the full image in its place.
+		if err := putThumb(t.ctx, t.h.Blobs, w.key, w.buf); err != nil {
+			// NOTE: a page asks for it again (ThumbMaker).
 			t.log.Warn("making a thumbnail", "key", w.key, "err", err)
 		}
 	}
@@ -75,13 +77,43 @@ func (t *thumbnailer) run() {
 
 // wait returns once every thumbnail asked for is stored (or failed).
 func (t *thumbnailer) wait() {
-	t.close.Do(func() {
-		close(t.todo)
-		select {
-		case <-t.start: // not held
-		default:
-			close(t.start)
-		}
-	})
+	if t == nil {
+		return
+	}
+	t.close.Do(func() { close(t.todo) })
 	<-t.done
+}
+
+// putThumb stores the thumbnail of the encoded image buf under key.
+func putThumb(ctx context.Context, blobs domain.Blobs, key string, buf []byte) error {
+	th, err := imaging.ThumbOf(buf, domain.ThumbSize)
+	if err != nil {
+		return err
+	}
+	return blobs.Put(ctx, key, bytes.NewReader(th.Bytes), int64(len(th.Bytes)), "image/webp")
+}
+
+// ThumbMaker makes the thumbnail a page asked for (queue.TypeThumb) from
+// the job's stored image.
+type ThumbMaker struct {
+	Blobs domain.Blobs
+	Log   *slog.Logger
+}
+
+// ProcessTask implements asynq.Handler. A thumbnail that cannot be made
+// ends its task all the same (the page shows the full image), so that the
+// next page to show it asks again.
+func (m *ThumbMaker) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	r, err := queue.ParseThumb(t)
+	if err != nil {
+		return err
+	}
+	buf, err := readBlob(ctx, m.Blobs, r.From)
+	if err == nil {
+		err = putThumb(ctx, m.Blobs, r.Key, buf)
+	}
+	if err != nil {
+		m.Log.Warn("making a thumbnail asked for", "job_id", r.JobID, "key", r.Key, "err", err)
+	}
+	return nil
 }

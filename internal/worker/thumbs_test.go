@@ -2,13 +2,19 @@ package worker
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
+
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/imaging"
+	"github.com/augment-ml/augment/internal/queue"
 )
 
 // heldThumbs holds every thumbnail's write until release is closed.
@@ -67,6 +73,53 @@ func TestJobEndsBeforeItsThumbnails(t *testing.T) {
 		}
 		if tw, th := domain.ThumbFit(w, h); err != nil || info.Format != "webp" || info.Width != tw || info.Height != th {
 			t.Errorf("%s: %+v, %v; want a %d×%d WebP", k, info, err, tw, th)
+		}
+	}
+}
+
+// TestPersonsJobThumbnailsWhenAsked: a job a person waits on ends with no
+// thumbnail made; each is made when a page asks (ThumbMaker), a WebP of
+// its size from the stored file. A request naming files outside its job
+// is refused.
+func TestPersonsJobThumbnailsWhenAsked(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	j := &domain.Job{ID: uuid.NewString(), Priority: domain.PriorityInteractive, Source: domain.Source{URL: f.img.URL + "/large.jpg"},
+		Spec: domain.Spec{Variants: 2, Seed: 9, Pipeline: json.RawMessage(`[{"op": "rotate", "degrees": [-30, 30]}]`)}}
+	if err := f.db.CreateJob(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.h.ProcessTask(ctx, queue.NewTask(j.ID, domain.PriorityInteractive)); err != nil {
+		t.Fatal(err)
+	}
+	got := f.waitEnded(t, j.ID)
+	asks := []domain.ThumbRequest{{JobID: j.ID, Key: domain.SourceThumbKey(j.ID), From: got.Source.Key}}
+	sizes := [][2]int{{got.Source.Width, got.Source.Height}}
+	for _, v := range got.Variants {
+		asks = append(asks, domain.ThumbRequest{JobID: j.ID, Key: domain.ThumbKey(j.ID, v.Index), From: v.Key})
+		sizes = append(sizes, [2]int{v.Width, v.Height})
+	}
+	for _, a := range asks {
+		if _, _, err := f.blobs.Get(ctx, a.Key); domain.ErrorCode(err) != domain.ENotFound {
+			t.Fatalf("%s was made before it was asked for (%v)", a.Key, err)
+		}
+	}
+	m := &ThumbMaker{Blobs: f.blobs, Log: f.h.Log}
+	for i, a := range asks {
+		if err := m.ProcessTask(ctx, queue.NewThumbTask(a)); err != nil {
+			t.Fatal(err)
+		}
+		info, err := imaging.Probe(read(t, f.blobs, a.Key))
+		if tw, th := domain.ThumbFit(sizes[i][0], sizes[i][1]); err != nil || info.Format != "webp" || info.Width != tw || info.Height != th {
+			t.Errorf("%s: %+v, %v; want a %d×%d WebP", a.Key, info, err, tw, th)
+		}
+	}
+	for _, bad := range []domain.ThumbRequest{
+		{JobID: j.ID, Key: "jobs/other/thumbs/0.webp", From: asks[1].From},
+		{JobID: j.ID, Key: asks[1].Key, From: "jobs/" + j.ID + "/../other/source"},
+	} {
+		if err := m.ProcessTask(ctx, queue.NewThumbTask(bad)); !errors.Is(err, asynq.SkipRetry) {
+			t.Errorf("%+v: %v, want a refusal", bad, err)
 		}
 	}
 }
