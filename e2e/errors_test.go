@@ -38,6 +38,8 @@ func TestAPIRefusesBadRequests(t *testing.T) {
 		{"unknown preset", `{"url": "` + good + `", "preset": "wild"}`, 422, "invalid_spec", "wild"},
 		{"pipeline and preset", `{"url": "` + good + `", "preset": "classic", "pipeline": [{"op": "hflip"}]}`, 422, "invalid_spec", "either"},
 		{"bad output format", `{"url": "` + good + `", "output": {"format": "bmp"}}`, 422, "invalid_spec", "format"},
+		{"bad output chroma", `{"url": "` + good + `", "output": {"chroma": "4:2:2"}}`, 422, "invalid_spec", "chroma"},
+		{"chroma for PNG", `{"url": "` + good + `", "output": {"format": "png", "chroma": "4:4:4"}}`, 422, "invalid_spec", "JPEG only"},
 		{"negative seed", `{"url": "` + good + `", "seed": -1}`, 422, "invalid_spec", "seed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

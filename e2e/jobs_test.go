@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"image"
-	_ "image/jpeg"
+	"image/jpeg"
 	_ "image/png"
 	"io"
 	"mime/multipart"
@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/augment-ml/augment/internal/augment"
+	"github.com/augment-ml/augment/internal/domain"
 )
 
 var jobIDInPage = regexp.MustCompile(`class="job-id">([0-9a-f-]{36})<`)
@@ -318,6 +319,58 @@ func TestCatalogue(t *testing.T) {
 	for _, id := range ids {
 		if j := s.waitJob(id, 90*time.Second); j.Status != "done" || len(j.Variants) != 2 {
 			t.Errorf("job %s: %s, %d variants", id, j.Status, len(j.Variants))
+		}
+	}
+}
+
+// TestJPEGChroma: a new job's JPEG variants keep their colour at half
+// resolution unless full is asked for, through the API, the ?url= page and
+// the home page's form; the job records which.
+func TestJPEGChroma(t *testing.T) {
+	s := startStack(t)
+	img := images(t)
+	src := img.URL + "/cardinal.jpg"
+	resp, err := http.Get(s.URL + "/?n=1&preset=classic&url=" + url.QueryEscape(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var list struct{ Jobs []job }
+	s.getJSON("/api/v1/jobs?limit=1", &list)
+	jobs := map[string]string{list.Jobs[0].ID: domain.ChromaHalf}
+	form, err := noRedirects.PostForm(s.URL+"/jobs", url.Values{"url": {src}, "variants": {"1"}, "preset": {"classic"}, "chroma": {"4:4:4"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	form.Body.Close()
+	if loc := form.Header.Get("Location"); form.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/jobs/") {
+		t.Fatalf("the form: %d to %q", form.StatusCode, loc)
+	}
+	jobs[strings.TrimPrefix(form.Header.Get("Location"), "/jobs/")] = domain.ChromaFull
+	for body, want := range map[string]string{
+		`{"url": "` + src + `", "variants": 2}`:                                                  domain.ChromaHalf,
+		`{"url": "` + src + `", "variants": 2, "output": {"chroma": "4:4:4", "quality": 75}}`:    domain.ChromaFull,
+		`{"url": "` + src + `", "variants": 2, "output": {"format": "jpeg", "chroma": "4:2:0"}}`: domain.ChromaHalf,
+	} {
+		jobs[s.postJob(body).ID] = want
+	}
+	for id, want := range jobs {
+		j := s.waitJob(id, time.Minute)
+		if j.Status != "done" || j.Spec.Output.Chroma != want {
+			t.Fatalf("job %s: %s, chroma %q; want done, %q", id, j.Status, j.Spec.Output.Chroma, want)
+		}
+		for _, v := range j.Variants {
+			im, err := jpeg.Decode(bytes.NewReader(download(t, s.URL+v.Href, "image/jpeg")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ratio := image.YCbCrSubsampleRatio420
+			if want == domain.ChromaFull {
+				ratio = image.YCbCrSubsampleRatio444
+			}
+			if got := im.(*image.YCbCr).SubsampleRatio; got != ratio {
+				t.Errorf("job %s variant %d: %v, want %v", id, v.Index, got, ratio)
+			}
 		}
 	}
 }

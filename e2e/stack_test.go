@@ -202,6 +202,10 @@ type job struct {
 		Variants int             `json:"variants"`
 		Seed     int64           `json:"seed"`
 		Pipeline json.RawMessage `json:"pipeline"`
+		Output   struct {
+			Format string `json:"format"`
+			Chroma string `json:"chroma"`
+		} `json:"output"`
 	} `json:"spec"`
 	Variants []struct {
 		Index  int               `json:"index"`

@@ -180,5 +180,11 @@ func ValidateOutput(o domain.Output) error {
 	if o.Quality < 0 || o.Quality > 100 {
 		return domain.Errorf(domain.EInvalidSpec, "output quality must be from 1 to 100, not %d.", o.Quality)
 	}
+	switch {
+	case o.Chroma != "" && o.Chroma != domain.ChromaHalf && o.Chroma != domain.ChromaFull:
+		return domain.Errorf(domain.EInvalidSpec, "output chroma must be %q or %q, not %q.", domain.ChromaHalf, domain.ChromaFull, o.Chroma)
+	case o.Chroma != "" && (o.Format == "png" || o.Format == "webp"):
+		return domain.Errorf(domain.EInvalidSpec, "output chroma applies to JPEG only, and the output format is %s.", o.Format)
+	}
 	return nil
 }

@@ -23,11 +23,22 @@ const (
 func (s Status) Ended() bool { return s == StatusDone || s == StatusFailed }
 
 // Output says how variants are encoded. An empty Format means "like the
-// source" (JPEG, PNG or WebP; other sources give JPEG).
+// source" (JPEG, PNG or WebP; other sources give JPEG). Chroma is a JPEG's
+// colour resolution: ChromaHalf (the default of new jobs, as Pillow,
+// OpenCV and TensorFlow write) or ChromaFull; empty, as in jobs made before
+// it could be chosen, is libvips' rule (full from quality 90 up), so that
+// they replay to the same bytes.
 type Output struct {
 	Format  string `json:"format,omitempty"`
 	Quality int    `json:"quality,omitempty"`
+	Chroma  string `json:"chroma,omitempty"`
 }
+
+// Output.Chroma's values.
+const (
+	ChromaHalf = "4:2:0" // colour at half the width and height of the image
+	ChromaFull = "4:4:4" // colour at every pixel
+)
 
 // Spec is what to make of a source: how many variants, through which
 // pipeline, from which seed. Pipeline is the normalised JSON pipeline.

@@ -54,7 +54,7 @@ func TestDecodeAtLeast(t *testing.T) {
 		if err := c.add(c.cur.resize(w, h)); err != nil {
 			t.Fatal(err)
 		}
-		ref, err := c.cur.save(formatPNG, 0)
+		ref, err := c.cur.save(formatPNG, 0, "")
 		c.release()
 		if err != nil {
 			t.Fatal(err)

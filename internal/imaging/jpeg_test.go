@@ -50,7 +50,7 @@ func TestPassesJPEGReadDirectlyIsLibvips(t *testing.T) {
 // when the pixels are.
 func pixelsOf(t *testing.T, v vimage) []byte {
 	t.Helper()
-	b, err := v.save(formatPNG, 0)
+	b, err := v.save(formatPNG, 0, "")
 	if err != nil {
 		t.Fatal(err)
 	}

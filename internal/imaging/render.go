@@ -13,6 +13,7 @@ import (
 type Output struct {
 	Format  string
 	Quality int
+	Chroma  string // a JPEG's: domain.ChromaHalf, ChromaFull, or empty for libvips' rule
 	Thumb   int // when > 0, also a WebP thumbnail fitting Thumb×Thumb (Result.Thumb)
 }
 
@@ -97,7 +98,7 @@ func renderChain(ctx context.Context, c *chain, ops []augment.Op, out Output, sr
 	} else {
 		close(made)
 	}
-	b, err := c.cur.save(formats[format], q)
+	b, err := c.cur.save(formats[format], q, out.Chroma)
 	<-made
 	if err != nil {
 		return Result{}, stopped("encode "+format, err)

@@ -113,7 +113,7 @@ func shrunk(t testing.TB, buf []byte, w, h int) image.Image {
 		t.Fatal(err)
 	}
 	defer out.unref()
-	b, err := out.save(formatPNG, 0)
+	b, err := out.save(formatPNG, 0, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -191,8 +191,10 @@ int aug_thumb(VipsImage *in, int size, int quality, void **buf, size_t *len, int
 	return rc;
 }
 
-// aug_save encodes; JPEG flattens alpha onto white.
-int aug_save(VipsImage *in, AugFormat format, int quality, void **buf, size_t *len) {
+// aug_save encodes; JPEG flattens alpha onto white, and keeps its colour at
+// half resolution (chroma 1), at full (2), or as libvips chooses (0: full
+// from quality 90 up).
+int aug_save(VipsImage *in, AugFormat format, int quality, int chroma, void **buf, size_t *len) {
 	if (format == AUG_SAVE_JPEG) {
 		VipsImage *flat = NULL;
 		if (in->Bands == 4 || in->Bands == 2) {
@@ -205,7 +207,8 @@ int aug_save(VipsImage *in, AugFormat format, int quality, void **buf, size_t *l
 			flat = in;
 			g_object_ref(flat);
 		}
-		int rc = vips_jpegsave_buffer(flat, buf, len, "Q", quality, "strip", TRUE, NULL);
+		static const VipsForeignSubsample modes[3] = {VIPS_FOREIGN_SUBSAMPLE_AUTO, VIPS_FOREIGN_SUBSAMPLE_ON, VIPS_FOREIGN_SUBSAMPLE_OFF};
+		int rc = vips_jpegsave_buffer(flat, buf, len, "Q", quality, "strip", TRUE, "subsample_mode", modes[chroma], NULL);
 		g_object_unref(flat);
 		return rc;
 	}

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/geom"
 )
 
@@ -121,11 +122,15 @@ func decodeVia(buf []byte, jpegShrink int, webpScale float64, direct bool) (vima
 	return made(C.aug_decode(unsafe.Pointer(&buf[0]), C.size_t(len(buf)), C.int(jpegShrink), C.double(webpScale), d, &out), out)
 }
 
-// save encodes v.
-func (v vimage) save(f format, quality int) ([]byte, error) {
+// chromas are aug_save's chroma modes by Output.Chroma: 0 (empty) is
+// libvips' rule.
+var chromas = map[string]C.int{domain.ChromaHalf: 1, domain.ChromaFull: 2}
+
+// save encodes v; chroma is a JPEG's (Output.Chroma).
+func (v vimage) save(f format, quality int, chroma string) ([]byte, error) {
 	var buf unsafe.Pointer
 	var n C.size_t
-	if C.aug_save(v.p, C.AugFormat(f), C.int(quality), &buf, &n) != 0 {
+	if C.aug_save(v.p, C.AugFormat(f), C.int(quality), chromas[chroma], &buf, &n) != 0 {
 		return nil, vipsError()
 	}
 	defer C.g_free(C.gpointer(buf))

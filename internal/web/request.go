@@ -74,6 +74,9 @@ func (r specRequest) spec(baseline bool) (domain.Spec, error) {
 	if err := augment.ValidateOutput(r.Output); err != nil {
 		return sp, inField("format", err)
 	}
+	if sp.Output.Chroma == "" && sp.Output.Format != "png" && sp.Output.Format != "webp" {
+		sp.Output.Chroma = domain.ChromaHalf
+	}
 	hasPipeline := len(bytes.TrimSpace(r.Pipeline)) > 0 && string(bytes.TrimSpace(r.Pipeline)) != "null"
 	var (
 		p   *augment.Pipeline
@@ -216,6 +219,9 @@ func formSpec(c *gin.Context, formatField string) (specRequest, error) {
 			return r, inField("quality", domain.Errorf(domain.EInvalidSpec, "quality must be a whole number, not %q.", v))
 		}
 		r.Output.Quality = q
+	}
+	if v := c.PostForm("chroma"); v != "" {
+		r.Output.Chroma = v
 	}
 	return r, nil
 }

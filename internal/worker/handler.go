@@ -216,7 +216,7 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 	if err != nil {
 		return nil, err
 	}
-	out := imaging.Output{Format: job.Spec.Output.Format, Quality: job.Spec.Output.Quality}
+	out := imaging.Output{Format: job.Spec.Output.Format, Quality: job.Spec.Output.Quality, Chroma: job.Spec.Output.Chroma}
 	// NOTE: libvips computes a variant's pixels on every core, but encodes
 	// it on one: a person's job renders its variants side by side, on the
 	// cores the encoder leaves idle. Other jobs run one variant at a time,

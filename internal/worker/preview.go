@@ -98,7 +98,7 @@ func (p *Previewer) render(ctx context.Context, pv *domain.Preview) (*domain.Pre
 			return nil, err
 		}
 	}
-	out := imaging.Output{Format: pv.Spec.Output.Format, Quality: pv.Spec.Output.Quality}
+	out := imaging.Output{Format: pv.Spec.Output.Format, Quality: pv.Spec.Output.Quality, Chroma: pv.Spec.Output.Chroma}
 	res := &domain.PreviewResult{Source: src.record, Tiles: make([]domain.Tile, len(plans))}
 	for i, ops := range plans {
 		if err := ctx.Err(); err != nil {
