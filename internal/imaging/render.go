@@ -14,7 +14,7 @@ type Output struct {
 	Format  string
 	Quality int
 	Chroma  string // a JPEG's: domain.ChromaHalf, ChromaFull, or empty for libvips' rule
-	Thumb   int // when > 0, also a WebP thumbnail fitting Thumb×Thumb (Result.Thumb)
+	Thumb   int    // when > 0, also a WebP thumbnail fitting Thumb×Thumb (Result.Thumb)
 }
 
 // Result is one encoded variant.
