@@ -48,9 +48,9 @@ type JobFilter struct {
 	Alone    bool   // without BatchID: only jobs that belong to no batch
 }
 
-// Enqueuer puts jobs on the work queue.
+// Enqueuer puts jobs on the work queue, on the queue of their Priority.
 type Enqueuer interface {
-	Enqueue(ctx context.Context, jobID string, priority Priority) error
+	Enqueue(ctx context.Context, j *Job) error
 }
 
 // ThumbRequest asks for the thumbnail Key of job JobID, made from its

@@ -46,20 +46,27 @@ type Payload struct {
 	// Attempts were made outside asynq, by an interactive slot (Taker),
 	// before this task: asynq counts only its own.
 	Attempts int `json:"attempts,omitempty"`
+	// URL is the job's source when it is to be fetched: the worker fetches
+	// it while it claims the job, which tells it the same.
+	URL string `json:"url,omitempty"`
 }
 
 // NewTask returns the task for a job on the queue of priority p. The task id
 // is the job id, so a job is never queued twice.
 func NewTask(jobID string, p domain.Priority) *asynq.Task {
-	return NewAttempt(jobID, 0, asynq.Queue(QueueName(p)))
+	return newTask(Payload{JobID: jobID}, asynq.Queue(QueueName(p)))
 }
 
 // NewAttempt returns the task of an interactive job after attempts were
 // made outside asynq: it has that many tries fewer.
 func NewAttempt(jobID string, attempts int, opts ...asynq.Option) *asynq.Task {
-	body, _ := json.Marshal(Payload{JobID: jobID, Attempts: attempts})
+	return newTask(Payload{JobID: jobID, Attempts: attempts}, opts...)
+}
+
+func newTask(p Payload, opts ...asynq.Option) *asynq.Task {
+	body, _ := json.Marshal(p)
 	return asynq.NewTask(TypeAugment, body, append([]asynq.Option{
-		asynq.TaskID(jobID), asynq.Queue(QueueInteractive), asynq.MaxRetry(max(MaxRetry-attempts, 0)),
+		asynq.TaskID(p.JobID), asynq.Queue(QueueInteractive), asynq.MaxRetry(max(MaxRetry-p.Attempts, 0)),
 		asynq.Timeout(Timeout), asynq.Retention(Retention)}, opts...)...)
 }
 
@@ -101,10 +108,25 @@ type Enqueuer struct{ conn }
 // NewEnqueuer returns an Enqueuer that shares the caller's Redis client.
 func NewEnqueuer(rdb redis.UniversalClient) *Enqueuer { return &Enqueuer{newConn(rdb)} }
 
-// Enqueue queues a job, and wakes an idle interactive slot for an
-// interactive one. A job already queued is not an error.
-func (e *Enqueuer) Enqueue(ctx context.Context, jobID string, p domain.Priority) error {
-	_, err := e.client.EnqueueContext(ctx, NewTask(jobID, p))
+// Enqueue queues job j, with its source URL when it is to be fetched, and
+// wakes an idle interactive slot for an interactive one. A job already
+// queued is not an error.
+func (e *Enqueuer) Enqueue(ctx context.Context, j *domain.Job) error {
+	return e.enqueue(ctx, NewTaskOf(j), j.ID, j.Priority)
+}
+
+// NewTaskOf is NewTask for job j, naming its source URL when it is to be
+// fetched.
+func NewTaskOf(j *domain.Job) *asynq.Task {
+	p := Payload{JobID: j.ID}
+	if j.Source.Key == "" {
+		p.URL = j.Source.URL
+	}
+	return newTask(p, asynq.Queue(QueueName(j.Priority)))
+}
+
+func (e *Enqueuer) enqueue(ctx context.Context, task *asynq.Task, jobID string, p domain.Priority) error {
+	_, err := e.client.EnqueueContext(ctx, task)
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
 		return nil
 	}

@@ -21,7 +21,7 @@ func queuedJob(t *testing.T) (*redis.Client, *Taker, *asynq.Inspector, string) {
 	rdb := redis.NewClient(opt)
 	t.Cleanup(func() { rdb.Close() })
 	job := uuid.NewString()
-	if err := NewEnqueuer(rdb).Enqueue(context.Background(), job, domain.PriorityInteractive); err != nil {
+	if err := NewEnqueuer(rdb).Enqueue(context.Background(), &domain.Job{ID: job, Priority: domain.PriorityInteractive}); err != nil {
 		t.Fatal(err)
 	}
 	return rdb, NewTaker(rdb), asynq.NewInspectorFromRedisClient(rdb), job
@@ -66,7 +66,7 @@ func TestTakerTakesWhatIsQueued(t *testing.T) {
 		t.Fatalf("a preview taken left its task: %v", err)
 	}
 
-	if err := NewEnqueuer(rdb).Enqueue(ctx, uuid.NewString(), domain.PriorityDefault); err != nil {
+	if err := NewEnqueuer(rdb).Enqueue(ctx, &domain.Job{ID: uuid.NewString(), Priority: domain.PriorityDefault}); err != nil {
 		t.Fatal(err)
 	}
 	if task, err := tk.Take(ctx, time.Second, time.Hour); err != nil || task != nil {

@@ -158,7 +158,7 @@ func (s *Server) submitBatch(ctx context.Context, nb *newBatch) error {
 	g.SetLimit(8)
 	for _, j := range nb.jobs {
 		if j.Status == domain.StatusQueued { // a dataset's image copied through is done already
-			g.Go(func() error { return s.Queue.Enqueue(gctx, j.ID, domain.PriorityBatch) })
+			g.Go(func() error { return s.Queue.Enqueue(gctx, j) })
 		}
 	}
 	if err := g.Wait(); err != nil {

@@ -42,7 +42,8 @@ type labelWorker struct {
 	blobs domain.Blobs
 }
 
-func (w labelWorker) Enqueue(_ context.Context, id string, _ domain.Priority) error {
+func (w labelWorker) Enqueue(_ context.Context, j *domain.Job) error {
+	id := j.ID
 	go func() {
 		if err := w.run(context.Background(), id); err != nil {
 			w.t.Errorf("running job %s: %v", id, err)

@@ -57,7 +57,7 @@ func (s *Server) record(ctx context.Context, j *domain.Job, hasMask bool) error 
 	if err := s.Jobs.CreateJob(ctx, j); err != nil {
 		return domain.Wrap(err, domain.EUnavailable, "The job could not be recorded; try again shortly.")
 	}
-	if err := s.Queue.Enqueue(ctx, j.ID, j.Priority); err != nil {
+	if err := s.Queue.Enqueue(ctx, j); err != nil {
 		ctx := context.WithoutCancel(ctx)
 		if derr := s.Jobs.DeleteJob(ctx, j.ID); derr != nil {
 			s.Log.Error("removing an unqueued job", "job_id", j.ID, "err", derr)

@@ -25,7 +25,8 @@ import (
 // queued records the jobs queued, and runs none.
 type queued []string
 
-func (q *queued) Enqueue(_ context.Context, id string, _ domain.Priority) error {
+func (q *queued) Enqueue(_ context.Context, j *domain.Job) error {
+	id := j.ID
 	*q = append(*q, id)
 	return nil
 }

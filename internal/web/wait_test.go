@@ -25,7 +25,8 @@ type storeWorker struct {
 	db *postgres.DB
 }
 
-func (w storeWorker) Enqueue(_ context.Context, id string, _ domain.Priority) error {
+func (w storeWorker) Enqueue(_ context.Context, j *domain.Job) error {
+	id := j.ID
 	go func() {
 		ctx := context.Background()
 		time.Sleep(50 * time.Millisecond)

@@ -51,7 +51,10 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	log := h.Log.With("job_id", p.JobID)
-	// NOTE: one round trip marks the job processing and loads it.
+	// NOTE: the source is fetched while one round trip marks the job
+	// processing and loads it.
+	pre := h.prefetch(ctx, p.URL)
+	defer pre.drop()
 	job, err := h.Jobs.ClaimJob(ctx, p.JobID)
 	if domain.ErrorCode(err) == domain.ENotFound {
 		// NOTE: a batch removed after a failed submission leaves such tasks;
@@ -75,7 +78,7 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	defer cancel()
 	thumbs := h.thumbs(ctx, job, log)
 	defer thumbs.wait() // NOTE: after the job's end
-	left, err := h.run(jctx, job, thumbs)
+	left, err := h.run(jctx, job, thumbs, pre)
 	if err != nil {
 		thumbs.wait() // NOTE: a failed job's source thumbnail goes with its source
 	}
@@ -160,12 +163,12 @@ func (h *Handler) fail(ctx context.Context, id string, reason *domain.Error) err
 
 // run renders and stores the job's variants, and records them (recorder):
 // those it returns are left for FinishJob to record.
-func (h *Handler) run(ctx context.Context, job *domain.Job, thumbs *thumbnailer) ([]domain.Variant, error) {
+func (h *Handler) run(ctx context.Context, job *domain.Job, thumbs *thumbnailer, pre *prefetched) ([]domain.Variant, error) {
 	pipeline, err := augment.Parse(job.Spec.Pipeline)
 	if err != nil {
 		return nil, err
 	}
-	src, info, keep, err := h.source(ctx, job)
+	src, info, keep, err := h.source(ctx, job, pre)
 	if err != nil {
 		return nil, err
 	}
@@ -253,10 +256,11 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 }
 
 // source returns the job's source bytes: the upload or an earlier attempt's
-// download when one is kept, else a fresh download. It refuses sources over
-// MaxPixels, and returns keep, which stores a download and records what a
-// header probe tells of the image.
-func (h *Handler) source(ctx context.Context, job *domain.Job) (buf []byte, info imaging.Info, keep func() error, err error) {
+// download when one is kept, else a fresh download (pre's, when it fetched
+// the job's URL). It refuses sources over MaxPixels, and returns keep,
+// which stores a download and records what a header probe tells of the
+// image.
+func (h *Handler) source(ctx context.Context, job *domain.Job, pre *prefetched) (buf []byte, info imaging.Info, keep func() error, err error) {
 	s := job.Source
 	if s.Key != "" {
 		var err error
@@ -264,13 +268,10 @@ func (h *Handler) source(ctx context.Context, job *domain.Job) (buf []byte, info
 			return nil, info, nil, err
 		}
 	} else {
-		start := time.Now()
-		res, err := h.Fetcher.Fetch(ctx, s.URL)
+		res, err := pre.result(ctx, s.URL)
 		if err != nil {
 			return nil, info, nil, err
 		}
-		metrics.Since(metrics.FetchSeconds, start)
-		metrics.FetchBytes.Observe(float64(len(res.Body)))
 		buf, s.Name, s.Key = res.Body, res.Name, "jobs/"+job.ID+"/source"
 	}
 	info, err = probe(buf, h.MaxPixels)

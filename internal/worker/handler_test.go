@@ -158,12 +158,12 @@ func TestUserFailuresAreNotTaskFailures(t *testing.T) {
 	for path := range want {
 		j := f.job(t, f.img.URL+path, 2, `[{"op": "hflip"}]`)
 		ids[path] = j.ID
-		if err := enq.Enqueue(ctx, j.ID, domain.PriorityDefault); err != nil {
+		if err := enq.Enqueue(ctx, j); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// A task whose job was removed (a batch refused after queueing) is dropped quietly.
-	if err := enq.Enqueue(ctx, uuid.NewString(), domain.PriorityDefault); err != nil {
+	if err := enq.Enqueue(ctx, &domain.Job{ID: uuid.NewString(), Priority: domain.PriorityDefault, Source: domain.Source{URL: f.img.URL + "/rocket.jpg"}}); err != nil {
 		t.Fatal(err)
 	}
 	f.serve(t, rdb)
@@ -203,7 +203,7 @@ func TestRetriedJobShowsItsLastError(t *testing.T) {
 	f.h.Blobs = flaky
 	rdb := f.redis(t)
 	j := f.job(t, f.img.URL+"/rocket.jpg", 1, `[{"op": "hflip"}]`)
-	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, j.ID, domain.PriorityDefault); err != nil {
+	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, j); err != nil {
 		t.Fatal(err)
 	}
 	f.serve(t, rdb)
@@ -324,7 +324,7 @@ func TestJobTimeLimit(t *testing.T) {
 	rdb := f.redis(t)
 	p, _ := augment.Preset("heavy")
 	j := f.job(t, f.img.URL+"/large.jpg", 64, string(p.JSON()))
-	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, j.ID, domain.PriorityDefault); err != nil {
+	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, j); err != nil {
 		t.Fatal(err)
 	}
 	f.serve(t, rdb)

@@ -54,7 +54,7 @@ func TestInteractiveSlotStartsAtOnce(t *testing.T) {
 	if _, err := conn.Exec(ctx, `UPDATE jobs SET priority = $2 WHERE id = $1`, j.ID, domain.PriorityInteractive); err != nil {
 		t.Fatal(err)
 	}
-	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, j.ID, domain.PriorityInteractive); err != nil {
+	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, &domain.Job{ID: j.ID, Priority: domain.PriorityInteractive, Source: j.Source}); err != nil {
 		t.Fatal(err)
 	}
 	got := f.waitEnded(t, j.ID)
@@ -92,7 +92,7 @@ func TestInteractiveSlotHandsFailuresBack(t *testing.T) {
 	rdb := f.redis(t)
 	stop := f.slots(t, rdb, time.Second)
 	j := f.job(t, f.img.URL+"/rocket.jpg", 1, `[{"op": "hflip"}]`)
-	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, j.ID, domain.PriorityInteractive); err != nil {
+	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, &domain.Job{ID: j.ID, Priority: domain.PriorityInteractive, Source: j.Source}); err != nil {
 		t.Fatal(err)
 	}
 	ins := asynq.NewInspectorFromRedisClient(rdb)
@@ -145,7 +145,7 @@ func TestInteractiveSlotStopping(t *testing.T) {
 	stop := f.slots(t, rdb, 0)
 	p, _ := augment.Preset("heavy")
 	j := f.job(t, f.img.URL+"/large.jpg", 64, string(p.JSON()))
-	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, j.ID, domain.PriorityInteractive); err != nil {
+	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, &domain.Job{ID: j.ID, Priority: domain.PriorityInteractive, Source: j.Source}); err != nil {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -206,7 +206,7 @@ func TestLeaseOfADeadSlot(t *testing.T) {
 	t.Cleanup(func() { cancel(); <-done })
 
 	j := f.job(t, f.img.URL+"/rocket.jpg", 2, `[{"op": "hflip"}]`)
-	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, j.ID, domain.PriorityInteractive); err != nil {
+	if err := queue.NewEnqueuer(rdb).Enqueue(ctx, &domain.Job{ID: j.ID, Priority: domain.PriorityInteractive, Source: j.Source}); err != nil {
 		t.Fatal(err)
 	}
 	select {

@@ -25,7 +25,7 @@ func TestSweeperEndsEveryJob(t *testing.T) {
 	job := func(queued, archived bool, requeues int) *domain.Job {
 		j := f.job(t, f.img.URL+"/rocket.jpg", 1, `[{"op": "hflip"}]`)
 		if queued {
-			if err := enq.Enqueue(ctx, j.ID, domain.PriorityDefault); err != nil {
+			if err := enq.Enqueue(ctx, j); err != nil {
 				t.Fatal(err)
 			}
 		}
