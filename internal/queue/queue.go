@@ -112,7 +112,7 @@ func NewEnqueuer(rdb redis.UniversalClient) *Enqueuer { return &Enqueuer{newConn
 // wakes an idle interactive slot for an interactive one. A job already
 // queued is not an error.
 func (e *Enqueuer) Enqueue(ctx context.Context, j *domain.Job) error {
-	return e.enqueue(ctx, NewTaskOf(j), j.ID, j.Priority)
+	return e.enqueueJob(ctx, NewTaskOf(j), j.ID, j.Priority)
 }
 
 // NewTaskOf is NewTask for job j, naming its source URL when it is to be
@@ -125,17 +125,26 @@ func NewTaskOf(j *domain.Job) *asynq.Task {
 	return newTask(p, asynq.Queue(QueueName(j.Priority)))
 }
 
-func (e *Enqueuer) enqueue(ctx context.Context, task *asynq.Task, jobID string, p domain.Priority) error {
-	_, err := e.client.EnqueueContext(ctx, task)
+func (e *Enqueuer) enqueueJob(ctx context.Context, task *asynq.Task, jobID string, p domain.Priority) error {
+	if err := e.enqueue(ctx, task, jobID, p == domain.PriorityInteractive); err != nil {
+		return domain.Wrap(err, domain.EUnavailable, "The job queue is unavailable; try again shortly.")
+	}
+	return nil
+}
+
+// enqueue queues task, whose id is id, and wakes an idle interactive slot
+// for an interactive one. A task already queued under id is not an error.
+func (c conn) enqueue(ctx context.Context, task *asynq.Task, id string, interactive bool) error {
+	_, err := c.client.EnqueueContext(ctx, task)
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
 		return nil
 	}
 	if err != nil {
-		return domain.Wrap(err, domain.EUnavailable, "The job queue is unavailable; try again shortly.")
+		return err
 	}
-	if p == domain.PriorityInteractive {
+	if interactive {
 		// NOTE: the task is queued: without the wake-up it waits for a server's next look.
-		_ = wake(ctx, e.rdb, jobID)
+		_ = wake(ctx, c.rdb, id)
 	}
 	return nil
 }

@@ -44,5 +44,5 @@ func (e *Enqueuer) Replace(ctx context.Context, jobID string, p domain.Priority)
 		// A running task cannot be deleted: another sweeper queued it meanwhile.
 		return fmt.Errorf("queue: replace %s: %w", jobID, err)
 	}
-	return e.enqueue(ctx, NewTask(jobID, p), jobID, p)
+	return e.enqueueJob(ctx, NewTask(jobID, p), jobID, p)
 }

@@ -3,7 +3,6 @@ package queue
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -25,15 +24,10 @@ const thumbDeadline = time.Minute
 // interactive queue and wakes an idle slot. A thumbnail already asked for
 // and not made yet is not asked for twice.
 func (e *Enqueuer) AskThumb(ctx context.Context, r domain.ThumbRequest) error {
-	task := NewThumbTask(r)
-	_, err := e.client.EnqueueContext(ctx, task)
-	if errors.Is(err, asynq.ErrTaskIDConflict) {
-		return nil
-	}
-	if err != nil {
+	if err := e.enqueue(ctx, NewThumbTask(r), thumbTaskID(r), true); err != nil {
 		return domain.Wrap(err, domain.EUnavailable, "The thumbnail queue is unavailable.")
 	}
-	return wake(ctx, e.rdb, thumbTaskID(r))
+	return nil
 }
 
 // NewThumbTask returns the task that makes the thumbnail r asks for; its

@@ -28,7 +28,7 @@ import (
 
 // thumbnailer makes a job's thumbnails, one at a time, in the order given.
 type thumbnailer struct {
-	h     *Handler
+	blobs domain.Blobs
 	ctx   context.Context
 	log   *slog.Logger
 	todo  chan thumbWork
@@ -47,7 +47,7 @@ func (h *Handler) thumbs(ctx context.Context, job *domain.Job, log *slog.Logger)
 	if job.Priority == domain.PriorityInteractive {
 		return nil
 	}
-	t := &thumbnailer{h: h, ctx: ctx, log: log, todo: make(chan thumbWork, job.Spec.Variants+1), done: make(chan struct{})}
+	t := &thumbnailer{blobs: h.Blobs, ctx: ctx, log: log, todo: make(chan thumbWork, job.Spec.Variants+1), done: make(chan struct{})}
 	go t.run()
 	return t
 }
@@ -68,7 +68,7 @@ func (t *thumbnailer) add(key string, buf []byte) {
 func (t *thumbnailer) run() {
 	defer close(t.done)
 	for w := range t.todo {
-		if err := putThumb(t.ctx, t.h.Blobs, w.key, w.buf); err != nil {
+		if err := putThumb(t.ctx, t.blobs, w.key, w.buf); err != nil {
 			// NOTE: a page asks for it again (ThumbMaker).
 			t.log.Warn("making a thumbnail", "key", w.key, "err", err)
 		}
