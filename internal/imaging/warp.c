@@ -458,10 +458,22 @@ static void inner_run(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t 
 	*a = ia, *b = ib;
 }
 
-// edge samples n pixels with every check, then colours them.
+// edge samples n pixels with every check, then colours them. A pixel
+// whose four taps all fall in a black or white fill is that fill (their
+// weights add up to one), written without sampling: the corners a rotation
+// uncovers are most of what edge sees.
 static void edge(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t du, int64_t dv, VipsPel *q, int n) {
 	VipsPel *q0 = q;
-	for (int x = 0; x < n; x++, q += bands, fu += du, fv += dv) SAMPLE(bands);
+	const Warp *w = t->w;
+	const int constant = w->fill != AUG_FILL_EDGE && w->fill != AUG_FILL_MIRROR, W = w->in->Xsize, H = w->in->Ysize;
+	for (int x = 0; x < n; x++, q += bands, fu += du, fv += dv) {
+		int ix = WHOLE(fu), iy = WHOLE(fv);
+		if (constant && (ix < -1 || ix >= W || iy < -1 || iy >= H)) {
+			memcpy(q, w->bg, (size_t) bands);
+			continue;
+		}
+		SAMPLE(bands);
+	}
 	if (t->w->shift && n > 0) t->w->colour(q0, bands, q0, n, bands, t->w->k, t->w->shift);
 }
 
