@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -229,17 +230,25 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 	if job.Priority == domain.PriorityInteractive {
 		g.SetLimit(max(h.Parallel, 1))
 	}
+	order, draws, err := h.draws(gctx, img, lab, plans, todo, out)
+	if err != nil {
+		return nil, err
+	}
 	rec := newRecorder(func(v domain.Variant) error { return h.Jobs.PutVariant(ctx, job.ID, v) })
-	for _, i := range todo {
+	for _, i := range order {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			v, buf, err := h.variant(gctx, job, img, lab, plans[i], i, out)
+			d, err := draws[i]()
 			if err != nil {
 				return err
 			}
-			thumbs.add(domain.ThumbKey(job.ID, i), buf)
+			v, err := h.store(gctx, job, i, d)
+			if err != nil {
+				return err
+			}
+			thumbs.add(domain.ThumbKey(job.ID, i), d.res.Bytes)
 			rec.add(v)
 			return nil
 		})
@@ -295,21 +304,55 @@ func (h *Handler) source(ctx context.Context, job *domain.Job, pre *prefetched) 
 	}, nil
 }
 
-// variant renders and stores variant i, with its labels and mask when lab
-// is not nil, and returns its record and its bytes.
-func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Image, lab *labels.Source, ops augment.Ops, i int, out imaging.Output) (domain.Variant, []byte, error) {
+// drawn is a variant rendered, with its labels when the job has them, not
+// yet stored.
+type drawn struct {
+	ops []byte // the record's
+	res imaging.Result
+	lv  *labels.Variant // when the job has labels or a mask
+}
+
+// draws gives, for each variant in todo, the function that renders it, and
+// the order to ask them in. Variants whose plans are the same (a preset
+// with few outcomes, such as classic's flips) share one render, made by
+// whichever asks first: the same ops on the same decode give the same
+// bytes. The order puts each plan's first variant before the others, so
+// none waits on a render not yet started.
+func (h *Handler) draws(ctx context.Context, img *imaging.Image, lab *labels.Source, plans map[int]augment.Ops, todo []int, out imaging.Output) (order []int, draws map[int]func() (drawn, error), err error) {
+	byOps := map[string]func() (drawn, error){}
+	draws = map[int]func() (drawn, error){}
+	var again []int
+	for _, i := range todo {
+		ops, err := json.Marshal(plans[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		if d, ok := byOps[string(ops)]; ok {
+			draws[i], again = d, append(again, i)
+			continue
+		}
+		byOps[string(ops)] = sync.OnceValues(func() (drawn, error) { return h.draw(ctx, img, lab, plans[i], ops, i, out) })
+		draws[i], order = byOps[string(ops)], append(order, i)
+	}
+	return append(order, again...), draws, nil
+}
+
+// draw renders variant i, and makes its labels and mask when lab is not nil.
+func (h *Handler) draw(ctx context.Context, img *imaging.Image, lab *labels.Source, ops augment.Ops, opsJSON []byte, i int, out imaging.Output) (drawn, error) {
 	start := time.Now()
 	// NOTE: the labels and the mask (pure Go) are made while libvips
 	// renders, on the cores its encoder leaves idle.
 	var (
-		lv   labels.Variant
+		lv   *labels.Variant
 		lerr error
 		made = make(chan struct{})
 	)
 	if lab != nil {
 		go func() {
 			defer close(made)
-			lv, lerr = lab.Variant(ops)
+			var v labels.Variant
+			v, lerr = lab.Variant(ops)
+			lv = &v
 		}()
 	} else {
 		close(made)
@@ -317,28 +360,32 @@ func (h *Handler) variant(ctx context.Context, job *domain.Job, img *imaging.Ima
 	res, err := img.Render(ctx, ops, out)
 	<-made
 	if err != nil {
-		return domain.Variant{}, nil, fmt.Errorf("variant %d: %w", i, err)
+		return drawn{}, fmt.Errorf("variant %d: %w", i, err)
+	}
+	if lerr != nil {
+		return drawn{}, fmt.Errorf("variant %d: labels: %w", i, lerr)
 	}
 	metrics.Since(metrics.RenderSeconds, start)
+	return drawn{ops: opsJSON, res: res, lv: lv}, nil
+}
+
+// store stores variant i as drawn, with its labels and mask, and returns its
+// record.
+func (h *Handler) store(ctx context.Context, job *domain.Job, i int, d drawn) (domain.Variant, error) {
+	res := d.res
 	var vl *domain.VariantLabels
-	if lab != nil {
-		if lerr != nil {
-			return domain.Variant{}, nil, fmt.Errorf("variant %d: labels: %w", i, lerr)
+	if d.lv != nil {
+		var err error
+		if vl, err = h.putLabels(ctx, job, i, *d.lv, res.Width, res.Height); err != nil {
+			return domain.Variant{}, err
 		}
-		if vl, err = h.putLabels(ctx, job, i, lv, res.Width, res.Height); err != nil {
-			return domain.Variant{}, nil, err
-		}
-	}
-	opsJSON, err := json.Marshal(ops)
-	if err != nil {
-		return domain.Variant{}, nil, err
 	}
 	key := fmt.Sprintf("jobs/%s/variants/%d.%s", job.ID, i, domain.Ext(res.Format))
 	if err := h.Blobs.Put(ctx, key, bytes.NewReader(res.Bytes), int64(len(res.Bytes)), "image/"+res.Format); err != nil {
-		return domain.Variant{}, nil, err
+		return domain.Variant{}, err
 	}
 	return domain.Variant{
 		Index: i, Width: res.Width, Height: res.Height, Format: res.Format,
-		Bytes: int64(len(res.Bytes)), Ops: opsJSON, Key: key, Labels: vl,
-	}, res.Bytes, nil
+		Bytes: int64(len(res.Bytes)), Ops: d.ops, Key: key, Labels: vl,
+	}, nil
 }

@@ -1,0 +1,81 @@
+package worker
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/augment-ml/augment/internal/augment"
+	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/metrics"
+)
+
+// TestSamePlansRenderOnce: variants whose plans are the same share one
+// render, a person's job (side by side) and an API job (one at a time)
+// alike, and each is still stored and recorded as itself: its own file,
+// the same bytes as its twins', other bytes than the other plan's.
+func TestSamePlansRenderOnce(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.h.Parallel = 2
+	for name, prio := range map[string]domain.Priority{"person": domain.PriorityInteractive, "api": domain.PriorityDefault} {
+		t.Run(name, func(t *testing.T) {
+			p, err := augment.Parse([]byte(`[{"one_of": [{"op": "hflip"}, {"op": "vflip"}]}]`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			j := &domain.Job{ID: uuid.NewString(), Priority: prio, Source: domain.Source{URL: f.img.URL + "/rocket.jpg"},
+				Spec: domain.Spec{Variants: 8, Seed: 9, Pipeline: p.JSON()}}
+			if err := f.db.CreateJob(ctx, j); err != nil {
+				t.Fatal(err)
+			}
+			before := renders(t)
+			if err := f.h.ProcessTask(ctx, task(j.ID)); err != nil {
+				t.Fatal(err)
+			}
+			done, err := f.db.Job(ctx, j.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if done.Status != domain.StatusDone || len(done.Variants) != 8 {
+				t.Fatalf("job = %+v", done)
+			}
+			files := map[string][]byte{} // by the plan's record
+			keys := map[string]bool{}
+			for _, v := range done.Variants {
+				b := read(t, f.blobs, v.Key)
+				if int64(len(b)) != v.Bytes || keys[v.Key] {
+					t.Fatalf("variant %d: %s holds %d bytes, recorded %d (or another variant's key)", v.Index, v.Key, len(b), v.Bytes)
+				}
+				keys[v.Key] = true
+				if twin, ok := files[string(v.Ops)]; ok && !bytes.Equal(twin, b) {
+					t.Errorf("variant %d (%s): other bytes than its twin's", v.Index, v.Ops)
+				}
+				files[string(v.Ops)] = b
+			}
+			var each [][]byte
+			for _, b := range files {
+				each = append(each, b)
+			}
+			if len(each) != 2 || bytes.Equal(each[0], each[1]) {
+				t.Fatalf("%d plans, want 2 (hflip, vflip) with different bytes", len(each))
+			}
+			if got := renders(t) - before; got != 2 {
+				t.Errorf("%d renders for 8 variants of 2 plans, want 2", got)
+			}
+		})
+	}
+}
+
+// renders is how many variants the process has rendered (the
+// render-seconds histogram's count).
+func renders(t *testing.T) uint64 {
+	var m dto.Metric
+	if err := metrics.RenderSeconds.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetHistogram().GetSampleCount()
+}
