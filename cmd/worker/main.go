@@ -151,7 +151,7 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	mux.Handle(queue.TypePreview, &worker.Previewer{
 		Store: queue.NewPreviews(rdb), Blobs: blobs, Fetcher: h.Fetcher, MaxPixels: cfg.MaxPixels, Log: log,
 	})
-	mux.Handle(queue.TypeThumb, &worker.ThumbMaker{Blobs: blobs, Log: log})
+	mux.Handle(queue.TypeThumb, &worker.ThumbMaker{Jobs: db, Blobs: blobs, Log: log})
 	interactive := &worker.Interactive{
 		Handler: mux, Tasks: queue.NewTaker(rdb), Slots: cfg.Interactive,
 		Lease: worker.LeaseTime, Grace: cfg.ShutdownTimeout, Log: log,

@@ -33,6 +33,9 @@ type JobStore interface {
 	Unfinished(ctx context.Context, olderThan time.Duration, after string, limit int) ([]*Job, error)
 	// Requeued counts one more re-queueing of a job and returns the count.
 	Requeued(ctx context.Context, id string) (int, error)
+	// Announce tells those waiting on a job that something of it changed
+	// that its rows do not show: a thumbnail was made.
+	Announce(ctx context.Context, id string) error
 }
 
 // JobFilter selects jobs for a listing: newest first, or with BatchID in

@@ -252,6 +252,15 @@ func (db *DB) ClaimJob(ctx context.Context, id string) (*domain.Job, error) {
 	return j, err
 }
 
+// Announce sends the news a change of the job's rows sends
+// (migrations/0006_notify.sql) without one.
+func (db *DB) Announce(ctx context.Context, id string) error {
+	if _, err := db.pool.Exec(ctx, `SELECT pg_notify($1, json_build_object('job', $2::uuid)::text)`, changesChannel, id); err != nil {
+		return fmt.Errorf("postgres: announce: %w", err)
+	}
+	return nil
+}
+
 // SetSource records what the worker learnt of the source image.
 func (db *DB) SetSource(ctx context.Context, id string, s domain.Source) error {
 	_, err := db.pool.Exec(ctx, `UPDATE jobs SET source_name = $2, source_key = $3, source_width = $4,

@@ -54,7 +54,7 @@ func (s sink) next(t *testing.T, after string) domain.Change {
 }
 
 // TestListenAnnouncesEveryStep: each step a waiting page shows — start,
-// source, each variant, the end — is announced with the job's id, and a
+// source, each variant, a thumbnail made, the end — is announced with the job's id, and a
 // batch job's with its batch's.
 func TestListenAnnouncesEveryStep(t *testing.T) {
 	ctx := context.Background()
@@ -72,6 +72,7 @@ func TestListenAnnouncesEveryStep(t *testing.T) {
 		{"variant 0", func() error {
 			return db.PutVariant(ctx, j.ID, domain.Variant{Index: 0, Width: 4, Height: 3, Format: "jpeg", Ops: json.RawMessage(`[]`), Key: "v0"})
 		}},
+		{"a thumbnail", func() error { return db.Announce(ctx, j.ID) }},
 		{"finish", func() error { return db.FinishJob(ctx, j.ID) }},
 	}
 	for _, st := range steps {

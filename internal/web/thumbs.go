@@ -59,15 +59,14 @@ func (s *Server) serveThumb(c *gin.Context, j *domain.Job, t domain.ThumbRequest
 				s.Log.Warn("asking for a thumbnail", "key", t.Key, "err", aerr)
 			}
 		}
+		// NOTE: the worker announces each thumbnail it makes; the hub's
+		// fallback looks again should the news be lost.
 		wctx, cancel := context.WithTimeout(ctx, thumbWait)
 		defer cancel()
-		for domain.ErrorCode(err) == domain.ENotFound && wctx.Err() == nil {
-			select {
-			case <-wctx.Done():
-			case <-time.After(10 * time.Millisecond):
-				r, size, err = s.Blobs.Get(ctx, t.Key)
-			}
-		}
+		_ = s.Events.Follow(wctx, j.ID, 0, func(context.Context) (bool, error) {
+			r, size, err = s.Blobs.Get(ctx, t.Key)
+			return domain.ErrorCode(err) != domain.ENotFound, nil
+		})
 	}
 	if domain.ErrorCode(err) == domain.ENotFound {
 		c.Header("Cache-Control", "no-store")

@@ -28,7 +28,9 @@ import (
 
 // thumbnailer makes a job's thumbnails, one at a time, in the order given.
 type thumbnailer struct {
+	jobs  domain.JobStore
 	blobs domain.Blobs
+	job   string
 	ctx   context.Context
 	log   *slog.Logger
 	todo  chan thumbWork
@@ -47,7 +49,7 @@ func (h *Handler) thumbs(ctx context.Context, job *domain.Job, log *slog.Logger)
 	if job.Priority == domain.PriorityInteractive {
 		return nil
 	}
-	t := &thumbnailer{blobs: h.Blobs, ctx: ctx, log: log, todo: make(chan thumbWork, job.Spec.Variants+1), done: make(chan struct{})}
+	t := &thumbnailer{jobs: h.Jobs, blobs: h.Blobs, job: job.ID, ctx: ctx, log: log, todo: make(chan thumbWork, job.Spec.Variants+1), done: make(chan struct{})}
 	go t.run()
 	return t
 }
@@ -68,7 +70,7 @@ func (t *thumbnailer) add(key string, buf []byte) {
 func (t *thumbnailer) run() {
 	defer close(t.done)
 	for w := range t.todo {
-		if err := putThumb(t.ctx, t.blobs, w.key, w.buf); err != nil {
+		if err := putThumb(t.ctx, t.jobs, t.blobs, t.job, w.key, w.buf); err != nil {
 			// NOTE: a page asks for it again (ThumbMaker).
 			t.log.Warn("making a thumbnail", "key", w.key, "err", err)
 		}
@@ -84,18 +86,23 @@ func (t *thumbnailer) wait() {
 	<-t.done
 }
 
-// putThumb stores the thumbnail of the encoded image buf under key.
-func putThumb(ctx context.Context, blobs domain.Blobs, key string, buf []byte) error {
+// putThumb stores the thumbnail of job's encoded image buf under key, and
+// wakes the pages waiting for it.
+func putThumb(ctx context.Context, jobs domain.JobStore, blobs domain.Blobs, job, key string, buf []byte) error {
 	th, err := imaging.ThumbOf(buf, domain.ThumbSize)
 	if err != nil {
 		return err
 	}
-	return blobs.Put(ctx, key, bytes.NewReader(th.Bytes), int64(len(th.Bytes)), "image/webp")
+	if err := blobs.Put(ctx, key, bytes.NewReader(th.Bytes), int64(len(th.Bytes)), "image/webp"); err != nil {
+		return err
+	}
+	return jobs.Announce(ctx, job)
 }
 
 // ThumbMaker makes the thumbnail a page asked for (queue.TypeThumb) from
 // the job's stored image.
 type ThumbMaker struct {
+	Jobs  domain.JobStore
 	Blobs domain.Blobs
 	Log   *slog.Logger
 }
@@ -110,7 +117,7 @@ func (m *ThumbMaker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	buf, err := readBlob(ctx, m.Blobs, r.From)
 	if err == nil {
-		err = putThumb(ctx, m.Blobs, r.Key, buf)
+		err = putThumb(ctx, m.Jobs, m.Blobs, r.JobID, r.Key, buf)
 	}
 	if err != nil {
 		m.Log.Warn("making a thumbnail asked for", "job_id", r.JobID, "key", r.Key, "err", err)

@@ -104,10 +104,19 @@ func TestPersonsJobThumbnailsWhenAsked(t *testing.T) {
 			t.Fatalf("%s was made before it was asked for (%v)", a.Key, err)
 		}
 	}
-	m := &ThumbMaker{Blobs: f.blobs, Log: f.h.Log}
+	news := listen(t, f)
+	m := &ThumbMaker{Jobs: f.db, Blobs: f.blobs, Log: f.h.Log}
 	for i, a := range asks {
 		if err := m.ProcessTask(ctx, queue.NewThumbTask(a)); err != nil {
 			t.Fatal(err)
+		}
+		select { // the page waiting for it is woken
+		case id := <-news:
+			if id != j.ID {
+				t.Errorf("%s: news of job %s, want %s", a.Key, id, j.ID)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: made without news", a.Key)
 		}
 		info, err := imaging.Probe(read(t, f.blobs, a.Key))
 		if tw, th := domain.ThumbFit(sizes[i][0], sizes[i][1]); err != nil || info.Format != "webp" || info.Width != tw || info.Height != th {
@@ -123,3 +132,29 @@ func TestPersonsJobThumbnailsWhenAsked(t *testing.T) {
 		}
 	}
 }
+
+// listen passes the ids of the jobs the store announces changes of.
+func listen(t *testing.T, f *fixture) <-chan string {
+	s := newsSink{ids: make(chan string, 100), resynced: make(chan struct{}, 10)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = f.db.Listen(ctx, s, 50*time.Millisecond, func(err error) { t.Log(err) })
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	select {
+	case <-s.resynced:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the listener never connected")
+	}
+	return s.ids
+}
+
+type newsSink struct {
+	ids      chan string
+	resynced chan struct{}
+}
+
+func (s newsSink) Changed(c domain.Change) { s.ids <- c.JobID }
+func (s newsSink) Resync()                 { s.resynced <- struct{}{} }
