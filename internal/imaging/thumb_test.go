@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/image/webp"
 
 	"github.com/augment-ml/augment/internal/augment"
 )
@@ -123,6 +128,53 @@ func TestRenderLeavesTheSourceAlone(t *testing.T) {
 		}
 		if !bytes.Equal(first.Bytes, again.Bytes) {
 			t.Fatalf("after %s the source renders differently", name)
+		}
+	}
+}
+
+// TestPassesThumbAverages: a thumbnail shows its image's colours where the
+// image has them: a photo-sized image of four coloured quarters (one
+// half-transparent) comes out as those quarters, at every shrink the
+// thumbnail takes (2×, 4×, and 8× and over, where only some pixels of each
+// block are read).
+func TestPassesThumbAverages(t *testing.T) {
+	quarters := [4]color.NRGBA{{200, 30, 40, 255}, {20, 180, 60, 255}, {30, 50, 220, 128}, {240, 240, 20, 255}}
+	for _, side := range []int{960, 1920, 4096} {
+		img := image.NewNRGBA(image.Rect(0, 0, side, side*3/4))
+		b := img.Bounds()
+		for y := range b.Dy() {
+			for x := range b.Dx() {
+				img.SetNRGBA(x, y, quarters[2*(2*y/b.Dy())+2*x/b.Dx()])
+			}
+		}
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, img); err != nil {
+			t.Fatal(err)
+		}
+		im, err := Decode(buf.Bytes(), 1<<30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		th, err := im.Thumb(480)
+		im.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := webp.Decode(bytes.NewReader(th.Bytes))
+		if err != nil {
+			t.Fatal(err)
+		}
+		gb := got.Bounds()
+		for q, want := range quarters {
+			// the middle of each quarter
+			x, y := gb.Dx()/4+(q%2)*gb.Dx()/2, gb.Dy()/4+(q/2)*gb.Dy()/2
+			c := color.NRGBAModel.Convert(got.At(x, y)).(color.NRGBA)
+			for i, d := range []int{int(c.R) - int(want.R), int(c.G) - int(want.G), int(c.B) - int(want.B), int(c.A) - int(want.A)} {
+				if d > 25 || d < -25 { // WebP at quality 70 moves saturated colours by up to ~16
+					t.Errorf("%d px wide, quarter %d: %v, want %v (band %d)", side, q, c, want, i)
+					break
+				}
+			}
 		}
 	}
 }
