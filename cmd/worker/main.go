@@ -151,7 +151,8 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	mux.Handle(queue.TypePreview, &worker.Previewer{
 		Store: queue.NewPreviews(rdb), Blobs: blobs, Fetcher: h.Fetcher, MaxPixels: cfg.MaxPixels, Log: log,
 	})
-	mux.Handle(queue.TypeThumb, &worker.ThumbMaker{Jobs: db, Blobs: blobs, Log: log})
+	thumbs := &worker.ThumbMaker{Jobs: db, Blobs: blobs, At: runtime.NumCPU(), Log: log}
+	mux.Handle(queue.TypeThumb, thumbs)
 	interactive := &worker.Interactive{
 		Handler: mux, Tasks: queue.NewTaker(rdb), Slots: cfg.Interactive,
 		Lease: worker.LeaseTime, Grace: cfg.ShutdownTimeout, Log: log,
@@ -173,6 +174,7 @@ func Main(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	wg.Wait()
 	<-slots // NOTE: they stop with ctx, giving their jobs ShutdownTimeout too
+	thumbs.Wait()
 	_ = ms.Close()
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -99,28 +100,53 @@ func putThumb(ctx context.Context, jobs domain.JobStore, blobs domain.Blobs, job
 	return jobs.Announce(ctx, job)
 }
 
-// ThumbMaker makes the thumbnail a page asked for (queue.TypeThumb) from
-// the job's stored image.
+// ThumbMaker makes the thumbnails pages ask for (queue.TypeThumb) from the
+// job's stored images, up to At at once (0 is 1): a page asks for all of
+// its own at once, and a slot hands each over and goes back to the queue
+// for the next.
 type ThumbMaker struct {
 	Jobs  domain.JobStore
 	Blobs domain.Blobs
+	At    int
 	Log   *slog.Logger
+
+	once    sync.Once
+	running chan struct{}
+	wg      sync.WaitGroup
 }
 
-// ProcessTask implements asynq.Handler. A thumbnail that cannot be made
-// ends its task all the same (the page shows the full image), so that the
-// next page to show it asks again.
+// thumbTime bounds the making of one thumbnail.
+const thumbTime = time.Minute
+
+// ProcessTask implements asynq.Handler: it returns once the thumbnail is
+// being made, when fewer than At are. A thumbnail that cannot be made ends
+// its task all the same (the page shows the full image), so that the next
+// page to show it asks again.
 func (m *ThumbMaker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	r, err := queue.ParseThumb(t)
 	if err != nil {
 		return err
 	}
-	buf, err := readBlob(ctx, m.Blobs, r.From)
-	if err == nil {
-		err = putThumb(ctx, m.Jobs, m.Blobs, r.JobID, r.Key, buf)
+	m.once.Do(func() { m.running = make(chan struct{}, max(m.At, 1)) })
+	select {
+	case m.running <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	if err != nil {
-		m.Log.Warn("making a thumbnail asked for", "job_id", r.JobID, "key", r.Key, "err", err)
-	}
+	m.wg.Go(func() {
+		defer func() { <-m.running }()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), thumbTime)
+		defer cancel()
+		buf, err := readBlob(ctx, m.Blobs, r.From)
+		if err == nil {
+			err = putThumb(ctx, m.Jobs, m.Blobs, r.JobID, r.Key, buf)
+		}
+		if err != nil {
+			m.Log.Warn("making a thumbnail asked for", "job_id", r.JobID, "key", r.Key, "err", err)
+		}
+	})
 	return nil
 }
+
+// Wait returns once every thumbnail being made is stored (or failed).
+func (m *ThumbMaker) Wait() { m.wg.Wait() }

@@ -158,3 +158,49 @@ type newsSink struct {
 
 func (s newsSink) Changed(c domain.Change) { s.ids <- c.JobID }
 func (s newsSink) Resync()                 { s.resynced <- struct{}{} }
+
+// TestThumbMakerMakesAtOnce: the thumbnails a page asks for are made side
+// by side, up to At at once: the slot that took a task is free for the
+// next as soon as it is under way, and waits only when At are.
+func TestThumbMakerMakesAtOnce(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	j := f.job(t, f.img.URL+"/rocket.jpg", 1, `[]`)
+	if err := f.h.ProcessTask(ctx, task(j.ID)); err != nil {
+		t.Fatal(err)
+	}
+	done := f.waitEnded(t, j.ID)
+	blobs := &heldBlobs{Blobs: f.blobs, held: make(chan struct{})}
+	m := &ThumbMaker{Jobs: f.db, Blobs: blobs, At: 2, Log: f.h.Log}
+	ask := func(ctx context.Context, key string) error {
+		return m.ProcessTask(ctx, queue.NewThumbTask(domain.ThumbRequest{JobID: j.ID, Key: "jobs/" + j.ID + "/thumbs/" + key, From: done.Source.Key}))
+	}
+	for _, key := range []string{"a.webp", "b.webp"} {
+		if err := ask(ctx, key); err != nil { // both under way, both held
+			t.Fatal(err)
+		}
+	}
+	full, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	if err := ask(full, "c.webp"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a third beside two under way: %v, want it to wait", err)
+	}
+	close(blobs.held)
+	m.Wait()
+	for _, key := range []string{"a.webp", "b.webp"} {
+		if info, err := imaging.Probe(read(t, f.blobs, "jobs/"+j.ID+"/thumbs/"+key)); err != nil || info.Format != "webp" {
+			t.Errorf("%s: %+v, %v", key, info, err)
+		}
+	}
+}
+
+// heldBlobs holds every read until held is closed.
+type heldBlobs struct {
+	domain.Blobs
+	held chan struct{}
+}
+
+func (b *heldBlobs) Get(ctx context.Context, key string) (io.ReadCloser, int64, error) {
+	<-b.held
+	return b.Blobs.Get(ctx, key)
+}
