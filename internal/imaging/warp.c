@@ -466,13 +466,19 @@ static void edge(const Tile *t, int bands, int64_t fu, int64_t fv, int64_t du, i
 	VipsPel *q0 = q;
 	const Warp *w = t->w;
 	const int constant = w->fill != AUG_FILL_EDGE && w->fill != AUG_FILL_MIRROR, W = w->in->Xsize, H = w->in->Ysize;
-	for (int x = 0; x < n; x++, q += bands, fu += du, fv += dv) {
-		int ix = WHOLE(fu), iy = WHOLE(fv);
-		if (constant && (ix < -1 || ix >= W || iy < -1 || iy >= H)) {
-			memcpy(q, w->bg, (size_t) bands);
+	for (int x = 0; x < n;) {
+		int k = 0; // pixels from x on wholly in the fill, written at once
+		for (; constant && x + k < n; k++) {
+			int ix = WHOLE(fu + k * du), iy = WHOLE(fv + k * dv);
+			if (!(ix < -1 || ix >= W || iy < -1 || iy >= H)) break;
+		}
+		if (k > 0) {
+			memset(q, w->bg[0], (size_t) k * bands); // black or white: every byte alike
+			x += k, q += (size_t) k * bands, fu += k * du, fv += k * dv;
 			continue;
 		}
 		SAMPLE(bands);
+		x++, q += bands, fu += du, fv += dv;
 	}
 	if (t->w->shift && n > 0) t->w->colour(q0, bands, q0, n, bands, t->w->k, t->w->shift);
 }
