@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -55,4 +56,50 @@ func TestLabelsAreKept(t *testing.T) {
 	if plain, _ := db.Job(ctx, j.ID); plain.Variants[0].Labels != nil {
 		t.Errorf("a variant without labels reads back with %+v", plain.Variants[0].Labels)
 	}
+}
+
+// TestLargeJSONIsLz4: a labelled variant's labels and a labelled job's spec,
+// large enough to be compressed, are compressed with lz4 (migrations 0008 and 0010),
+// and read back whole.
+func TestLargeJSONIsLz4(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	j := newJob(t, db)
+	var objects []domain.Object
+	for i := range 150 {
+		objects = append(objects, domain.Object{ID: fmt.Sprint(i), Class: "cat", BBox: &domain.Box{float64(i), 2, 30, 40}})
+	}
+	spec := j.Spec
+	spec.Labels = &domain.Labels{Width: 640, Height: 480, Objects: objects}
+	j2 := &domain.Job{ID: "00000000-0000-4000-8000-000000000010", Spec: spec}
+	if err := db.CreateJob(ctx, j2); err != nil {
+		t.Fatal(err)
+	}
+	v := domain.Variant{Index: 0, Width: 10, Height: 10, Format: "jpeg", Ops: json.RawMessage(`[]`), Key: "k",
+		Labels: &domain.VariantLabels{Objects: objects}}
+	if err := db.PutVariant(ctx, j2.ID, v); err != nil {
+		t.Fatal(err)
+	}
+	var spc, lab *string
+	if err := db.pool.QueryRow(ctx, `SELECT pg_column_compression(j.spec), pg_column_compression(v.labels)
+		FROM jobs j JOIN variants v ON v.job_id = j.id WHERE j.id = $1`, j2.ID).Scan(&spc, &lab); err != nil {
+		t.Fatal(err)
+	}
+	if spc == nil || *spc != "lz4" || lab == nil || *lab != "lz4" {
+		t.Errorf("spec compressed with %v, labels with %v; want lz4", deref(spc), deref(lab))
+	}
+	got, err := db.Job(ctx, j2.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Spec.Labels.Objects) != 150 || len(got.Variants[0].Labels.Objects) != 150 {
+		t.Errorf("read back %d and %d objects, want 150", len(got.Spec.Labels.Objects), len(got.Variants[0].Labels.Objects))
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "(none)"
+	}
+	return *s
 }
