@@ -10,6 +10,7 @@ import (
 
 	"github.com/augment-ml/augment/internal/augment"
 	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/imaging"
 	"github.com/augment-ml/augment/internal/metrics"
 )
 
@@ -78,4 +79,29 @@ func renders(t *testing.T) uint64 {
 		t.Fatal(err)
 	}
 	return m.GetHistogram().GetSampleCount()
+}
+
+// TestSharedRenderLetGo: a render shared by variants is made once, and its
+// bytes are let go once the last of them has stored it, not held until the
+// job ends (a job of many variants of a large source would hold them all).
+func TestSharedRenderLetGo(t *testing.T) {
+	made := 0
+	s := &shared{make: func() (drawn, error) {
+		made++
+		return drawn{res: imaging.Result{Bytes: make([]byte, 1<<20)}}, nil
+	}}
+	s.left.Add(2)
+	for range 2 {
+		if d, err := s.get(); err != nil || len(d.res.Bytes) != 1<<20 {
+			t.Fatalf("got %d bytes, %v", len(d.res.Bytes), err)
+		}
+	}
+	s.release()
+	if s.d.res.Bytes == nil {
+		t.Fatal("let go while a variant still had to store it")
+	}
+	s.release()
+	if s.d.res.Bytes != nil || made != 1 {
+		t.Errorf("made %d times; held %d bytes after the last stored it", made, len(s.d.res.Bytes))
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -240,11 +241,12 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			d, err := draws[i]()
+			d, err := draws[i].get()
 			if err != nil {
 				return err
 			}
 			v, err := h.store(gctx, job, i, d)
+			draws[i].release()
 			if err != nil {
 				return err
 			}
@@ -312,27 +314,52 @@ type drawn struct {
 	lv  *labels.Variant // when the job has labels or a mask
 }
 
-// draws gives, for each variant in todo, the function that renders it, and
-// the order to ask them in. Variants whose plans are the same (a preset
-// with few outcomes, such as classic's flips) share one render, made by
-// whichever asks first: the same ops on the same decode give the same
-// bytes. The order puts each plan's first variant before the others, so
-// none waits on a render not yet started.
-func (h *Handler) draws(ctx context.Context, img *imaging.Image, lab *labels.Source, plans map[int]augment.Ops, todo []int, out imaging.Output) (order []int, draws map[int]func() (drawn, error), err error) {
-	byOps := map[string]func() (drawn, error){}
-	draws = map[int]func() (drawn, error){}
+// shared is a render that variants of the same plan share: made by the
+// first to get it, let go once the last has stored it.
+type shared struct {
+	once sync.Once
+	make func() (drawn, error)
+	d    drawn
+	err  error
+	left atomic.Int32 // variants that have not stored it yet
+}
+
+func (s *shared) get() (drawn, error) {
+	s.once.Do(func() { s.d, s.err = s.make() })
+	return s.d, s.err
+}
+
+// release says one variant has stored it; the last lets the bytes go.
+func (s *shared) release() {
+	if s.left.Add(-1) == 0 {
+		s.d = drawn{}
+	}
+}
+
+// draws gives, for each variant in todo, its render, and the order to ask
+// for them in. Variants whose plans are the same (a preset with few
+// outcomes, such as classic's flips) share one render, made by whichever
+// asks first: the same ops on the same decode give the same bytes. The
+// order puts each plan's first variant before the others, so none waits on
+// a render not yet started.
+func (h *Handler) draws(ctx context.Context, img *imaging.Image, lab *labels.Source, plans map[int]augment.Ops, todo []int, out imaging.Output) (order []int, draws map[int]*shared, err error) {
+	byOps := map[string]*shared{}
+	draws = map[int]*shared{}
 	var again []int
 	for _, i := range todo {
 		ops, err := json.Marshal(plans[i])
 		if err != nil {
 			return nil, nil, err
 		}
-		if d, ok := byOps[string(ops)]; ok {
-			draws[i], again = d, append(again, i)
-			continue
+		s, ok := byOps[string(ops)]
+		if ok {
+			again = append(again, i)
+		} else {
+			s = &shared{make: func() (drawn, error) { return h.draw(ctx, img, lab, plans[i], ops, i, out) }}
+			byOps[string(ops)], order = s, append(order, i)
 		}
-		byOps[string(ops)] = sync.OnceValues(func() (drawn, error) { return h.draw(ctx, img, lab, plans[i], ops, i, out) })
-		draws[i], order = byOps[string(ops)], append(order, i)
+		s.left.Add(1)
+		draws[i] = s
 	}
 	return append(order, again...), draws, nil
 }
