@@ -1,15 +1,15 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/augment-ml/augment/internal/dataset/datasettest"
 )
 
 // runCLI runs the augment command with the environment given and returns
@@ -83,13 +83,9 @@ func TestCLIDataset(t *testing.T) {
 		if strings.Join(files, " ") != want {
 			t.Fatalf("unpacked %v, want %s", files, want)
 		}
-		f, _ := os.Open(filepath.Join(out, "manifest.jsonl"))
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			var m manifestLine
-			if err := json.Unmarshal(sc.Bytes(), &m); err != nil || m.Seed != 7 || (m.Source != "rocket.jpg" && m.Source != "photos/chelsea.png") {
-				t.Errorf("manifest line %s: %v", sc.Bytes(), err)
+		for _, m := range datasettest.ReadJSONL[manifestLine](t, filepath.Join(out, "manifest.jsonl")) {
+			if m.Seed != 7 || (m.Source != "rocket.jpg" && m.Source != "photos/chelsea.png") {
+				t.Errorf("manifest line %+v", m)
 			}
 		}
 		// The same folder again into a folder that is not empty: refused before anything is sent.

@@ -45,7 +45,7 @@ func TestDatasetSamplesThroughTheStack(t *testing.T) {
 			}
 			byJob := jobsOf(t, s, out)
 			n := 0
-			for _, m := range readDatasetManifest(t, filepath.Join(out, "manifest.jsonl")) {
+			for _, m := range datasettest.ReadJSONL[dataset.ManifestLine](t, filepath.Join(out, "manifest.jsonl")) {
 				im := ds.Image(m.Path)
 				if im == nil {
 					t.Fatalf("the manifest names %s, which the result lacks", m.Path)

@@ -62,7 +62,7 @@ func TestDatasetsThroughTheStack(t *testing.T) {
 			if err != nil || out.Format != dataset.Format(fx.Format) {
 				t.Fatalf("the result reads as %v: %v", out, err)
 			}
-			lines := readDatasetManifest(t, filepath.Join(dir, "manifest.jsonl"))
+			lines := datasettest.ReadJSONL[dataset.ManifestLine](t, filepath.Join(dir, "manifest.jsonl"))
 			variants := 0
 			for _, m := range lines {
 				im := out.Image(m.Path)
@@ -149,22 +149,6 @@ func checkMaskClasses(t *testing.T, p string, w, h int) {
 	}
 }
 
-func readDatasetManifest(t *testing.T, p string) []dataset.ManifestLine {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []dataset.ManifestLine
-	for _, l := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
-		var m dataset.ManifestLine
-		if err := json.Unmarshal(l, &m); err != nil {
-			t.Fatalf("manifest line %s: %v", l, err)
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
 // unzipTo unpacks a zip into a new folder.
 func unzipTo(t *testing.T, data []byte) string {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
@@ -233,7 +217,7 @@ func TestCLILabelledDatasets(t *testing.T) {
 			}
 			byJob := jobsOf(t, s, out)
 			n := 0
-			for _, m := range readDatasetManifest(t, filepath.Join(out, "manifest.jsonl")) {
+			for _, m := range datasettest.ReadJSONL[dataset.ManifestLine](t, filepath.Join(out, "manifest.jsonl")) {
 				if m.Index == nil {
 					continue
 				}
@@ -260,7 +244,7 @@ func TestCLILabelledDatasets(t *testing.T) {
 // the job JSON of the API.
 func jobsOf(t *testing.T, s *stack, out string) map[string]map[int][]domain.Object {
 	byJob := map[string]map[int][]domain.Object{}
-	for _, m := range readDatasetManifest(t, filepath.Join(out, "manifest.jsonl")) {
+	for _, m := range datasettest.ReadJSONL[dataset.ManifestLine](t, filepath.Join(out, "manifest.jsonl")) {
 		if _, ok := byJob[m.JobID]; ok {
 			continue
 		}

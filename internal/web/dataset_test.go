@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"net/http"
@@ -49,7 +48,7 @@ func TestDatasetRoundTrips(t *testing.T) {
 			if out.Format != dataset.Format(fx.Format) {
 				t.Fatalf("the result reads as %s", out.Format)
 			}
-			manifest := readManifest(t, filepath.Join(dir, "manifest.jsonl"))
+			manifest := datasettest.ReadJSONL[dataset.ManifestLine](t, filepath.Join(dir, "manifest.jsonl"))
 			jobs := map[string]*domain.Job{}
 			for _, j := range d.recorded(a.ID) {
 				jobs[j.ID] = j
@@ -267,24 +266,6 @@ func sum(m map[string]int) int {
 		n += v
 	}
 	return n
-}
-
-func readManifest(t *testing.T, p string) []dataset.ManifestLine {
-	f, err := os.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []dataset.ManifestLine
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var m dataset.ManifestLine
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			t.Fatalf("manifest line %s: %v", sc.Bytes(), err)
-		}
-		out = append(out, m)
-	}
-	return out
 }
 
 func checkReport(t *testing.T, p string, fx datasettest.Fixture, variants int) {

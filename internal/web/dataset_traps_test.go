@@ -50,7 +50,7 @@ func TestDatasetSamples(t *testing.T) {
 				jobs[j.ID] = j
 			}
 			variants := 0
-			for _, m := range readManifest(t, filepath.Join(out, "manifest.jsonl")) {
+			for _, m := range datasettest.ReadJSONL[dataset.ManifestLine](t, filepath.Join(out, "manifest.jsonl")) {
 				im := ds.Image(m.Path)
 				if im == nil {
 					t.Fatalf("the manifest names %s, which the result lacks", m.Path)
@@ -173,7 +173,7 @@ func TestDatasetNameClashes(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the %s export cannot be read back: %v (%v)", export, err, listFiles(t, out))
 			}
-			manifest := readManifest(t, filepath.Join(out, "manifest.jsonl"))
+			manifest := datasettest.ReadJSONL[dataset.ManifestLine](t, filepath.Join(out, "manifest.jsonl"))
 			var paths []string
 			for _, m := range manifest {
 				paths = append(paths, m.Path)
