@@ -31,6 +31,11 @@ var (
 		Name: "augment_source_decode_seconds", Help: "Time to decode a job's source image.",
 		Buckets: prometheus.ExponentialBuckets(0.002, 2, 12),
 	})
+	// ThumbSeconds times making one thumbnail from an encoded image.
+	ThumbSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "augment_thumbnail_seconds", Help: "Time to make one thumbnail from an encoded image.",
+		Buckets: prometheus.ExponentialBuckets(0.002, 2, 12),
+	})
 	// FetchSeconds times downloads of source URLs.
 	FetchSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name: "augment_fetch_seconds", Help: "Time to download a source URL.",
@@ -57,7 +62,7 @@ var (
 func Handler(extra ...prometheus.Collector) http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		JobsFinished, JobsSubmitted, Swept, RenderSeconds, DecodeSeconds, FetchSeconds, FetchBytes, SyncWaitSeconds)
+		JobsFinished, JobsSubmitted, Swept, RenderSeconds, DecodeSeconds, ThumbSeconds, FetchSeconds, FetchBytes, SyncWaitSeconds)
 	reg.MustRegister(extra...)
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/augment-ml/augment/internal/augment"
@@ -17,7 +18,9 @@ import (
 // TestSamePlansRenderOnce: variants whose plans are the same share one
 // render, a person's job (side by side) and an API job (one at a time)
 // alike, and each is still stored and recorded as itself: its own file,
-// the same bytes as its twins', other bytes than the other plan's.
+// the same bytes as its twins', other bytes than the other plan's. An API
+// job's twins share their thumbnail too: each variant has one, made once a
+// plan.
 func TestSamePlansRenderOnce(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
@@ -33,7 +36,7 @@ func TestSamePlansRenderOnce(t *testing.T) {
 			if err := f.db.CreateJob(ctx, j); err != nil {
 				t.Fatal(err)
 			}
-			before := renders(t)
+			rendered, thumbed := count(t, metrics.RenderSeconds), count(t, metrics.ThumbSeconds)
 			if err := f.h.ProcessTask(ctx, task(j.ID)); err != nil {
 				t.Fatal(err)
 			}
@@ -64,18 +67,30 @@ func TestSamePlansRenderOnce(t *testing.T) {
 			if len(each) != 2 || bytes.Equal(each[0], each[1]) {
 				t.Fatalf("%d plans, want 2 (hflip, vflip) with different bytes", len(each))
 			}
-			if got := renders(t) - before; got != 2 {
+			if got := count(t, metrics.RenderSeconds) - rendered; got != 2 {
 				t.Errorf("%d renders for 8 variants of 2 plans, want 2", got)
+			}
+			if prio == domain.PriorityInteractive {
+				return // its pages ask for its thumbnails
+			}
+			for _, v := range done.Variants {
+				info, err := imaging.Probe(read(t, f.blobs, domain.ThumbKey(j.ID, v.Index)))
+				if err != nil || info.Format != "webp" || info.Width != domain.ThumbSize {
+					t.Errorf("variant %d's thumbnail: %+v, %v", v.Index, info, err)
+				}
+			}
+			if got := count(t, metrics.ThumbSeconds) - thumbed; got != 3 {
+				t.Errorf("%d thumbnails made for 8 variants of 2 plans and the source, want 3", got)
 			}
 		})
 	}
 }
 
-// renders is how many variants the process has rendered (the
-// render-seconds histogram's count).
-func renders(t *testing.T) uint64 {
+// count is how many times the process observed h: variants rendered
+// (metrics.RenderSeconds), thumbnails made (metrics.ThumbSeconds).
+func count(t *testing.T, h prometheus.Histogram) uint64 {
 	var m dto.Metric
-	if err := metrics.RenderSeconds.Write(&m); err != nil {
+	if err := h.Write(&m); err != nil {
 		t.Fatal(err)
 	}
 	return m.GetHistogram().GetSampleCount()

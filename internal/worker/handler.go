@@ -179,7 +179,7 @@ func (h *Handler) run(ctx context.Context, job *domain.Job, thumbs *thumbnailer,
 	kept := make(chan error, 1)
 	go func() { kept <- keep() }()
 	last, err := h.render(ctx, job, pipeline, src, info, thumbs)
-	thumbs.add(domain.SourceThumbKey(job.ID), src)
+	thumbs.add(domain.SourceThumbKey(job.ID), src, "")
 	if kerr := <-kept; err == nil {
 		err = kerr
 	}
@@ -250,7 +250,7 @@ func (h *Handler) render(ctx context.Context, job *domain.Job, pipeline *augment
 			if err != nil {
 				return err
 			}
-			thumbs.add(domain.ThumbKey(job.ID, i), d.res.Bytes)
+			thumbs.add(domain.ThumbKey(job.ID, i), d.res.Bytes, domain.ThumbKey(job.ID, draws[i].first))
 			rec.add(v)
 			return nil
 		})
@@ -317,11 +317,12 @@ type drawn struct {
 // shared is a render that variants of the same plan share: made by the
 // first to get it, let go once the last has stored it.
 type shared struct {
-	once sync.Once
-	make func() (drawn, error)
-	d    drawn
-	err  error
-	left atomic.Int32 // variants that have not stored it yet
+	first int // the plan's first variant, whose thumbnail the others share
+	once  sync.Once
+	make  func() (drawn, error)
+	d     drawn
+	err   error
+	left  atomic.Int32 // variants that have not stored it yet
 }
 
 func (s *shared) get() (drawn, error) {
@@ -355,7 +356,7 @@ func (h *Handler) draws(ctx context.Context, img *imaging.Image, lab *labels.Sou
 		if ok {
 			again = append(again, i)
 		} else {
-			s = &shared{make: func() (drawn, error) { return h.draw(ctx, img, lab, plans[i], ops, i, out) }}
+			s = &shared{first: i, make: func() (drawn, error) { return h.draw(ctx, img, lab, plans[i], ops, i, out) }}
 			byOps[string(ops)], order = s, append(order, i)
 		}
 		s.left.Add(1)

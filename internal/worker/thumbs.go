@@ -11,6 +11,7 @@ import (
 
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/imaging"
+	"github.com/augment-ml/augment/internal/metrics"
 	"github.com/augment-ml/augment/internal/queue"
 )
 
@@ -24,8 +25,9 @@ import (
 // A job a person waits on (a ?url= page, the home page's form) has none
 // made: a thumbnail costs as much CPU as a variant of a small source, and
 // made after the job's end it took a core from the next person's job.
-// Its page asks for each it shows (web.serveThumb), and an interactive
-// slot makes it then (ThumbMaker).
+// Its page asks for each it shows (web.serveThumb), and the worker makes
+// it then (ThumbMaker). The variants of a job nobody waits on that share a
+// render (Handler.draws) share its thumbnail too.
 
 // thumbnailer makes a job's thumbnails, one at a time, in the order given.
 type thumbnailer struct {
@@ -40,8 +42,9 @@ type thumbnailer struct {
 }
 
 type thumbWork struct {
-	key string
-	buf []byte // an encoded image
+	key  string
+	buf  []byte // an encoded image
+	same string // the key of a thumbnail of the same bytes, made first, or ""
 }
 
 // thumbs starts the thumbnailer of job; a job a person waits on has
@@ -55,14 +58,16 @@ func (h *Handler) thumbs(ctx context.Context, job *domain.Job, log *slog.Logger)
 	return t
 }
 
-// add asks for the thumbnail of the encoded image buf, stored under key.
-// It never blocks: the queue holds every thumbnail a job can have.
-func (t *thumbnailer) add(key string, buf []byte) {
+// add asks for the thumbnail of the encoded image buf, stored under key; a
+// copy of the one stored under same, when that was made from the same
+// bytes (a shared render's), before. It never blocks: the queue holds
+// every thumbnail a job can have.
+func (t *thumbnailer) add(key string, buf []byte, same string) {
 	if t == nil {
 		return
 	}
 	select {
-	case t.todo <- thumbWork{key, buf}:
+	case t.todo <- thumbWork{key, buf, same}:
 	default:
 		t.log.Warn("thumbnail not made: too many asked for", "key", key)
 	}
@@ -70,8 +75,18 @@ func (t *thumbnailer) add(key string, buf []byte) {
 
 func (t *thumbnailer) run() {
 	defer close(t.done)
+	made := map[string][]byte{} // by key: at most a job's variants' thumbnails
 	for w := range t.todo {
-		if err := putThumb(t.ctx, t.jobs, t.blobs, t.job, w.key, w.buf); err != nil {
+		th, ok := made[w.same]
+		var err error
+		if !ok {
+			th, err = makeThumb(w.buf)
+		}
+		if err == nil {
+			made[w.key] = th
+			err = putThumb(t.ctx, t.jobs, t.blobs, t.job, w.key, th)
+		}
+		if err != nil {
 			// NOTE: a page asks for it again (ThumbMaker).
 			t.log.Warn("making a thumbnail", "key", w.key, "err", err)
 		}
@@ -87,14 +102,21 @@ func (t *thumbnailer) wait() {
 	<-t.done
 }
 
-// putThumb stores the thumbnail of job's encoded image buf under key, and
-// wakes the pages waiting for it.
-func putThumb(ctx context.Context, jobs domain.JobStore, blobs domain.Blobs, job, key string, buf []byte) error {
+// makeThumb makes the thumbnail (WebP) of the encoded image buf.
+func makeThumb(buf []byte) ([]byte, error) {
+	start := time.Now()
 	th, err := imaging.ThumbOf(buf, domain.ThumbSize)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := blobs.Put(ctx, key, bytes.NewReader(th.Bytes), int64(len(th.Bytes)), "image/webp"); err != nil {
+	metrics.Since(metrics.ThumbSeconds, start)
+	return th.Bytes, nil
+}
+
+// putThumb stores job's thumbnail th under key, and wakes the pages
+// waiting for it.
+func putThumb(ctx context.Context, jobs domain.JobStore, blobs domain.Blobs, job, key string, th []byte) error {
+	if err := blobs.Put(ctx, key, bytes.NewReader(th), int64(len(th)), "image/webp"); err != nil {
 		return err
 	}
 	return jobs.Announce(ctx, job)
@@ -138,8 +160,12 @@ func (m *ThumbMaker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), thumbTime)
 		defer cancel()
 		buf, err := readBlob(ctx, m.Blobs, r.From)
+		var th []byte
 		if err == nil {
-			err = putThumb(ctx, m.Jobs, m.Blobs, r.JobID, r.Key, buf)
+			th, err = makeThumb(buf)
+		}
+		if err == nil {
+			err = putThumb(ctx, m.Jobs, m.Blobs, r.JobID, r.Key, th)
 		}
 		if err != nil {
 			m.Log.Warn("making a thumbnail asked for", "job_id", r.JobID, "key", r.Key, "err", err)
