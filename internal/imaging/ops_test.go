@@ -77,9 +77,16 @@ func solid(t *testing.T, w, h int, r, g, b uint8) *Image {
 	for i := 0; i < len(img.Pix); i += 4 {
 		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = r, g, b, 255
 	}
+	return decodeGo(t, img)
+}
+
+// decodeGo is img, made in Go, as a PNG decoded by libvips.
+func decodeGo(t *testing.T, img image.Image) *Image {
 	var buf bytes.Buffer
-	_ = png.Encode(&buf, img)
-	im, err := Decode(buf.Bytes(), 1<<20)
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	im, err := Decode(buf.Bytes(), 1<<30)
 	if err != nil {
 		t.Fatal(err)
 	}

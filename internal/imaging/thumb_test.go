@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/png"
 	"syscall"
 	"testing"
 	"time"
@@ -147,16 +146,7 @@ func TestPassesThumbAverages(t *testing.T) {
 				img.SetNRGBA(x, y, quarters[2*(2*y/b.Dy())+2*x/b.Dx()])
 			}
 		}
-		var buf bytes.Buffer
-		if err := png.Encode(&buf, img); err != nil {
-			t.Fatal(err)
-		}
-		im, err := Decode(buf.Bytes(), 1<<30)
-		if err != nil {
-			t.Fatal(err)
-		}
-		th, err := im.Thumb(480)
-		im.Close()
+		th, err := decodeGo(t, img).Thumb(480)
 		if err != nil {
 			t.Fatal(err)
 		}
