@@ -4,6 +4,9 @@
 #include <jpeglib.h>
 #include "shim.h"
 
+// libjpeg called directly, both ways: a JPEG read straight into memory, and
+// an image encoded a band of rows at a time (for jpegbands.go).
+
 // NOTE: libvips' JPEG loader reads through libjpeg too, but computes the
 // image a strip at a time through its pipeline, then copies it to memory,
 // where reading the scanlines straight into the image's memory takes less
@@ -91,4 +94,94 @@ int aug_jpeg_decode(const void *buf, size_t len, int shrink, VipsImage *header, 
 		vips_image_set_int(mem, VIPS_META_ORIENTATION, orientation);
 	*out = mem;
 	return 0;
+}
+
+// ---- encoding in bands ----
+
+// augDest gathers what libjpeg writes into a growing array, which is the
+// caller's to free: jpeg_mem_dest's buffer moves as it grows without
+// telling, and cannot be freed after a failure.
+typedef struct {
+	struct jpeg_destination_mgr pub;
+	GByteArray *out;
+	JOCTET buf[1 << 16];
+} augDest;
+
+static void dest_init(j_compress_ptr c) {
+	augDest *d = (augDest *) c->dest;
+	d->pub.next_output_byte = d->buf;
+	d->pub.free_in_buffer = sizeof d->buf;
+}
+
+static boolean dest_empty(j_compress_ptr c) {
+	augDest *d = (augDest *) c->dest;
+	g_byte_array_append(d->out, d->buf, sizeof d->buf);
+	dest_init(c);
+	return TRUE;
+}
+
+static void dest_term(j_compress_ptr c) {
+	augDest *d = (augDest *) c->dest;
+	g_byte_array_append(d->out, d->buf, sizeof d->buf - d->pub.free_in_buffer);
+}
+
+// aug_jpeg_band encodes the rows top to top + height of in (1 or 3 bands of
+// 8 bits) as a JPEG of their own, as libvips' saver would encode them
+// (libjpeg's defaults: islow DCT, the standard Huffman tables; the quality's
+// standard quantisation; colour at half resolution when half), computing
+// them through a region of in on the calling thread. *buf is g_malloc'd.
+int aug_jpeg_band(VipsImage *in, int top, int height, int quality, int half, void **buf, size_t *len) {
+	struct jpeg_compress_struct c;
+	augJpegErr err;
+	VipsRegion *volatile reg = NULL;
+	augDest *dest = g_new(augDest, 1);
+	dest->out = g_byte_array_new();
+	dest->pub.init_destination = dest_init;
+	dest->pub.empty_output_buffer = dest_empty;
+	dest->pub.term_destination = dest_term;
+	c.err = jpeg_std_error(&err.pub);
+	err.pub.error_exit = aug_jpeg_error_exit;
+	jpeg_create_compress(&c);
+	if (setjmp(err.jmp)) {
+		char msg[JMSG_LENGTH_MAX];
+		(*c.err->format_message)((j_common_ptr) &c, msg);
+		vips_error("augment", "libjpeg: %s", msg);
+		goto fail;
+	}
+	c.dest = &dest->pub;
+	c.image_width = in->Xsize;
+	c.image_height = height;
+	c.input_components = in->Bands;
+	c.in_color_space = in->Bands == 1 ? JCS_GRAYSCALE : JCS_RGB;
+	jpeg_set_defaults(&c);
+	jpeg_set_quality(&c, quality, TRUE);
+	if (in->Bands == 3) {
+		c.comp_info[0].h_samp_factor = c.comp_info[0].v_samp_factor = half ? 2 : 1;
+		c.comp_info[1].h_samp_factor = c.comp_info[1].v_samp_factor = 1;
+		c.comp_info[2].h_samp_factor = c.comp_info[2].v_samp_factor = 1;
+	}
+	c.write_JFIF_header = FALSE; // as libvips' saver, stripping metadata
+	jpeg_start_compress(&c, TRUE);
+	reg = vips_region_new(in);
+	for (int y = 0; y < height; y += 64) {
+		VipsRect r = {0, top + y, in->Xsize, VIPS_MIN(64, height - y)};
+		if (vips_region_prepare(reg, &r)) goto fail;
+		for (int i = 0; i < r.height; i++) {
+			JSAMPROW row = VIPS_REGION_ADDR(reg, 0, r.top + i);
+			jpeg_write_scanlines(&c, &row, 1);
+		}
+	}
+	jpeg_finish_compress(&c);
+	jpeg_destroy_compress(&c);
+	g_object_unref(reg);
+	*len = dest->out->len;
+	*buf = g_byte_array_free(dest->out, FALSE);
+	g_free(dest);
+	return 0;
+fail:
+	jpeg_destroy_compress(&c);
+	if (reg) g_object_unref(reg);
+	g_byte_array_free(dest->out, TRUE);
+	g_free(dest);
+	return -1;
 }

@@ -14,8 +14,11 @@ import "C"
 import (
 	"fmt"
 	"image"
+	"runtime"
 	"strings"
 	"unsafe"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/geom"
@@ -128,6 +131,17 @@ var chromas = map[string]C.int{domain.ChromaHalf: 1, domain.ChromaFull: 2}
 
 // save encodes v; chroma is a JPEG's (Output.Chroma).
 func (v vimage) save(f format, quality int, chroma string) ([]byte, error) {
+	if f == formatJPEG && (v.bands() == 1 || v.bands() == 3) && v.p.BandFmt == C.VIPS_FORMAT_UCHAR &&
+		v.p.Coding == C.VIPS_CODING_NONE && v.height() <= 65535 && v.width() <= 65535 {
+		// NOTE: libvips' rule (chroma empty): half from quality 90 down.
+		half := chroma == domain.ChromaHalf || chroma == "" && quality < 90
+		return v.saveJPEG(quality, half && v.bands() == 3)
+	}
+	return v.saveVips(f, quality, chroma)
+}
+
+// saveVips encodes v with libvips' savers.
+func (v vimage) saveVips(f format, quality int, chroma string) ([]byte, error) {
 	var buf unsafe.Pointer
 	var n C.size_t
 	if C.aug_save(v.p, C.AugFormat(f), C.int(quality), chromas[chroma], &buf, &n) != 0 {
@@ -135,6 +149,42 @@ func (v vimage) save(f format, quality int, chroma string) ([]byte, error) {
 	}
 	defer C.g_free(C.gpointer(buf))
 	return C.GoBytes(buf, C.int(n)), nil
+}
+
+// saveJPEG encodes v (1 or 3 bands of 8 bits) as a JPEG in bands side by
+// side (jpegbands.go), at most one a core at once; half keeps the colour at
+// half resolution.
+func (v vimage) saveJPEG(quality int, half bool) ([]byte, error) {
+	mcu, sub := 8, C.int(0)
+	if half {
+		mcu, sub = 16, 1
+	}
+	w, h := v.width(), v.height()
+	rows := bandRows((w+mcu-1)/mcu, mcu)
+	bandH := rows * mcu
+	parts := make([][]byte, (h+bandH-1)/bandH)
+	g := errgroup.Group{}
+	g.SetLimit(runtime.NumCPU())
+	for k := range parts {
+		g.Go(func() error {
+			var buf unsafe.Pointer
+			var n C.size_t
+			top := k * bandH
+			if C.aug_jpeg_band(v.p, C.int(top), C.int(min(bandH, h-top)), C.int(quality), sub, &buf, &n) != 0 {
+				return vipsError()
+			}
+			defer C.g_free(C.gpointer(buf))
+			parts[k] = C.GoBytes(buf, C.int(n))
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	return joinBands(parts, h, rows*((w+mcu-1)/mcu))
 }
 
 // thumb encodes a WebP of v shrunk to fit size×size, and says its size.
