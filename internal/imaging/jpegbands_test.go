@@ -49,12 +49,12 @@ func same(t *testing.T, name string, img vimage, q int, chroma string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := decodeImage(bands, 1, 1)
+	a, err := decodeImage(bands, 1, 1, false)
 	if err != nil {
 		t.Fatalf("%s: the bands joined do not decode: %v", name, err)
 	}
 	defer a.unref()
-	b, err := decodeImage(one, 1, 1)
+	b, err := decodeImage(one, 1, 1, false)
 	if err != nil {
 		t.Fatal(err)
 	}

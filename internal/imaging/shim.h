@@ -47,8 +47,8 @@ typedef struct {
 void aug_init(void);
 int aug_loader(const void *buf, size_t len, const char **name);
 int aug_header(const void *buf, size_t len, int *w, int *h, int *bands, int *orientation);
-int aug_decode(const void *buf, size_t len, int jpeg_shrink, double webp_scale, int direct, VipsImage **out);
-int aug_jpeg_decode(const void *buf, size_t len, int shrink, VipsImage *header, VipsImage **out);
+int aug_decode(const void *buf, size_t len, int jpeg_shrink, double webp_scale, int direct, int split, VipsImage **out);
+int aug_jpeg_decode(const void *buf, size_t len, int shrink, VipsImage *header, int split, VipsImage **out);
 int aug_jpeg_band(VipsImage *in, int top, int height, int quality, int half, void **buf, size_t *len);
 int aug_save(VipsImage *in, AugFormat format, int quality, int chroma, void **buf, size_t *len);
 int aug_thumb(VipsImage *in, int size, int quality, void **buf, size_t *len, int *w, int *h);

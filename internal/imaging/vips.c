@@ -35,8 +35,8 @@ int aug_header(const void *buf, size_t len, int *w, int *h, int *bands, int *ori
 // JPEG is shrunk on load by jpeg_shrink (1, 2, 4 or 8: libjpeg's DCT
 // scaling) and a WebP scaled by webp_scale (1 is whole); other formats
 // ignore both. With direct, libjpeg reads a JPEG straight into memory
-// (jpeg.c).
-int aug_decode(const void *buf, size_t len, int jpeg_shrink, double webp_scale, int direct, VipsImage **out) {
+// (jpeg.c), with split on two threads.
+int aug_decode(const void *buf, size_t len, int jpeg_shrink, double webp_scale, int direct, int split, VipsImage **out) {
 	VipsImage *t[4] = {NULL, NULL, NULL, NULL};
 	int rc = -1;
 	// NOTE: libjpeg reports scan data that ends before the image does (a header
@@ -52,7 +52,7 @@ int aug_decode(const void *buf, size_t len, int jpeg_shrink, double webp_scale, 
 		t[0] = vips_image_new_from_buffer(buf, len, "", "fail_on", fail_on, NULL);
 	if (!t[0]) goto done;
 	VipsImage *mem;
-	if (direct && fail_on == VIPS_FAIL_ON_WARNING && aug_jpeg_decode(buf, len, jpeg_shrink, t[0], &mem) == 0) {
+	if (direct && fail_on == VIPS_FAIL_ON_WARNING && aug_jpeg_decode(buf, len, jpeg_shrink, t[0], split, &mem) == 0) {
 		g_object_unref(t[0]);
 		t[0] = mem;
 		int orientation = 1;

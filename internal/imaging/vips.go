@@ -109,20 +109,35 @@ func header(buf []byte) (w, h, bands, orientation int, err error) {
 
 // decodeImage loads buf's first frame upright, as 8-bit sRGB in memory: a
 // JPEG shrunk on load by jpegShrink (1, 2, 4 or 8), a WebP scaled by
-// webpScale (1 is whole).
-func decodeImage(buf []byte, jpegShrink int, webpScale float64) (vimage, error) {
-	return decodeVia(buf, jpegShrink, webpScale, true)
+// webpScale (1 is whole). A JPEG is read by libjpeg itself, on two threads
+// when two.
+func decodeImage(buf []byte, jpegShrink int, webpScale float64, two bool) (vimage, error) {
+	if two {
+		return decodeVia(buf, jpegShrink, webpScale, viaTwo)
+	}
+	return decodeVia(buf, jpegShrink, webpScale, viaLibjpeg)
 }
 
-// decodeVia is decodeImage, reading a JPEG with libjpeg itself when direct
-// (jpeg.c), else through libvips' loader.
-func decodeVia(buf []byte, jpegShrink int, webpScale float64, direct bool) (vimage, error) {
+// reader is how decodeVia reads a JPEG.
+type reader int
+
+const (
+	viaVips    reader = iota // libvips' loader
+	viaLibjpeg               // libjpeg, straight into memory (jpeg.c)
+	viaTwo                   // libjpeg on two threads, each a part of the rows
+)
+
+// decodeVia is decodeImage, reading a JPEG as via says.
+func decodeVia(buf []byte, jpegShrink int, webpScale float64, via reader) (vimage, error) {
 	var out *C.VipsImage
-	d := C.int(0)
-	if direct {
-		d = 1
+	direct, split := C.int(0), C.int(0)
+	if via != viaVips {
+		direct = 1
 	}
-	return made(C.aug_decode(unsafe.Pointer(&buf[0]), C.size_t(len(buf)), C.int(jpegShrink), C.double(webpScale), d, &out), out)
+	if via == viaTwo {
+		split = 1
+	}
+	return made(C.aug_decode(unsafe.Pointer(&buf[0]), C.size_t(len(buf)), C.int(jpegShrink), C.double(webpScale), direct, split, &out), out)
 }
 
 // chromas are aug_save's chroma modes by Output.Chroma: 0 (empty) is
