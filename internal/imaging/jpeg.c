@@ -112,10 +112,9 @@ static gpointer read_part(gpointer part) {
 // into a new memory image with header's orientation. It returns -1 for what
 // it does not read itself (CMYK, YCCK, a warning, an error): the caller then
 // asks libvips, which reads or refuses it as always. With split, a
-// sequential JPEG of 512 rows or more is read by two decoders side by side:
-// the second skips the rows the first reads (decoding only their
-// entropy-coded data, about 40% of their cost) and reads the rest, so the
-// split is where both take as long: 5/8 of the way down.
+// sequential JPEG of 512 rows or more and under 2 bits a pixel is read by
+// two decoders side by side: the second skips the rows the first reads
+// (decoding only their entropy-coded data) and reads the last 3/8.
 int aug_jpeg_decode(const void *buf, size_t len, int shrink, VipsImage *header, int split, VipsImage **out) {
 	struct jpeg_decompress_struct c;
 	augJpegErr err;
@@ -130,6 +129,11 @@ int aug_jpeg_decode(const void *buf, size_t len, int shrink, VipsImage *header, 
 	jpeg_mem_src(&c, (const unsigned char *) buf, len);
 	jpeg_read_header(&c, TRUE);
 	int bands = c.num_components == 1 ? 1 : 3, sequential = !c.progressive_mode;
+	// NOTE: under 2 bits a pixel, the entropy-coded data is half the
+	// decode's cost or less (large.jpg, 0.3); over it the second decoder
+	// spends nearly a whole decode skipping (cardinal.jpg, 3.2) and saves
+	// nothing.
+	int sparse = (double) len * 8 < 2.0 * c.image_width * c.image_height;
 	jpeg_destroy_decompress(&c);
 	VipsImage *mem = vips_image_new_memory();
 	vips_image_init_fields(mem, header->Xsize, header->Ysize, bands, VIPS_FORMAT_UCHAR,
@@ -142,7 +146,7 @@ int aug_jpeg_decode(const void *buf, size_t len, int shrink, VipsImage *header, 
 	const int h = header->Ysize;
 	Part top = {buf, len, shrink, 0, h, mem, 0}, bottom = top;
 	GThread *second = NULL;
-	if (split && sequential && h >= 512) {
+	if (split && sequential && sparse && h >= 512) {
 		// NOTE: at a row of blocks (16 rows at the most).
 		top.to = bottom.from = h * 5 / 8 / 16 * 16;
 		second = g_thread_new("aug-jpeg", read_part, &bottom);

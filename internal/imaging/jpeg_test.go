@@ -6,6 +6,8 @@ import (
 	"image"
 	"image/jpeg"
 	"testing"
+
+	"github.com/augment-ml/augment/internal/domain"
 )
 
 // TestPassesJPEGReadDirectlyIsLibvips (run under AddressSanitizer by make
@@ -18,6 +20,11 @@ func TestPassesJPEGReadDirectlyIsLibvips(t *testing.T) {
 	for _, name := range []string{"cardinal.jpg", "exif-orientation-6.jpg", "hubble.jpg", "large.jpg", "retina.jpg", "rocket.jpg"} {
 		cases[name] = load(t, name)
 	}
+	full, err := decode(t, "cardinal.jpg").img.saveVips(formatJPEG, 75, domain.ChromaFull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases["cardinal.jpg at full colour resolution (made here)"] = full
 	for name, buf := range cases {
 		for _, shrink := range []int{1, 2, 4, 8} {
 			viaVips, err := decodeVia(buf, shrink, 1, viaVips)
@@ -41,11 +48,11 @@ func TestPassesJPEGReadDirectlyIsLibvips(t *testing.T) {
 	}
 }
 
-// greyJPEG is a w×h grey JPEG of a pattern, made with Go's encoder.
+// greyJPEG is a w×h grey JPEG of gradients, made with Go's encoder.
 func greyJPEG(t *testing.T, w, h int) []byte {
 	grey := image.NewGray(image.Rect(0, 0, w, h))
 	for i := range grey.Pix {
-		grey.Pix[i] = uint8(i * 7)
+		grey.Pix[i] = uint8(i%w/3 + i/w/5)
 	}
 	var b bytes.Buffer
 	if err := jpeg.Encode(&b, grey, &jpeg.Options{Quality: 80}); err != nil {
