@@ -103,22 +103,21 @@ func DecodeAtLeast(buf []byte, maxPixels, least int) (*Image, error) {
 		return nil, domain.Errorf(domain.ETooManyPixels, "The image is %d×%d pixels; the limit is %d pixels.", info.Width, info.Height, maxPixels)
 	}
 	shrink, scale := loadScale(info, least)
-	// NOTE: a JPEG is read on two threads when no other image is open in
-	// the process, when the cores are most likely idle beside it: the
-	// second decoder costs a third of the decode again, and saves a third
-	// of its time.
-	n := open.Add(1)
+	// NOTE: a JPEG may be read on two threads (jpeg.c) when nothing else
+	// is decoded or rendered in the process, when the cores are most
+	// likely idle beside it: the second decoder costs CPU to save time.
+	n := busy.Add(1)
 	out, err := decodeImage(buf, shrink, scale, n == 1)
+	busy.Add(-1)
 	if err != nil {
-		open.Add(-1)
 		return nil, domain.Wrap(err, domain.ENotImage, "The %s image is damaged or truncated and could not be decoded.", strings.ToUpper(info.Format))
 	}
 	info.HasAlpha = out.bands() == 4
 	return &Image{img: out, info: info}, nil
 }
 
-// open counts the images decoded and not closed yet.
-var open atomic.Int32
+// busy counts the decodes and renders under way.
+var busy atomic.Int32
 
 // loadScale is the shrink (JPEG) or the scale (WebP) to load info's image
 // at, for a longest side of at least least.
@@ -158,7 +157,6 @@ func (im *Image) Info() Info { return im.info }
 // Close releases the decoded pixels.
 func (im *Image) Close() {
 	if im.img.p != nil {
-		open.Add(-1)
 		im.img.unref()
 		im.img = vimage{}
 	}

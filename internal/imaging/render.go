@@ -37,6 +37,8 @@ func (im *Image) Render(ctx context.Context, ops []augment.Op, out Output) (Resu
 // renderChain applies ops on c and encodes the result; an empty out.Format is
 // chosen from the source's format, src.
 func renderChain(ctx context.Context, c *chain, ops []augment.Op, out Output, src string) (Result, error) {
+	busy.Add(1)
+	defer busy.Add(-1)
 	stop := c.watch(ctx)
 	defer func() {
 		stop()
