@@ -107,15 +107,12 @@ static gpointer read_part(gpointer part) {
 	return NULL;
 }
 
-// aug_jpeg_decode reads the JPEG in buf, whose header libvips has read into
-// header, shrunk on load by shrink (1, 2, 4 or 8, libjpeg's DCT scaling),
-// into a new memory image with header's orientation. It returns -1 for what
-// it does not read itself (CMYK, YCCK, a warning, an error): the caller then
-// asks libvips, which reads or refuses it as always. With split, a
-// sequential JPEG of 512 rows or more and under 2 bits a pixel is read by
-// two decoders side by side: the second skips the rows the first reads
-// (decoding only their entropy-coded data) and reads the last 3/8.
-int aug_jpeg_decode(const void *buf, size_t len, int shrink, VipsImage *header, int split, VipsImage **out) {
+// splittable says whether buf's JPEG is worth two decoders: sequential (a
+// progressive one is entropy-decoded whole before its first row), and under
+// 2 bits a pixel, where the entropy-coded data is half the decode's cost or
+// less (large.jpg, 0.3); over it the second decoder spends nearly a whole
+// decode skipping (cardinal.jpg, 3.2) and saves nothing.
+static int splittable(const void *buf, size_t len) {
 	struct jpeg_decompress_struct c;
 	augJpegErr err;
 	c.err = jpeg_std_error(&err.pub);
@@ -124,29 +121,39 @@ int aug_jpeg_decode(const void *buf, size_t len, int shrink, VipsImage *header, 
 	jpeg_create_decompress(&c);
 	if (setjmp(err.jmp)) {
 		jpeg_destroy_decompress(&c);
-		return -1;
+		return 0;
 	}
 	jpeg_mem_src(&c, (const unsigned char *) buf, len);
 	jpeg_read_header(&c, TRUE);
-	int bands = c.num_components == 1 ? 1 : 3, sequential = !c.progressive_mode;
-	// NOTE: under 2 bits a pixel, the entropy-coded data is half the
-	// decode's cost or less (large.jpg, 0.3); over it the second decoder
-	// spends nearly a whole decode skipping (cardinal.jpg, 3.2) and saves
-	// nothing.
-	int sparse = (double) len * 8 < 2.0 * c.image_width * c.image_height;
+	int ok = !c.progressive_mode && (double) len * 8 < 2.0 * c.image_width * c.image_height;
 	jpeg_destroy_decompress(&c);
+	return ok;
+}
+
+// aug_jpeg_decode reads the JPEG in buf, whose header libvips has read into
+// header, shrunk on load by shrink (1, 2, 4 or 8, libjpeg's DCT scaling),
+// into a new memory image with header's orientation. It returns -1 for what
+// it does not read itself (CMYK, YCCK, a warning, an error): the caller then
+// asks libvips, which reads or refuses it as always. With split, a JPEG of
+// 512 rows or more that is splittable is read by two decoders side by
+// side: the second skips the rows the first reads (decoding only their
+// entropy-coded data) and reads the last 3/8.
+int aug_jpeg_decode(const void *buf, size_t len, int shrink, VipsImage *header, int split, VipsImage **out) {
+	// NOTE: libvips gives a JPEG of 1 or 3 components as many bands, and
+	// part_open checks libjpeg's output against them.
+	const int bands = header->Bands, h = header->Ysize;
+	if (bands != 1 && bands != 3) return -1;
 	VipsImage *mem = vips_image_new_memory();
-	vips_image_init_fields(mem, header->Xsize, header->Ysize, bands, VIPS_FORMAT_UCHAR,
+	vips_image_init_fields(mem, header->Xsize, h, bands, VIPS_FORMAT_UCHAR,
 		VIPS_CODING_NONE, bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB,
 		header->Xres, header->Yres);
 	if (vips_image_write_prepare(mem)) {
 		g_object_unref(mem);
 		return -1;
 	}
-	const int h = header->Ysize;
 	Part top = {buf, len, shrink, 0, h, mem, 0}, bottom = top;
 	GThread *second = NULL;
-	if (split && sequential && sparse && h >= 512) {
+	if (split && h >= 512 && splittable(buf, len)) {
 		// NOTE: at a row of blocks (16 rows at the most).
 		top.to = bottom.from = h * 5 / 8 / 16 * 16;
 		second = g_thread_new("aug-jpeg", read_part, &bottom);

@@ -175,7 +175,8 @@ func (v vimage) saveJPEG(quality int, half bool) ([]byte, error) {
 		mcu, sub = 16, 1
 	}
 	w, h := v.width(), v.height()
-	rows := bandRows((w+mcu-1)/mcu, mcu)
+	perRow := (w + mcu - 1) / mcu // MCUs
+	rows := bandRows(perRow, mcu)
 	bandH := rows * mcu
 	parts := make([][]byte, (h+bandH-1)/bandH)
 	g := errgroup.Group{}
@@ -199,7 +200,7 @@ func (v vimage) saveJPEG(quality int, half bool) ([]byte, error) {
 	if len(parts) == 1 {
 		return parts[0], nil
 	}
-	return joinBands(parts, h, rows*((w+mcu-1)/mcu))
+	return joinBands(parts, h, rows*perRow)
 }
 
 // thumb encodes a WebP of v shrunk to fit size×size, and says its size.
