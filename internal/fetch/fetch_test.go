@@ -180,7 +180,7 @@ func TestFetchCallerCancels(t *testing.T) {
 // TestFetchRetriesTransientFailures: an origin that answers 5xx or resets the
 // connection for a moment is tried again, a few times at most; a 404 is not.
 func TestFetchRetriesTransientFailures(t *testing.T) {
-	var flaky, reset atomic.Int32
+	var flaky, reset, cut atomic.Int32
 	mux := http.NewServeMux()
 	mux.HandleFunc("/flaky", func(w http.ResponseWriter, r *http.Request) {
 		if flaky.Add(1) <= 2 {
@@ -198,6 +198,16 @@ func TestFetchRetriesTransientFailures(t *testing.T) {
 		}
 		servePNG(w, r)
 	})
+	mux.HandleFunc("/cut", func(w http.ResponseWriter, r *http.Request) {
+		if cut.Add(1) == 1 {
+			// NOTE: a body shorter than its Content-Length: the connection
+			// closes after half of it.
+			w.Header().Set("Content-Length", strconv.Itoa(len(pngData)))
+			_, _ = w.Write(pngData[:len(pngData)/2])
+			return
+		}
+		servePNG(w, r)
+	})
 	mux.HandleFunc("/down", func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "down", http.StatusBadGateway)
 	})
@@ -211,14 +221,18 @@ func TestFetchRetriesTransientFailures(t *testing.T) {
 	}{
 		{path: "/flaky", hits: 3},
 		{path: "/reset", hits: 2},
+		{path: "/cut", hits: 2},
 		{path: "/down", hits: DefaultAttempts, code: domain.EFetchFailed, contains: "502 Bad Gateway (3 attempts)."},
 		{path: "/missing", hits: 1, code: domain.EFetchFailed, contains: "404"},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			srv, hits := hitCounter(t, mux.ServeHTTP)
-			_, err := f.Fetch(context.Background(), srv.URL+tc.path)
+			res, err := f.Fetch(context.Background(), srv.URL+tc.path)
 			if tc.code == "" && err != nil {
 				t.Fatalf("error %v after %d requests", err, hits.Load())
+			}
+			if tc.code == "" && !bytes.Equal(res.Body, pngData) {
+				t.Errorf("body of %d bytes, want the %d served", len(res.Body), len(pngData))
 			}
 			if tc.code != "" {
 				wantCode(t, err, tc.code)
