@@ -10,8 +10,6 @@ import (
 type JobStore interface {
 	CreateJob(ctx context.Context, j *Job) error
 	Job(ctx context.Context, id string) (*Job, error) // ENotFound when missing
-	// JobStatus returns only a job's status (ENotFound when missing).
-	JobStatus(ctx context.Context, id string) (Status, error)
 	Jobs(ctx context.Context, f JobFilter) ([]*Job, error)
 	DeleteJob(ctx context.Context, id string) error
 	StartJob(ctx context.Context, id string) error
@@ -93,6 +91,7 @@ type Blobs interface {
 type Change struct {
 	JobID   string
 	BatchID string
+	Ended   bool // the job is done or failed
 }
 
 // ChangeSink receives news of changed jobs from the store.

@@ -20,7 +20,7 @@ type Hub struct {
 	fallback time.Duration
 
 	mu      sync.Mutex
-	waiters map[string]map[chan struct{}]struct{}
+	waiters map[string]map[chan struct{}]bool // true: woken only by the job's end
 	closed  chan struct{}
 	close   sync.Once
 }
@@ -28,17 +28,17 @@ type Hub struct {
 // New returns a Hub whose waiters read again every fallback even without
 // news, in case some was lost.
 func New(fallback time.Duration) *Hub {
-	return &Hub{fallback: fallback, waiters: map[string]map[chan struct{}]struct{}{}, closed: make(chan struct{})}
+	return &Hub{fallback: fallback, waiters: map[string]map[chan struct{}]bool{}, closed: make(chan struct{})}
 }
 
-// Changed implements domain.ChangeSink: it wakes the waiters of the job and
-// of its batch.
+// Changed implements domain.ChangeSink: it wakes the waiters of the job
+// (those of its end only when it ended) and of its batch.
 func (h *Hub) Changed(c domain.Change) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	wake(h.waiters[c.JobID])
+	wake(h.waiters[c.JobID], c.Ended)
 	if c.BatchID != "" {
-		wake(h.waiters[c.BatchID])
+		wake(h.waiters[c.BatchID], c.Ended)
 	}
 }
 
@@ -47,17 +47,21 @@ func (h *Hub) Resync() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, ws := range h.waiters {
-		wake(ws)
+		wake(ws, true)
 	}
 }
 
 // Close ends every Follow, now and later (the server is shutting down).
 func (h *Hub) Close() { h.close.Do(func() { close(h.closed) }) }
 
-// wake signals each waiter without blocking: a waiter that has not read the
-// last signal yet gets one signal for both.
-func wake(ws map[chan struct{}]struct{}) {
-	for w := range ws {
+// wake signals each waiter (each of an end's only when ended) without
+// blocking: a waiter that has not read the last signal yet gets one signal
+// for both.
+func wake(ws map[chan struct{}]bool, ended bool) {
+	for w, endOnly := range ws {
+		if endOnly && !ended {
+			continue
+		}
 		select {
 		case w <- struct{}{}:
 		default:
@@ -65,14 +69,14 @@ func wake(ws map[chan struct{}]struct{}) {
 	}
 }
 
-func (h *Hub) watch(id string) (<-chan struct{}, func()) {
+func (h *Hub) watch(id string, endOnly bool) (<-chan struct{}, func()) {
 	w := make(chan struct{}, 1)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.waiters[id] == nil {
-		h.waiters[id] = map[chan struct{}]struct{}{}
+		h.waiters[id] = map[chan struct{}]bool{}
 	}
-	h.waiters[id][w] = struct{}{}
+	h.waiters[id][w] = endOnly
 	return w, func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -89,7 +93,18 @@ func (h *Hub) watch(id string) (<-chan struct{}, func()) {
 // into one read). Follow returns nil when read reports done, read's error,
 // ctx's error when it ends, or context.Canceled once the Hub is closed.
 func (h *Hub) Follow(ctx context.Context, id string, gap time.Duration, read func(context.Context) (done bool, err error)) error {
-	news, stop := h.watch(id) // NOTE: before the first read, so no change between them goes unseen
+	return h.follow(ctx, id, gap, false, read)
+}
+
+// FollowEnd is Follow for a waiter on a job's end only: news of the job
+// calls read only when it says the job ended (a resync, the fallback and
+// closing as Follow).
+func (h *Hub) FollowEnd(ctx context.Context, id string, read func(context.Context) (done bool, err error)) error {
+	return h.follow(ctx, id, 0, true, read)
+}
+
+func (h *Hub) follow(ctx context.Context, id string, gap time.Duration, endOnly bool, read func(context.Context) (done bool, err error)) error {
+	news, stop := h.watch(id, endOnly) // NOTE: before the first read, so no change between them goes unseen
 	defer stop()
 	fallback := time.NewTimer(h.fallback)
 	defer fallback.Stop()

@@ -76,3 +76,42 @@ func TestLostNewsCostsOneFallback(t *testing.T) {
 	_, result := follow(h, "job-1")
 	wait(t, result, nil, "the fallback interval")
 }
+
+// TestEndWaitersWakeOnlyAtTheEnd: a waiter on a job's end sleeps through
+// the job's other news (its start, each variant) and wakes on the news of
+// its end, or a resync; a waiter on every change wakes on the first.
+func TestEndWaitersWakeOnlyAtTheEnd(t *testing.T) {
+	h := New(time.Hour)
+	for _, c := range []struct {
+		what string
+		end  func(id string)
+	}{
+		{"the job's end", func(id string) { h.Changed(domain.Change{JobID: id, Ended: true}) }},
+		{"a resync", func(string) { h.Resync() }},
+	} {
+		id := "job-" + c.what
+		first, result := make(chan struct{}), make(chan error, 1)
+		reads := 0
+		go func() {
+			result <- h.FollowEnd(context.Background(), id, func(context.Context) (bool, error) {
+				reads++
+				if reads == 1 {
+					close(first)
+				}
+				return reads == 2, nil
+			})
+		}()
+		<-first
+		every, everyResult := follow(h, id)
+		<-every
+		h.Changed(domain.Change{JobID: id})
+		wait(t, everyResult, nil, "news of the job (a waiter on every change)")
+		select {
+		case err := <-result:
+			t.Fatalf("news of a job that has not ended woke the waiter on its end (%v)", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+		c.end(id)
+		wait(t, result, nil, c.what)
+	}
+}

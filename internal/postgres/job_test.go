@@ -189,8 +189,8 @@ func TestClaimAndFinishJob(t *testing.T) {
 	if got.Status != domain.StatusProcessing || got.StartedAt == nil || len(got.Variants) != 0 || got.Spec.Seed != 42 {
 		t.Fatalf("claimed job = %+v", got)
 	}
-	if st, err := db.JobStatus(ctx, j.ID); err != nil || st != domain.StatusProcessing {
-		t.Fatalf("JobStatus = %q, %v; want processing", st, err)
+	if st, err := db.Job(ctx, j.ID); err != nil || st.Status != domain.StatusProcessing {
+		t.Fatalf("Job = %+v, %v; want processing", st, err)
 	}
 	v0 := domain.Variant{Index: 0, Width: 10, Height: 20, Format: "jpeg", Bytes: 99, Ops: json.RawMessage(`[]`), Key: "k0"}
 	if err := db.PutVariant(ctx, j.ID, v0); err != nil {
@@ -227,8 +227,8 @@ func TestClaimAndFinishJob(t *testing.T) {
 		if _, err := db.ClaimJob(ctx, id); domain.ErrorCode(err) != domain.ENotFound {
 			t.Errorf("ClaimJob(%q) = %v, want not_found", id, err)
 		}
-		if _, err := db.JobStatus(ctx, id); domain.ErrorCode(err) != domain.ENotFound {
-			t.Errorf("JobStatus(%q) = %v, want not_found", id, err)
+		if _, err := db.Job(ctx, id); domain.ErrorCode(err) != domain.ENotFound {
+			t.Errorf("Job(%q) = %v, want not_found", id, err)
 		}
 	}
 }
@@ -245,4 +245,51 @@ func eventsOf(t *testing.T, db *DB, id string) []string {
 		t.Fatal(err)
 	}
 	return events
+}
+
+// TestLazyCommitsStayTheirOwn: the records a job makes on its way (claim,
+// source, a variant) are committed lazily, and the setting ends with each:
+// on the same connection (the pool has one), the job's end waits for the
+// disk again; a lazy write's failure is still reported.
+func TestLazyCommitsStayTheirOwn(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, testenv.Database(t)+"&pool_max_conns=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	j := &domain.Job{ID: uuid.NewString(), Source: domain.Source{URL: "http://example.test/cat.jpg"},
+		Spec: domain.Spec{Variants: 1, Seed: 1, Pipeline: json.RawMessage(`[{"op":"hflip"}]`)}}
+	if err := db.CreateJob(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	v := domain.Variant{Index: 0, Width: 4, Height: 3, Format: "jpeg", Ops: json.RawMessage(`[]`), Key: "v0"}
+	for _, step := range []struct {
+		name string
+		do   func() error
+	}{
+		{"claim", func() error { _, err := db.ClaimJob(ctx, j.ID); return err }},
+		{"source", func() error {
+			return db.SetSource(ctx, j.ID, domain.Source{Name: "cat.jpg", Key: "k", Width: 4, Height: 3, Format: "jpeg"})
+		}},
+		{"variant", func() error { return db.PutVariant(ctx, j.ID, v) }},
+	} {
+		if err := step.do(); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		var mode string
+		if err := db.pool.QueryRow(ctx, `SELECT current_setting('synchronous_commit')`).Scan(&mode); err != nil || mode != "on" {
+			t.Fatalf("after the %s, the connection's synchronous_commit is %q (%v), want on", step.name, mode, err)
+		}
+	}
+	got, err := db.Job(ctx, j.ID)
+	if err != nil || got.Status != domain.StatusProcessing || got.Source.Key != "k" || len(got.Variants) != 1 {
+		t.Fatalf("job after its lazy records = %+v, %v", got, err)
+	}
+	if err := db.PutVariant(ctx, uuid.NewString(), v); err == nil {
+		t.Fatal("a variant of a job that does not exist was recorded without an error")
+	}
 }

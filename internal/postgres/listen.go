@@ -56,6 +56,7 @@ type changes struct{ sink domain.ChangeSink }
 type changePayload struct {
 	Job   string  `json:"job"`
 	Batch *string `json:"batch"`
+	Ended bool    `json:"ended"` // since migrations/0011_notify_ended.sql
 }
 
 // HandleNotification implements pgxlisten.Handler.
@@ -64,7 +65,7 @@ func (c changes) HandleNotification(_ context.Context, n *pgconn.Notification, _
 	if err := json.Unmarshal([]byte(n.Payload), &p); err != nil {
 		return fmt.Errorf("payload %q: %w", n.Payload, err)
 	}
-	ch := domain.Change{JobID: p.Job}
+	ch := domain.Change{JobID: p.Job, Ended: p.Ended}
 	if p.Batch != nil {
 		ch.BatchID = *p.Batch
 	}

@@ -54,33 +54,35 @@ func (s sink) next(t *testing.T, after string) domain.Change {
 }
 
 // TestListenAnnouncesEveryStep: each step a waiting page shows — start,
-// source, each variant, a thumbnail made, the end — is announced with the job's id, and a
-// batch job's with its batch's.
+// source, each variant, a thumbnail made, the end — is announced with the
+// job's id, and a batch job's with its batch's; only the end (done or
+// failed) says the job ended.
 func TestListenAnnouncesEveryStep(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
 	s := listenTest(t, db)
 	j := newJob(t, db)
 	steps := []struct {
-		name string
-		do   func() error
+		name  string
+		do    func() error
+		ended bool
 	}{
-		{"start", func() error { return db.StartJob(ctx, j.ID) }},
+		{"start", func() error { return db.StartJob(ctx, j.ID) }, false},
 		{"source", func() error {
 			return db.SetSource(ctx, j.ID, domain.Source{Name: "cat.jpg", Key: "k", Width: 4, Height: 3, Format: "jpeg"})
-		}},
+		}, false},
 		{"variant 0", func() error {
 			return db.PutVariant(ctx, j.ID, domain.Variant{Index: 0, Width: 4, Height: 3, Format: "jpeg", Ops: json.RawMessage(`[]`), Key: "v0"})
-		}},
-		{"a thumbnail", func() error { return db.Announce(ctx, j.ID) }},
-		{"finish", func() error { return db.FinishJob(ctx, j.ID) }},
+		}, false},
+		{"a thumbnail", func() error { return db.Announce(ctx, j.ID) }, false},
+		{"finish", func() error { return db.FinishJob(ctx, j.ID) }, true},
 	}
 	for _, st := range steps {
 		if err := st.do(); err != nil {
 			t.Fatal(err)
 		}
-		if c := s.next(t, st.name); c.JobID != j.ID || c.BatchID != "" {
-			t.Fatalf("%s announced %+v, want job %s without a batch", st.name, c, j.ID)
+		if c := s.next(t, st.name); c.JobID != j.ID || c.BatchID != "" || c.Ended != st.ended {
+			t.Fatalf("%s announced %+v, want job %s without a batch, ended %v", st.name, c, j.ID, st.ended)
 		}
 	}
 
@@ -91,7 +93,7 @@ func TestListenAnnouncesEveryStep(t *testing.T) {
 	if err := db.FailJob(ctx, jobs[1].ID, domain.Errorf(domain.ENotImage, "no")); err != nil {
 		t.Fatal(err)
 	}
-	if c := s.next(t, "a batch job's failure"); c.JobID != jobs[1].ID || c.BatchID != b.ID {
+	if c := s.next(t, "a batch job's failure"); c.JobID != jobs[1].ID || c.BatchID != b.ID || !c.Ended {
 		t.Fatalf("a batch job's failure announced %+v, want job %s of batch %s", c, jobs[1].ID, b.ID)
 	}
 }

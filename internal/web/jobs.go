@@ -232,30 +232,30 @@ func (s *Server) serveBlob(c *gin.Context, key, format string) {
 }
 
 // waitEnded waits until the job ends or d passes, and returns it as it
-// stands then. It reads the job when the store announces a change to it
-// (and every fallback interval, in case news was lost).
+// stands then. It reads the job at once, when the store announces its end
+// (its other news does not wake it) and every fallback interval, in case
+// news was lost.
 func (s *Server) waitEnded(ctx context.Context, id string, d time.Duration) (*domain.Job, error) {
 	wctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	// NOTE: while it waits it reads only the status; the job and its
-	// variants once, at the end.
-	read := false
-	err := s.Events.Follow(wctx, id, 0, func(ctx context.Context) (bool, error) {
-		st, err := s.Jobs.JobStatus(ctx, id)
+	var j *domain.Job
+	err := s.Events.FollowEnd(wctx, id, func(ctx context.Context) (bool, error) {
+		read, err := s.Jobs.Job(ctx, id)
 		if err != nil {
 			return false, err
 		}
-		read = true
-		return st.Ended(), nil
+		j = read
+		return j.Status.Ended(), nil
 	})
 	switch {
 	case err == nil:
+		return j, nil
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
-	case read && (wctx.Err() != nil || errors.Is(err, context.Canceled)):
+	case j != nil && (wctx.Err() != nil || errors.Is(err, context.Canceled)):
 		// time is up, or the server stops: the job's page takes over
+		return j, nil
 	default:
 		return nil, err
 	}
-	return s.Jobs.Job(ctx, id)
 }
