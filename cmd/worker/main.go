@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -76,12 +77,22 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	return c, e.Err()
 }
 
+// gcPercent is the worker's GOGC unless the environment sets one. Its Go
+// heap holds only bytes (sources, encoded variants; the pixels are
+// libvips'), 2 MB live at rest, so at Go's 100 it was collected during 7
+// jobs in 10 of 1-variant ?url= requests, ~1 ms each; at 400 the heap may
+// grow to 5 times what is live before a collection, a few tens of MB.
+const gcPercent = 400
+
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	cfg, err := LoadConfig(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "worker: configuration:", err)
 		os.Exit(2)
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
