@@ -9,6 +9,10 @@ import (
 // JobStore keeps job and variant records.
 type JobStore interface {
 	CreateJob(ctx context.Context, j *Job) error
+	// CreateWaitedJob is CreateJob committed lazily, for a job whose id
+	// nobody learns before it has ended (a ?url= request's): its end's
+	// commit makes the record durable.
+	CreateWaitedJob(ctx context.Context, j *Job) error
 	Job(ctx context.Context, id string) (*Job, error) // ENotFound when missing
 	Jobs(ctx context.Context, f JobFilter) ([]*Job, error)
 	DeleteJob(ctx context.Context, id string) error

@@ -19,15 +19,32 @@ const jobColumns = `id, coalesce(batch_id::text, ''), seq, stem, seed_key, prior
 
 // CreateJob records a new queued job, in one statement.
 func (db *DB) CreateJob(ctx context.Context, j *domain.Job) error {
+	return db.createJob(ctx, j, false)
+}
+
+// CreateWaitedJob is CreateJob committed lazily (lazyCommit), for a job
+// whose id is shown only once it has ended.
+func (db *DB) CreateWaitedJob(ctx context.Context, j *domain.Job) error {
+	return db.createJob(ctx, j, true)
+}
+
+func (db *DB) createJob(ctx context.Context, j *domain.Job, lazy bool) error {
 	spec, err := json.Marshal(j.Spec)
 	if err != nil {
 		return fmt.Errorf("postgres: job spec: %w", err)
 	}
-	err = db.pool.QueryRow(ctx, `WITH j AS (INSERT INTO jobs (id, status, priority, source_url, source_name, source_key, spec, seed_key)
+	b := &pgx.Batch{}
+	if lazy {
+		b.Queue(lazyCommit)
+	}
+	b.Queue(`WITH j AS (INSERT INTO jobs (id, status, priority, source_url, source_name, source_key, spec, seed_key)
 			VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7) RETURNING id, created_at),
 		e AS (INSERT INTO job_events (job_id, status) SELECT id, 'queued' FROM j)
 		SELECT created_at FROM j`,
-		j.ID, j.Priority, j.Source.URL, j.Source.Name, j.Source.Key, spec, j.SeedKey).Scan(&j.CreatedAt)
+		j.ID, j.Priority, j.Source.URL, j.Source.Name, j.Source.Key, spec, j.SeedKey).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&j.CreatedAt)
+	})
+	err = db.pool.SendBatch(ctx, b).Close()
 	if err != nil {
 		return fmt.Errorf("postgres: create job: %w", err)
 	}

@@ -247,8 +247,9 @@ func eventsOf(t *testing.T, db *DB, id string) []string {
 	return events
 }
 
-// TestLazyCommitsStayTheirOwn: the records a job makes on its way (claim,
-// source, a variant) are committed lazily, and the setting ends with each:
+// TestLazyCommitsStayTheirOwn: a waited job's record and those a job makes
+// on its way (claim, source, a variant) are committed lazily, and the
+// setting ends with each:
 // on the same connection (the pool has one), the job's end waits for the
 // disk again; a lazy write's failure is still reported.
 func TestLazyCommitsStayTheirOwn(t *testing.T) {
@@ -263,14 +264,12 @@ func TestLazyCommitsStayTheirOwn(t *testing.T) {
 	}
 	j := &domain.Job{ID: uuid.NewString(), Source: domain.Source{URL: "http://example.test/cat.jpg"},
 		Spec: domain.Spec{Variants: 1, Seed: 1, Pipeline: json.RawMessage(`[{"op":"hflip"}]`)}}
-	if err := db.CreateJob(ctx, j); err != nil {
-		t.Fatal(err)
-	}
 	v := domain.Variant{Index: 0, Width: 4, Height: 3, Format: "jpeg", Ops: json.RawMessage(`[]`), Key: "v0"}
 	for _, step := range []struct {
 		name string
 		do   func() error
 	}{
+		{"record", func() error { return db.CreateWaitedJob(ctx, j) }},
 		{"claim", func() error { _, err := db.ClaimJob(ctx, j.ID); return err }},
 		{"source", func() error {
 			return db.SetSource(ctx, j.ID, domain.Source{Name: "cat.jpg", Key: "k", Width: 4, Height: 3, Format: "jpeg"})
@@ -286,7 +285,7 @@ func TestLazyCommitsStayTheirOwn(t *testing.T) {
 		}
 	}
 	got, err := db.Job(ctx, j.ID)
-	if err != nil || got.Status != domain.StatusProcessing || got.Source.Key != "k" || len(got.Variants) != 1 {
+	if err != nil || got.Status != domain.StatusProcessing || got.Source.Key != "k" || len(got.Variants) != 1 || got.CreatedAt.IsZero() {
 		t.Fatalf("job after its lazy records = %+v, %v", got, err)
 	}
 	if err := db.PutVariant(ctx, uuid.NewString(), v); err == nil {

@@ -40,7 +40,7 @@ func (s *Server) derive(ctx context.Context, j *domain.Job, spec domain.Spec) (*
 			return nil, domain.Wrap(err, domain.ENotFound, "The mask of job %s is no longer kept; send it again with a new job.", j.ID)
 		}
 	}
-	if err := s.record(ctx, n, spec.Mask != nil); err != nil {
+	if err := s.record(ctx, n, spec.Mask != nil, false); err != nil {
 		return nil, err
 	}
 	return n, nil

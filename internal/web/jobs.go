@@ -44,17 +44,21 @@ func (s *Server) submit(ctx context.Context, req jobRequest, p domain.Priority) 
 			return nil, domain.Wrap(err, domain.EUnavailable, "The mask could not be stored; try again shortly.")
 		}
 	}
-	if err := s.record(ctx, j, req.mask != nil); err != nil {
+	if err := s.record(ctx, j, req.mask != nil, req.waited); err != nil {
 		return nil, err
 	}
 	return j, nil
 }
 
-// record records a job whose files are stored and queues it. When
-// queueing fails the job and its files are removed again, so no job exists
-// that nothing will run.
-func (s *Server) record(ctx context.Context, j *domain.Job, hasMask bool) error {
-	if err := s.Jobs.CreateJob(ctx, j); err != nil {
+// record records a job whose files are stored and queues it; a waited one
+// (jobRequest.waited) lazily. When queueing fails the job and its files are
+// removed again, so no job exists that nothing will run.
+func (s *Server) record(ctx context.Context, j *domain.Job, hasMask, waited bool) error {
+	create := s.Jobs.CreateJob
+	if waited {
+		create = s.Jobs.CreateWaitedJob
+	}
+	if err := create(ctx, j); err != nil {
 		return domain.Wrap(err, domain.EUnavailable, "The job could not be recorded; try again shortly.")
 	}
 	if err := s.Queue.Enqueue(ctx, j); err != nil {

@@ -20,7 +20,7 @@ import (
 // syncFlow queues the job at interactive priority and waits for it; a job
 // that outlasts SyncTimeout is left to its own page.
 func (s *Server) syncFlow(c *gin.Context) {
-	req := jobRequest{URL: strings.TrimSpace(c.Query("url"))}
+	req := jobRequest{URL: strings.TrimSpace(c.Query("url")), waited: true}
 	req.Preset = c.Query("preset")
 	req.Output.Format = c.Query("format")
 	if p := c.Query("pipeline"); p != "" {

@@ -41,6 +41,9 @@ type jobRequest struct {
 	upload []byte // multipart only
 	name   string
 	size   image.Point // the upload's width and height as displayed, when its header told them
+	// waited: the request answers once the job has ended (?url=), so
+	// nobody learns of the job before its end is on disk.
+	waited bool
 }
 
 const maxJSONBody = 1 << 20
