@@ -300,8 +300,10 @@ func (db *DB) PutVariant(ctx context.Context, id string, v domain.Variant) error
 // (its claim, its source, each variant as it comes): a crash of the
 // machine (not of PostgreSQL) may lose the last fraction of a second of
 // them, and the job runs again from its task's lease or the sweeper, to
-// the same files. A job's submission and its end wait for the disk, and
-// the end's commit makes every record before it durable too.
+// the same files. It is also for the record of a job nobody learns of
+// before its end (CreateWaitedJob). Other submissions and every job's end
+// wait for the disk, and the end's commit makes every record before it
+// durable too.
 const lazyCommit = `SELECT set_config('synchronous_commit', 'off', true)`
 
 // execLazily runs one statement committed lazily (lazyCommit).

@@ -249,9 +249,8 @@ func eventsOf(t *testing.T, db *DB, id string) []string {
 
 // TestLazyCommitsStayTheirOwn: a waited job's record and those a job makes
 // on its way (claim, source, a variant) are committed lazily, and the
-// setting ends with each:
-// on the same connection (the pool has one), the job's end waits for the
-// disk again; a lazy write's failure is still reported.
+// setting ends with each: on the same connection (the pool has one), the
+// job's end waits for the disk again. A lazy write's failure is reported.
 func TestLazyCommitsStayTheirOwn(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(ctx, testenv.Database(t)+"&pool_max_conns=1")
