@@ -3,6 +3,8 @@ package queue
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -35,16 +37,23 @@ func wake(ctx context.Context, rdb redis.UniversalClient, id string) error {
 
 // Taker takes interactive tasks out of their queue as soon as they are
 // queued, for a worker's interactive slots to run.
-type Taker struct{ conn }
+type Taker struct {
+	conn
+	mu     sync.Mutex
+	leases map[string]chan error // the leases being written, by job id
+}
 
 // NewTaker returns a Taker that shares the caller's Redis client.
-func NewTaker(rdb redis.UniversalClient) *Taker { return &Taker{newConn(rdb)} }
+func NewTaker(rdb redis.UniversalClient) *Taker {
+	return &Taker{conn: newConn(rdb), leases: map[string]chan error{}}
+}
 
 // Take waits up to wait for an interactive task to be queued and takes it.
 // A job's task is replaced by a lease, a copy due after lease, which runs
 // the job again should this process die before Done or Again; a preview's
-// is not (it is never tried again). It returns nil when none came or
-// another slot or server took it.
+// is not (it is never tried again). The lease is written while the job
+// starts, one round trip fewer before it does; Extend, Done and Again wait
+// for it. It returns nil when none came or another slot or server took it.
 func (t *Taker) Take(ctx context.Context, wait, lease time.Duration) (*asynq.Task, error) {
 	res, err := t.rdb.BLPop(ctx, wait, wakeKey).Result()
 	if errors.Is(err, redis.Nil) {
@@ -66,11 +75,38 @@ func (t *Taker) Take(ctx context.Context, wait, lease time.Duration) (*asynq.Tas
 		return nil, nil
 	}
 	if info.Type == TypeAugment {
-		if _, err := t.client.EnqueueContext(ctx, NewAttempt(id, 0, asynq.ProcessIn(lease))); err != nil {
-			return nil, err
-		}
+		t.lease(ctx, id, lease)
 	}
 	return asynq.NewTask(info.Type, info.Payload, asynq.TaskID(id)), nil
+}
+
+// lease starts writing the lease of the job with this id.
+func (t *Taker) lease(ctx context.Context, id string, lease time.Duration) {
+	written := make(chan error, 1)
+	t.mu.Lock()
+	t.leases[id] = written
+	t.mu.Unlock()
+	go func() {
+		_, err := t.client.EnqueueContext(context.WithoutCancel(ctx), NewAttempt(id, 0, asynq.ProcessIn(lease)))
+		written <- err
+	}()
+}
+
+// leased waits until the lease of the job with this id is written, and
+// returns the error that kept it from being written: the job then runs
+// without one (should its worker die, the sweeper queues it again).
+func (t *Taker) leased(id string) error {
+	t.mu.Lock()
+	written, ok := t.leases[id]
+	delete(t.leases, id)
+	t.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	if err := <-written; err != nil {
+		return fmt.Errorf("writing the job's lease: %w", err)
+	}
+	return nil
 }
 
 // scheduledKey is asynq's sorted set of the interactive queue's scheduled
@@ -89,6 +125,9 @@ func (t *Taker) Extend(ctx context.Context, task *asynq.Task, lease time.Duratio
 	}
 	p, err := ParsePayload(task)
 	if err != nil {
+		return false, err
+	}
+	if err := t.leased(p.JobID); err != nil {
 		return false, err
 	}
 	n, err := t.rdb.ZAddXX(ctx, scheduledKey, redis.Z{Score: float64(time.Now().Add(lease).Unix()), Member: p.JobID}).Result()
@@ -115,7 +154,16 @@ func (t *Taker) Done(task *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	err = t.inspector.DeleteTask(QueueInteractive, p.JobID)
+	lerr := t.leased(p.JobID)
+	if err := t.dropLease(p.JobID); err != nil {
+		return err
+	}
+	return lerr
+}
+
+// dropLease deletes the lease of the job with this id, if there is one.
+func (t *Taker) dropLease(id string) error {
+	err := t.inspector.DeleteTask(QueueInteractive, id)
 	if errors.Is(err, asynq.ErrTaskNotFound) {
 		return nil
 	}
@@ -131,15 +179,23 @@ func (t *Taker) Again(ctx context.Context, task *asynq.Task, attempts int, delay
 	if task.Type() != TypeAugment {
 		return nil
 	}
-	if err := t.Done(task); err != nil {
+	p, err := ParsePayload(task)
+	if err != nil {
 		return err
 	}
-	p, _ := ParsePayload(task)
+	// NOTE: a lease that could not be written is reported once the job is
+	// queued again.
+	lerr := t.leased(p.JobID)
+	if err := t.dropLease(p.JobID); err != nil {
+		return err
+	}
 	if _, err := t.client.EnqueueContext(ctx, NewAttempt(p.JobID, attempts, asynq.ProcessIn(delay))); err != nil {
 		return err
 	}
 	if attempts == 0 && delay == 0 {
-		return wake(ctx, t.rdb, p.JobID)
+		if err := wake(ctx, t.rdb, p.JobID); err != nil {
+			return err
+		}
 	}
-	return nil
+	return lerr
 }

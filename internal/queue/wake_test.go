@@ -41,6 +41,9 @@ func TestTakerTakesWhatIsQueued(t *testing.T) {
 	if p, _ := ParsePayload(task); p.JobID != job {
 		t.Fatalf("took job %q, want %q", p.JobID, job)
 	}
+	if err := tk.leased(job); err != nil { // NOTE: written while the job starts
+		t.Fatal(err)
+	}
 	if info, err := ins.GetTaskInfo(QueueInteractive, job); err != nil || info.State != asynq.TaskStateScheduled || time.Until(info.NextProcessAt) < 50*time.Minute {
 		t.Fatalf("the job's lease: %+v, %v", info, err)
 	}
@@ -84,6 +87,9 @@ func TestTakerLease(t *testing.T) {
 	if err != nil || task == nil {
 		t.Fatalf("Take = %v, %v", task, err)
 	}
+	if err := tk.leased(job); err != nil {
+		t.Fatal(err)
+	}
 	due := func() time.Duration {
 		t.Helper()
 		info, err := ins.GetTaskInfo(QueueInteractive, job)
@@ -106,5 +112,44 @@ func TestTakerLease(t *testing.T) {
 	}
 	if ok, err := tk.Extend(ctx, task, time.Minute); ok || err != nil {
 		t.Fatalf("Extend after Done = %v, %v; want false", ok, err)
+	}
+}
+
+// TestDoneAtOnceLeavesNoLease: the lease is written while the job starts;
+// a job done (or handed back) before it is written still leaves no lease
+// behind to run it again, nor two tasks.
+func TestDoneAtOnceLeavesNoLease(t *testing.T) {
+	ctx := context.Background()
+	rdb, tk, ins, _ := queuedJob(t)
+	for i := range 20 {
+		job := uuid.NewString()
+		if err := NewEnqueuer(rdb).Enqueue(ctx, &domain.Job{ID: job, Priority: domain.PriorityInteractive}); err != nil {
+			t.Fatal(err)
+		}
+		var task *asynq.Task
+		for task == nil {
+			var err error
+			if task, err = tk.Take(ctx, time.Second, time.Hour); err != nil || task == nil {
+				t.Fatalf("Take = %v, %v", task, err)
+			}
+			if p, _ := ParsePayload(task); p.JobID != job {
+				task = nil // the first job queuedJob queued
+			}
+		}
+		if i%2 == 0 {
+			if err := tk.Done(task); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ins.GetTaskInfo(QueueInteractive, job); !errors.Is(err, asynq.ErrTaskNotFound) {
+				t.Fatalf("a job done at once left its lease: %v", err)
+			}
+			continue
+		}
+		if err := tk.Again(ctx, task, 1, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if info, err := ins.GetTaskInfo(QueueInteractive, job); err != nil || info.State != asynq.TaskStateScheduled || time.Until(info.NextProcessAt) < 50*time.Minute {
+			t.Fatalf("a job handed back at once: %+v, %v; want its next attempt in an hour", info, err)
+		}
 	}
 }
