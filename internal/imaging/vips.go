@@ -12,6 +12,7 @@ package imaging
 import "C"
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"runtime"
@@ -178,7 +179,15 @@ func (v vimage) saveJPEG(quality int, half bool) ([]byte, error) {
 	perRow := (w + mcu - 1) / mcu // MCUs
 	rows := bandRows(perRow, mcu)
 	bandH := rows * mcu
+	// NOTE: the bands stay in libjpeg's buffers until they are joined into
+	// Go memory, copied once.
 	parts := make([][]byte, (h+bandH-1)/bandH)
+	bufs := make([]unsafe.Pointer, len(parts))
+	defer func() {
+		for _, buf := range bufs {
+			C.g_free(C.gpointer(buf))
+		}
+	}()
 	g := errgroup.Group{}
 	g.SetLimit(runtime.NumCPU())
 	for k := range parts {
@@ -189,8 +198,7 @@ func (v vimage) saveJPEG(quality int, half bool) ([]byte, error) {
 			if C.aug_jpeg_band(v.p, C.int(top), C.int(min(bandH, h-top)), C.int(quality), sub, &buf, &n) != 0 {
 				return vipsError()
 			}
-			defer C.g_free(C.gpointer(buf))
-			parts[k] = C.GoBytes(buf, C.int(n))
+			bufs[k], parts[k] = buf, unsafe.Slice((*byte)(buf), int(n))
 			return nil
 		})
 	}
@@ -198,7 +206,7 @@ func (v vimage) saveJPEG(quality int, half bool) ([]byte, error) {
 		return nil, err
 	}
 	if len(parts) == 1 {
-		return parts[0], nil
+		return bytes.Clone(parts[0]), nil
 	}
 	return joinBands(parts, h, rows*perRow)
 }
