@@ -30,6 +30,15 @@ static void aug_jpeg_message(j_common_ptr c, int level) {
 	if (level < 0) longjmp(((augJpegErr *) c->err)->jmp, 1);
 }
 
+// decoder_errors makes e a decoder's error manager: an error or a warning
+// jumps to e->jmp.
+static struct jpeg_error_mgr *decoder_errors(augJpegErr *e) {
+	jpeg_std_error(&e->pub);
+	e->pub.error_exit = aug_jpeg_error_exit;
+	e->pub.emit_message = aug_jpeg_message;
+	return &e->pub;
+}
+
 // Part is the rows from to to of a JPEG's image that one decoder reads into
 // mem (of the image's size once shrunk, as libvips says it: the top left
 // of what libjpeg gives).
@@ -81,9 +90,7 @@ static int part_read(Part *p) {
 	struct jpeg_decompress_struct c;
 	augJpegErr err;
 	JSAMPLE *volatile scratch = NULL;
-	c.err = jpeg_std_error(&err.pub);
-	err.pub.error_exit = aug_jpeg_error_exit;
-	err.pub.emit_message = aug_jpeg_message;
+	c.err = decoder_errors(&err);
 	jpeg_create_decompress(&c);
 	if (setjmp(err.jmp) || part_open(&c, p)) {
 		jpeg_destroy_decompress(&c);
@@ -115,9 +122,7 @@ static gpointer read_part(gpointer part) {
 static int splittable(const void *buf, size_t len) {
 	struct jpeg_decompress_struct c;
 	augJpegErr err;
-	c.err = jpeg_std_error(&err.pub);
-	err.pub.error_exit = aug_jpeg_error_exit;
-	err.pub.emit_message = aug_jpeg_message;
+	c.err = decoder_errors(&err);
 	jpeg_create_decompress(&c);
 	if (setjmp(err.jmp)) {
 		jpeg_destroy_decompress(&c);
