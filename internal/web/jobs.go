@@ -237,8 +237,8 @@ func (s *Server) serveBlob(c *gin.Context, key, format string) {
 
 // waitEnded waits until the job ends or d passes, and returns it as it
 // stands then. It reads the job at once, when the store announces its end
-// (its other news does not wake it) and every fallback interval, in case
-// news was lost.
+// (its other news does not wake it), every fallback interval, in case news
+// was lost, and once more when d has passed.
 func (s *Server) waitEnded(ctx context.Context, id string, d time.Duration) (*domain.Job, error) {
 	wctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
@@ -257,8 +257,9 @@ func (s *Server) waitEnded(ctx context.Context, id string, d time.Duration) (*do
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
 	case j != nil && (wctx.Err() != nil || errors.Is(err, context.Canceled)):
-		// time is up, or the server stops: the job's page takes over
-		return j, nil
+		// time is up, or the server stops: the job's page takes over, or
+		// the finished page should the job have ended since the last read
+		return s.Jobs.Job(ctx, id)
 	default:
 		return nil, err
 	}
