@@ -373,7 +373,8 @@ func TestBrowserCompareAndJobTools(t *testing.T) {
 		t.Errorf("the copied pipeline %v is not the job's", got)
 	}
 	// Edit: the home form with this job's image and settings.
-	run(t, ctx, s, "editing", chromedp.Click(chromedp.CSS(`#edit`)), chromedp.WaitVisible(chromedp.CSS(`#from-job`)))
+	run(t, ctx, s, "editing", chromedp.Click(chromedp.CSS(`#edit`)), chromedp.WaitVisible(chromedp.CSS(`#from-job`)),
+		chromedp.WaitVisible(chromedp.CSS(`#job-form li.step`))) // the editor is up: home.js has filled the preset's steps in
 	if got, want := pipelineIn(t, ctx, "job-form"), asJSON(t, string(j.Spec.Pipeline)); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("the form's pipeline %v, want %v", got, want)
 	}
