@@ -286,8 +286,7 @@ func TestBrowserCompareAndJobTools(t *testing.T) {
 	shot(t, ctx, "job-tools-1280") // docs/screenshot.png, cropped to 1280×1180
 	tabReaches(t, ctx, s, "#live", "#reroll", "#edit", "#copy-pipeline", "#variant-0 .frame a", "#variant-0 a.compare-link",
 		"#variant-0 a[download]", "#variant-0 button.pin", "#variant-7 button.pin")
-	run(t, ctx, s, "opening the compare view", chromedp.Click(chromedp.CSS(`#variant-1 a.compare-link`)),
-		chromedp.WaitVisible(chromedp.CSS(`main.compare`)))
+	follow(t, ctx, s, "opening the compare view", chromedp.Click(chromedp.CSS(`#variant-1 a.compare-link`)))
 	at := func(want string) {
 		t.Helper()
 		if p := eval[string](t, ctx, `location.pathname`); p != "/jobs/"+j.ID+"/compare/"+want {
@@ -302,13 +301,13 @@ func TestBrowserCompareAndJobTools(t *testing.T) {
 	if dl["href"] != j.Variants[1].Href || dl["name"] != "cardinal-1.jpg" {
 		t.Errorf("download: %v", dl)
 	}
-	run(t, ctx, s, "next by button", chromedp.Click(chromedp.CSS(`#next`)), chromedp.WaitVisible(chromedp.CSS(`main.compare`)))
+	follow(t, ctx, s, "next by button", chromedp.Click(chromedp.CSS(`#next`)))
 	at("2")
-	run(t, ctx, s, "next by key", chromedp.KeyEvent(kb.ArrowRight), chromedp.Sleep(300*time.Millisecond), chromedp.WaitVisible(chromedp.CSS(`main.compare`)))
+	follow(t, ctx, s, "next by key", chromedp.KeyEvent(kb.ArrowRight))
 	at("3")
-	run(t, ctx, s, "previous by key", chromedp.KeyEvent(kb.ArrowLeft), chromedp.Sleep(300*time.Millisecond), chromedp.WaitVisible(chromedp.CSS(`main.compare`)))
+	follow(t, ctx, s, "previous by key", chromedp.KeyEvent(kb.ArrowLeft))
 	at("2")
-	run(t, ctx, s, "previous by button", chromedp.Click(chromedp.CSS(`#prev`)), chromedp.WaitVisible(chromedp.CSS(`main.compare`)))
+	follow(t, ctx, s, "previous by button", chromedp.Click(chromedp.CSS(`#prev`)))
 	at("1")
 	run(t, ctx, s, "the last variant", chromedp.Navigate(s.URL+"/jobs/"+j.ID+"/compare/7"), chromedp.WaitVisible(chromedp.CSS(`main.compare`)),
 		chromedp.KeyEvent(kb.ArrowRight), chromedp.Sleep(300*time.Millisecond))
@@ -342,7 +341,8 @@ func TestBrowserCompareAndJobTools(t *testing.T) {
 	shot(t, ctx, "compare-1280")
 
 	// Pin, from the compare view: the new job's variant is the same file.
-	run(t, ctx, s, "pinning", chromedp.Click(chromedp.CSS(`form[action$="/pin"] button`)), chromedp.WaitVisible(chromedp.CSS(`#live.job[data-status=done]`)))
+	follow(t, ctx, s, "pinning", chromedp.Click(chromedp.CSS(`form[action$="/pin"] button`)))
+	run(t, ctx, s, "the pinned job's page", chromedp.WaitVisible(chromedp.CSS(`#live.job[data-status=done]`)))
 	pinned := strings.TrimPrefix(eval[string](t, ctx, `location.pathname`), "/jobs/")
 	p := s.waitJob(pinned, time.Minute)
 	_, want := s.fetch(j.Variants[1].Href)
@@ -373,8 +373,8 @@ func TestBrowserCompareAndJobTools(t *testing.T) {
 		t.Errorf("the copied pipeline %v is not the job's", got)
 	}
 	// Edit: the home form with this job's image and settings.
-	run(t, ctx, s, "editing", chromedp.Click(chromedp.CSS(`#edit`)), chromedp.WaitVisible(chromedp.CSS(`#from-job`)),
-		chromedp.WaitVisible(chromedp.CSS(`#job-form li.step`))) // the editor is up: home.js has filled the preset's steps in
+	follow(t, ctx, s, "editing", chromedp.Click(chromedp.CSS(`#edit`))) // home.js has filled the preset's steps in
+	run(t, ctx, s, "the edit form", chromedp.WaitVisible(chromedp.CSS(`#from-job`)))
 	if got, want := pipelineIn(t, ctx, "job-form"), asJSON(t, string(j.Spec.Pipeline)); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("the form's pipeline %v, want %v", got, want)
 	}

@@ -56,6 +56,20 @@ func run(t *testing.T, ctx context.Context, s *stack, what string, steps ...chro
 	}
 }
 
+// follow runs steps that start a navigation (a click on a link, a key the
+// page turns into one) and returns when the new page has loaded, its
+// scripts run: a selector the old page also holds cannot answer for it.
+func follow(t *testing.T, ctx context.Context, s *stack, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	r, err := chromedp.RunResponse(ctx, steps...)
+	if err == nil && r.Status >= 400 {
+		err = fmt.Errorf("%s answered %d", r.URL, r.Status)
+	}
+	if err != nil {
+		t.Fatalf("%s: %v\nlogs:\n%s", what, err, s.logs.String())
+	}
+}
+
 func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
