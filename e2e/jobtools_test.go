@@ -278,10 +278,9 @@ func TestBrowserCompareAndJobTools(t *testing.T) {
 			t.Errorf("variant %d's image: %v", i, m)
 		}
 	}
-	run(t, ctx, s, "scrolling the thumbnails in", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.body.scrollHeight)`), chromedp.Sleep(500*time.Millisecond))
-	if n := eval[int](t, ctx, `[...document.querySelectorAll("figure.variant img")].filter((i) => i.complete && i.naturalWidth == Number(i.getAttribute("width"))).length`); n != 8 {
-		t.Errorf("%d of 8 thumbnails loaded at their size", n)
-	}
+	run(t, ctx, s, "scrolling the thumbnails in", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.body.scrollHeight)`))
+	until(t, ctx, "the 8 thumbnails to load at their size",
+		`[...document.querySelectorAll("figure.variant img")].filter((i) => i.complete && i.naturalWidth == Number(i.getAttribute("width"))).length == 8`)
 	run(t, ctx, s, "back to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 	shot(t, ctx, "job-tools-1280") // docs/screenshot.png, cropped to 1280×1180
 	tabReaches(t, ctx, s, "#live", "#reroll", "#edit", "#copy-pipeline", "#variant-0 .frame a", "#variant-0 a.compare-link",
@@ -365,10 +364,8 @@ func TestBrowserCompareAndJobTools(t *testing.T) {
 	}
 	// Copy pipeline.
 	run(t, ctx, s, "copying the pipeline", chromedp.Navigate(s.URL+"/jobs/"+j.ID), chromedp.WaitVisible(chromedp.CSS(`#copy-pipeline`)),
-		chromedp.Click(chromedp.CSS(`#copy-pipeline`)), chromedp.Sleep(300*time.Millisecond))
-	if said := eval[string](t, ctx, `document.querySelector(".job-actions .copied").textContent`); said != "Pipeline copied." {
-		t.Errorf("after Copy pipeline the page says %q", said)
-	}
+		chromedp.Click(chromedp.CSS(`#copy-pipeline`)))
+	until(t, ctx, "Copy pipeline to say so", `document.querySelector(".job-actions .copied")?.textContent == "Pipeline copied."`)
 	if got := asJSON(t, eval[string](t, ctx, `document.getElementById("copy-pipeline").dataset.pipeline`)); fmt.Sprint(got) != fmt.Sprint(asJSON(t, string(j.Spec.Pipeline))) {
 		t.Errorf("the copied pipeline %v is not the job's", got)
 	}

@@ -70,6 +70,18 @@ func follow(t *testing.T, ctx context.Context, s *stack, what string, steps ...c
 	}
 }
 
+// until evaluates js every 50 ms until it is true, for at most 10 s; what
+// says what it waits for.
+func until(t *testing.T, ctx context.Context, what, js string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !eval[bool](t, ctx, js); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Errorf("waited 10 s for %s", what)
+			return
+		}
+	}
+}
+
 func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
