@@ -231,13 +231,15 @@ func mustPreset(t *testing.T, s *stack, name string) json.RawMessage {
 
 // TestBrowserExplorerFromAJob: "open in explorer" on a job's page shows the
 // job's image, its pipeline and seed, and tiles with the job's variants' ops
-// and their labels drawn.
+// and their labels drawn, its mask too: each tile's at the tile's size.
 func TestBrowserExplorerFromAJob(t *testing.T) {
 	s := startStack(t)
 	img := images(t)
 	ctx := browser(t)
+	mask := rocketMask(t)
+	maskURL := serveMask(t, mask)
 	j := s.postJob(`{"url": "` + img.URL + `/rocket.jpg", "variants": 3, "seed": 21, "pipeline": [{"op": "random_resized_crop", "size": [200, 150]}, {"op": "hflip", "p": 0.5}],
-		"labels": {"objects": [{"id": "r", "class": "rocket", "bbox": [280, 60, 80, 330]}]}}`)
+		"mask_url": "` + maskURL + `", "labels": {"objects": [{"id": "r", "class": "rocket", "bbox": [280, 60, 80, 330]}]}}`)
 	s.waitJob(j.ID, time.Minute)
 	var done struct {
 		Variants []struct {
@@ -266,6 +268,18 @@ func TestBrowserExplorerFromAJob(t *testing.T) {
 	if src := eval[string](t, ctx, `document.getElementById("explore-original-img").getAttribute("src")`); src != "/api/v1/jobs/"+j.ID+"/source" {
 		t.Errorf("the original shown is %s", src)
 	}
+	// the masks are tinted on canvases as their PNGs arrive
+	until(t, ctx, "the masks to be drawn", `document.querySelectorAll("#explore-grid figure:not(#explore-original) .frame canvas.labels-mask").length == 3 && !!document.querySelector("#explore-original canvas.labels-mask")`)
+	sizes := eval[[]string](t, ctx, `[...document.querySelectorAll("#explore-grid figure:not(#explore-original) .frame")].map((f) => { const c = f.querySelector("canvas.labels-mask"), i = f.querySelector("img"); return c ? c.width + "×" + c.height + " " + i.naturalWidth + "×" + i.naturalHeight : "none"; })`)
+	for i, sz := range sizes {
+		if f := strings.Fields(sz); len(f) != 2 || f[0] != f[1] {
+			t.Errorf("tile %d: mask × tile %s", i, sz)
+		}
+	}
+	if sz := eval[string](t, ctx, `(() => { const c = document.querySelector("#explore-original canvas.labels-mask"); return c.width + "×" + c.height; })()`); sz != "640×427" {
+		t.Errorf("the original's mask is drawn at %s", sz)
+	}
+	shot(t, ctx, "explore-job-mask-1280")
 }
 
 // TestBrowserExplorerPhoneAndKeyboard: at 390 px the explorer never scrolls

@@ -9,7 +9,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -25,14 +24,13 @@ func BenchmarkLabels(b *testing.B) {
 	s := startStack(b, "WORKER_CONCURRENCY=1", "INTERACTIVE_CONCURRENCY=0")
 	img := images(b)
 	mask := cardinalMask(b)
-	masks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(mask) }))
-	b.Cleanup(masks.Close)
+	maskURL := serveMask(b, mask)
 	boxes := cardinalLabels()
 	for _, tc := range []struct{ name, extra string }{
 		{"none", ""},
 		{"boxes+polygons", `, "labels": ` + boxes},
-		{"mask", `, "mask_url": "` + masks.URL + `/m.png"`},
-		{"both", `, "labels": ` + boxes + `, "mask_url": "` + masks.URL + `/m.png"`},
+		{"mask", `, "mask_url": "` + maskURL + `"`},
+		{"both", `, "labels": ` + boxes + `, "mask_url": "` + maskURL + `"`},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			body := fmt.Sprintf(`{"url": "%s/cardinal.jpg", "variants": 8, "preset": "default", "seed": 1%s}`, img.URL, tc.extra)

@@ -53,6 +53,14 @@ type labelledJob struct {
 	} `json:"variants"`
 }
 
+// serveMask serves mask from 127.0.0.1 for the length of the test and
+// returns its URL.
+func serveMask(t testing.TB, mask []byte) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(mask) }))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/mask.png"
+}
+
 // rocketMask is a 640×427 mask of rocket.jpg: class 1 on a band across the
 // middle, 2 in a square, 0 elsewhere.
 func rocketMask(t testing.TB) []byte {
@@ -90,12 +98,11 @@ func TestLabelsThroughTheStack(t *testing.T) {
 	s := startStack(t)
 	img := images(t)
 	mask := rocketMask(t)
-	masks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(mask) }))
-	t.Cleanup(masks.Close)
+	maskURL := serveMask(t, mask)
 
-	body := fmt.Sprintf(`{"url": "%s/rocket.jpg", "variants": 4, "seed": 5, "mask_url": "%s/rocket-mask.png",
+	body := fmt.Sprintf(`{"url": "%s/rocket.jpg", "variants": 4, "seed": 5, "mask_url": "%s",
 		"pipeline": [{"op": "hflip", "p": 0.5}, {"op": "rotate", "degrees": [-30, 30]}, {"op": "random_resized_crop", "size": [320, 240], "scale": [0.3, 1]}, {"op": "cutout"}],
-		"label_options": {"mask_fill": 9}, "labels": %s}`, img.URL, masks.URL, rocketLabels)
+		"label_options": {"mask_fill": 9}, "labels": %s}`, img.URL, maskURL, rocketLabels)
 	var created labelledJob
 	resp, err := http.Post(s.URL+"/api/v1/jobs", "application/json", strings.NewReader(body))
 	if err != nil {
@@ -243,11 +250,10 @@ func TestBrowserDrawsLabels(t *testing.T) {
 	s := startStack(t)
 	img := images(t)
 	mask := rocketMask(t)
-	masks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(mask) }))
-	t.Cleanup(masks.Close)
+	maskURL := serveMask(t, mask)
 	s.KillWorker() // the job waits until the page is open
-	body := fmt.Sprintf(`{"url": "%s/rocket.jpg", "variants": 3, "seed": 2, "mask_url": "%s/m.png",
-		"pipeline": [{"op": "hflip"}, {"op": "rotate", "degrees": [-20, 20]}], "labels": %s}`, img.URL, masks.URL, rocketLabels)
+	body := fmt.Sprintf(`{"url": "%s/rocket.jpg", "variants": 3, "seed": 2, "mask_url": "%s",
+		"pipeline": [{"op": "hflip"}, {"op": "rotate", "degrees": [-20, 20]}], "labels": %s}`, img.URL, maskURL, rocketLabels)
 	var created labelledJob
 	resp, err := http.Post(s.URL+"/api/v1/jobs", "application/json", strings.NewReader(body))
 	if err != nil {

@@ -125,6 +125,78 @@ func TestPreviewEqualsFinal(t *testing.T) {
 	}
 }
 
+// TestPreviewOfAMaskedJob: the preview of a job with a mask (by its id)
+// has each tile's mask at the tile's size, the job's variant's mask scaled
+// to it, and draws the job's labels as its variants have them.
+func TestPreviewOfAMaskedJob(t *testing.T) {
+	s := startStack(t)
+	img := images(t)
+	mask := rocketMask(t)
+	maskURL := serveMask(t, mask)
+	pipeline := `[{"op": "rotate", "degrees": [-30, 30], "expand": true}, {"op": "random_resized_crop", "size": [400, 300], "scale": [0.5, 1]}, {"op": "hflip", "p": 0.5}]`
+	j := s.postJob(fmt.Sprintf(`{"url": "%s/rocket.jpg", "variants": 4, "seed": 8, "pipeline": %s, "mask_url": "%s", "labels": %s}`, img.URL, pipeline, maskURL, rocketLabels))
+	s.waitJob(j.ID, 2*time.Minute)
+	var done struct {
+		Variants []struct {
+			Labels struct {
+				MaskHref string `json:"mask_href"`
+			} `json:"labels"`
+		} `json:"variants"`
+	}
+	var raw struct {
+		Variants []struct {
+			Labels json.RawMessage `json:"labels"`
+		} `json:"variants"`
+	}
+	s.getJSON("/api/v1/jobs/"+j.ID, &done)
+	s.getJSON("/api/v1/jobs/"+j.ID, &raw)
+	st, p := s.postPreview(fmt.Sprintf(`{"source": {"job_id": %q}, "variants": 4, "seed": 8, "pipeline": %s, "size": 160}`, j.ID, pipeline))
+	if st != http.StatusOK || len(p.Variants) != 4 || len(done.Variants) != 4 {
+		t.Fatalf("preview: %d %+v, job's variants %d", st, p.Error, len(done.Variants))
+	}
+	for i, v := range p.Variants {
+		var l struct {
+			MaskHref string `json:"mask_href"`
+		}
+		if err := json.Unmarshal(v.Labels, &l); err != nil || l.MaskHref != v.Href+"/mask" {
+			t.Fatalf("tile %d: labels %s", i, v.Labels)
+		}
+		if !jsonEqual(withoutMask(v.Labels), withoutMask(raw.Variants[i].Labels)) {
+			t.Errorf("tile %d: labels %s, the job's variant %s", i, v.Labels, raw.Variants[i].Labels)
+		}
+		tile := decodeImage(t, download(t, s.URL+l.MaskHref, "image/png"))
+		full := decodeImage(t, download(t, s.URL+done.Variants[i].Labels.MaskHref, "image/png"))
+		if view := decodeImage(t, download(t, s.URL+l.MaskHref+"?view", "image/png")); view.Bounds() != tile.Bounds() {
+			t.Errorf("tile %d: its mask's view is %v, the mask %v", i, view.Bounds(), tile.Bounds())
+		}
+		tb, fb := tile.Bounds(), full.Bounds()
+		if tb.Dx() != v.Width || tb.Dy() != v.Height || fb.Dx() != v.FullWidth || fb.Dy() != v.FullHeight {
+			t.Fatalf("tile %d: mask %v for a %d×%d tile; the variant's %v for %d×%d", i, tb, v.Width, v.Height, fb, v.FullWidth, v.FullHeight)
+		}
+		agree := 0
+		for y := range tb.Dy() {
+			for x := range tb.Dx() {
+				fx, fy := (2*x+1)*fb.Dx()/(2*tb.Dx()), (2*y+1)*fb.Dy()/(2*tb.Dy())
+				if tile.At(x, y) == full.At(fx, fy) {
+					agree++
+				}
+			}
+		}
+		if share := float64(agree) / float64(tb.Dx()*tb.Dy()); share < 0.97 {
+			t.Errorf("tile %d: %.3f of its mask is the job's variant's mask scaled to it", i, share)
+		}
+	}
+	// Labels sent with the preview replace the job's; the mask stays.
+	st, p = s.postPreview(fmt.Sprintf(`{"source": {"job_id": %q}, "variants": 1, "pipeline": [], "size": 160,
+		"labels": {"objects": [{"id": "sent", "class": "c", "bbox": [10, 10, 100, 100]}]}}`, j.ID))
+	if st != http.StatusOK || len(p.Variants) != 1 {
+		t.Fatalf("preview with labels: %d %+v", st, p.Error)
+	}
+	if l := string(p.Variants[0].Labels); !strings.Contains(l, `"sent"`) || strings.Contains(l, `"rocket"`) || !strings.Contains(l, `"mask_href"`) {
+		t.Errorf("a preview with its own labels draws %s", l)
+	}
+}
+
 // TestPreviewRequests: bad requests answer 422 (or 400) naming the step or
 // the parameter, as jobs do; a preview records nothing in PostgreSQL; a
 // tile is served from its href, an unknown one is 404; with Redis gone,
@@ -148,6 +220,7 @@ func TestPreviewRequests(t *testing.T) {
 		{`{"source": {"url": "ftp://x/y.jpg"}}`, 400, "invalid_url", `http`},
 		{`{"source": {"job_id": "00000000-0000-0000-0000-000000000000"}}`, 404, "not_found", ``},
 		{`{` + src + `, "labels": {"objects": [{"bbox": [1, 2, "x", 4]}]}}`, 422, "invalid_spec", `bbox`},
+		{`{` + src + `, "mask_url": "http://127.0.0.1:1/m.png"}`, 422, "invalid_spec", `the mask of the job it previews`},
 	} {
 		resp, err := http.Post(s.URL+"/api/v1/previews", "application/json", strings.NewReader(tc.body))
 		if err != nil {
@@ -268,7 +341,7 @@ func jsonEqual(a, b json.RawMessage) bool {
 	return bytes.Equal(ja, jb)
 }
 
-// withoutMask drops a variant's mask_href: tiles have no masks.
+// withoutMask drops a variant's mask_href: a tile's is its own.
 func withoutMask(raw json.RawMessage) json.RawMessage {
 	var m map[string]any
 	if json.Unmarshal(raw, &m) != nil {

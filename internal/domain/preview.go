@@ -27,6 +27,9 @@ type PreviewSource struct {
 	Upload  string `json:"upload,omitempty"`
 	JobID   string `json:"job_id,omitempty"`
 	Name    string `json:"name,omitempty"`
+	// MaskKey is where the semantic mask of a job's source is kept: its
+	// tiles have it moved with their pixels.
+	MaskKey string `json:"mask_key,omitempty"`
 	// SeedKey is the source's key in its batch (a job's SeedKey): variant i
 	// draws from (seed, SeedKey, i), as the job's did.
 	SeedKey string `json:"seed_key,omitempty"`
@@ -57,6 +60,7 @@ type Tile struct {
 	Full   [2]int          `json:"full"` // the variant's width and height: labels are in its pixels
 	Ops    json.RawMessage `json:"ops"`
 	Labels *VariantLabels  `json:"labels,omitempty"`
+	Mask   bool            `json:"mask,omitempty"` // the tile has a mask, at its size (Previewer.TileMask)
 }
 
 // Previewer renders previews on the workers and keeps their tiles briefly.
@@ -68,6 +72,9 @@ type Previewer interface {
 	// Tile is tile index of preview id: its bytes and format; ENotFound
 	// once it has expired.
 	Tile(ctx context.Context, id string, index int) ([]byte, string, error)
+	// TileMask is the mask of tile index of preview id, a PNG at the
+	// tile's size; ENotFound once expired, or for a tile without one.
+	TileMask(ctx context.Context, id string, index int) ([]byte, error)
 	// PutUpload keeps an uploaded source for previews and returns its id.
 	PutUpload(ctx context.Context, buf []byte) (string, error)
 }

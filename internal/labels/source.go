@@ -7,6 +7,7 @@ import (
 
 	"github.com/augment-ml/augment/internal/augment"
 	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/geom"
 )
 
 // Source is what the variants of one source take their labels from: the
@@ -67,6 +68,19 @@ type Variant struct {
 // the worker records beside each rendered variant, and what a dataset
 // writes beside each augmented image.
 func (s *Source) Variant(ops augment.Ops) (Variant, error) {
+	return s.variant(ops, 0, 0)
+}
+
+// Tile is Variant for a preview's tile of w×h: the labels in the variant's
+// pixels as Variant's, the mask sampled straight at w×h (nearest
+// neighbour, through the same steps and then the variant scaled to the
+// tile), never made at the variant's size.
+func (s *Source) Tile(ops augment.Ops, w, h int) (Variant, error) {
+	return s.variant(ops, w, h)
+}
+
+// variant is Variant with the mask at w×h; 0×0 is the variant's size.
+func (s *Source) variant(ops augment.Ops, w, h int) (Variant, error) {
 	moves, err := MovesOf(ops, s.W, s.H)
 	if err != nil {
 		return Variant{}, err
@@ -76,7 +90,11 @@ func (s *Source) Variant(ops augment.Ops) (Variant, error) {
 	if s.Labels != nil {
 		v.Labels = Apply(s.Labels, moves, s.Options)
 	}
-	switch steps := Steps(moves); {
+	steps := Steps(moves)
+	if w > 0 && h > 0 && (w != v.W || h != v.H) {
+		steps = append(steps, geom.Step{ToInput: geom.Resize(v.W, v.H, w, h), W: w, H: h})
+	}
+	switch {
 	case s.Mask == nil:
 	case len(steps) == 0 && s.maskPNG != nil:
 		v.Mask = s.maskPNG

@@ -44,6 +44,7 @@ func NewPreviews(rdb redis.UniversalClient) *Previews {
 func resultKey(id string) string      { return "augment:preview:" + id + ":result" }
 func tileKey(id string, i int) string { return "augment:preview:" + id + ":tile:" + strconv.Itoa(i) }
 func uploadKey(id string) string      { return "augment:preview:upload:" + id }
+func maskKey(id string, i int) string { return tileKey(id, i) + ":mask" }
 
 // tileValue is a tile in Redis: its format, a newline, its bytes.
 func tileValue(format string, buf []byte) []byte {
@@ -88,9 +89,20 @@ func (q *Previews) Preview(ctx context.Context, p *domain.Preview) (*domain.Prev
 
 // Tile implements domain.Previewer.
 func (q *Previews) Tile(ctx context.Context, id string, index int) ([]byte, string, error) {
-	b, err := q.rdb.Get(ctx, tileKey(id, index)).Bytes()
+	return q.tile(ctx, tileKey(id, index), fmt.Sprintf("Preview %s has no tile %d", id, index))
+}
+
+// TileMask implements domain.Previewer.
+func (q *Previews) TileMask(ctx context.Context, id string, index int) ([]byte, error) {
+	b, _, err := q.tile(ctx, maskKey(id, index), fmt.Sprintf("Preview %s has no mask for tile %d", id, index))
+	return b, err
+}
+
+// tile reads a tileValue; missing says what is not there.
+func (q *Previews) tile(ctx context.Context, key, missing string) ([]byte, string, error) {
+	b, err := q.rdb.Get(ctx, key).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return nil, "", domain.Errorf(domain.ENotFound, "Preview %s has no tile %d: previews are kept for %v.", id, index, q.TTL)
+		return nil, "", domain.Errorf(domain.ENotFound, "%s: previews are kept for %v.", missing, q.TTL)
 	}
 	if err != nil {
 		return nil, "", domain.Wrap(err, domain.EUnavailable, "The preview store is unavailable; try again shortly.")
@@ -100,7 +112,7 @@ func (q *Previews) Tile(ctx context.Context, id string, index int) ([]byte, stri
 			return b[i+1:], string(b[:i]), nil
 		}
 	}
-	return nil, "", fmt.Errorf("queue: preview %s tile %d: no format", id, index)
+	return nil, "", fmt.Errorf("queue: %s: no format", key)
 }
 
 // PutUpload implements domain.Previewer: the upload is kept under its
@@ -132,9 +144,17 @@ func (q *Previews) KnowsUpload(ctx context.Context, id string) (bool, error) {
 	return n == 1, nil
 }
 
-// PutTile keeps tile index of preview id for TTL.
-func (q *Previews) PutTile(ctx context.Context, id string, index int, format string, buf []byte) error {
-	return q.rdb.Set(ctx, tileKey(id, index), tileValue(format, buf), q.TTL).Err()
+// PutTile keeps tile index of preview id for TTL, and its mask (a PNG; nil
+// for none).
+func (q *Previews) PutTile(ctx context.Context, id string, index int, format string, buf, mask []byte) error {
+	_, err := q.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, tileKey(id, index), tileValue(format, buf), q.TTL)
+		if mask != nil {
+			p.Set(ctx, maskKey(id, index), tileValue("png", mask), q.TTL)
+		}
+		return nil
+	})
+	return err
 }
 
 // Done hands the result of preview id to the api waiting for it.

@@ -24,7 +24,10 @@ func TestPreviewTilesExpire(t *testing.T) {
 	q := NewPreviews(rdb)
 	q.TTL = time.Second
 	ctx := context.Background()
-	if err := q.PutTile(ctx, "p1", 0, "jpeg", []byte("tile bytes")); err != nil {
+	if err := q.PutTile(ctx, "p1", 0, "jpeg", []byte("tile bytes"), []byte("mask bytes")); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.PutTile(ctx, "p1", 1, "jpeg", []byte("tile bytes"), nil); err != nil {
 		t.Fatal(err)
 	}
 	id, err := q.PutUpload(ctx, []byte("source bytes"))
@@ -35,10 +38,16 @@ func TestPreviewTilesExpire(t *testing.T) {
 	if err != nil || format != "jpeg" || !bytes.Equal(b, []byte("tile bytes")) {
 		t.Fatalf("a fresh tile: %q %q %v", b, format, err)
 	}
+	if b, err := q.TileMask(ctx, "p1", 0); err != nil || string(b) != "mask bytes" {
+		t.Fatalf("a fresh tile's mask: %q %v", b, err)
+	}
+	if _, err := q.TileMask(ctx, "p1", 1); domain.ErrorCode(err) != domain.ENotFound {
+		t.Errorf("the mask of a tile given none: %v", err)
+	}
 	if b, err := q.Upload(ctx, id); err != nil || string(b) != "source bytes" {
 		t.Fatalf("a fresh upload: %q %v", b, err)
 	}
-	for _, key := range []string{tileKey("p1", 0), uploadKey(id)} {
+	for _, key := range []string{tileKey("p1", 0), maskKey("p1", 0), uploadKey(id)} {
 		if ttl := rdb.TTL(ctx, key).Val(); ttl <= 0 || ttl > time.Second {
 			t.Errorf("%s is kept for %v", key, ttl)
 		}
@@ -46,6 +55,9 @@ func TestPreviewTilesExpire(t *testing.T) {
 	time.Sleep(1100 * time.Millisecond)
 	if _, _, err := q.Tile(ctx, "p1", 0); domain.ErrorCode(err) != domain.ENotFound {
 		t.Errorf("an expired tile: %v", err)
+	}
+	if _, err := q.TileMask(ctx, "p1", 0); domain.ErrorCode(err) != domain.ENotFound {
+		t.Errorf("an expired tile's mask: %v", err)
 	}
 	if _, err := q.Upload(ctx, id); domain.ErrorCode(err) != domain.ENotFound {
 		t.Errorf("an expired upload: %v", err)

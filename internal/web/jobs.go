@@ -207,15 +207,22 @@ func (s *Server) serveMask(c *gin.Context, key string) {
 		s.fail(c, domain.Wrap(err, domain.EUnavailable, "The mask could not be read; try again shortly."))
 		return
 	}
-	m, err := labels.DecodeMask(buf)
-	if err == nil && m.Depth() == 16 {
-		buf, err = m.ForView().PNG()
+	s.sendMask(c, buf, "public, max-age=86400, immutable")
+}
+
+// sendMask answers a PNG mask as it is, or (?view) at 8 bits a class.
+func (s *Server) sendMask(c *gin.Context, buf []byte, cache string) {
+	if _, ok := c.GetQuery("view"); ok {
+		m, err := labels.DecodeMask(buf)
+		if err == nil && m.Depth() == 16 {
+			buf, err = m.ForView().PNG()
+		}
+		if err != nil {
+			s.fail(c, domain.Wrap(err, domain.EInternal, "The mask could not be shown."))
+			return
+		}
 	}
-	if err != nil {
-		s.fail(c, domain.Wrap(err, domain.EInternal, "The mask could not be shown."))
-		return
-	}
-	c.Header("Cache-Control", "public, max-age=86400, immutable")
+	c.Header("Cache-Control", cache)
 	c.Data(http.StatusOK, "image/png", buf)
 }
 

@@ -84,7 +84,7 @@ func (s *Server) preview(c *gin.Context, req previewRequest) (*domain.Preview, e
 		return nil, inField("size", domain.Errorf(domain.EInvalidSpec, "size (the tiles' longest side) must be from %d to %d pixels, not %d.", minPreviewSize, maxPreviewSize, p.Size))
 	}
 	if req.MaskURL != "" || req.mask != nil {
-		return nil, inField("mask_url", domain.Errorf(domain.EInvalidSpec, "Previews draw labels but not masks; leave the mask out."))
+		return nil, inField("mask_url", domain.Errorf(domain.EInvalidSpec, "A preview draws the mask of the job it previews (source.job_id), not a mask of its own; leave the mask out."))
 	}
 	src := req.Source
 	n := 0
@@ -120,7 +120,10 @@ func (s *Server) preview(c *gin.Context, req previewRequest) (*domain.Preview, e
 			return nil, inField("source.job_id", domain.Errorf(domain.ENotFound, "Job %s's source is not kept (not fetched yet, or the job failed).", j.ID))
 		}
 		p.Source = domain.PreviewSource{BlobKey: j.Source.Key, JobID: j.ID, Name: j.Source.Name, URL: j.Source.URL, SeedKey: j.SeedKey}
-		if !given(req.Labels) && j.Spec.Labels != nil { // the job's labels, unless others are sent
+		if j.Spec.Mask != nil {
+			p.Source.MaskKey = domain.MaskKey(j.ID)
+		}
+		if !given(req.Labels) && (j.Spec.Labels != nil || j.Spec.Mask != nil) { // the job's labels, unless others are sent
 			p.Spec.Labels, p.Spec.LabelOptions = j.Spec.Labels, j.Spec.LabelOptions
 			return p, nil
 		}
@@ -166,16 +169,11 @@ func (s *Server) readPreviewRequest(c *gin.Context) (previewRequest, error) {
 }
 
 func (s *Server) getPreviewTile(c *gin.Context) {
-	if s.Previews == nil {
-		s.fail(c, domain.Errorf(domain.EUnavailable, "Previews are not available on this server."))
+	id, i, ok := s.previewTile(c)
+	if !ok {
 		return
 	}
-	i, err := strconv.Atoi(c.Param("index"))
-	if err != nil || i < 0 {
-		s.fail(c, domain.Errorf(domain.ENotFound, "Preview %s has no tile %q.", c.Param("id"), c.Param("index")))
-		return
-	}
-	buf, format, err := s.Previews.Tile(c.Request.Context(), c.Param("id"), i)
+	buf, format, err := s.Previews.Tile(c.Request.Context(), id, i)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -183,6 +181,37 @@ func (s *Server) getPreviewTile(c *gin.Context) {
 	// NOTE: a tile never changes, but lives only minutes.
 	c.Header("Cache-Control", "private, max-age=600")
 	c.Data(http.StatusOK, "image/"+format, buf)
+}
+
+// previewTile reads the preview and the tile a tile's address names; false
+// when it has answered with the error.
+func (s *Server) previewTile(c *gin.Context) (string, int, bool) {
+	if s.Previews == nil {
+		s.fail(c, domain.Errorf(domain.EUnavailable, "Previews are not available on this server."))
+		return "", 0, false
+	}
+	i, err := strconv.Atoi(c.Param("index"))
+	if err != nil || i < 0 {
+		s.fail(c, domain.Errorf(domain.ENotFound, "Preview %s has no tile %q.", c.Param("id"), c.Param("index")))
+		return "", 0, false
+	}
+	return c.Param("id"), i, true
+}
+
+// getPreviewTileMask serves a tile's mask: a PNG at the tile's size, its
+// classes as the job's masks have them, or (?view) at 8 bits a class, as
+// the explorer draws it.
+func (s *Server) getPreviewTileMask(c *gin.Context) {
+	id, i, ok := s.previewTile(c)
+	if !ok {
+		return
+	}
+	buf, err := s.Previews.TileMask(c.Request.Context(), id, i)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.sendMask(c, buf, "private, max-age=600")
 }
 
 // previewJSON is the answer to POST /api/v1/previews.
@@ -204,16 +233,16 @@ type previewSourceJSON struct {
 }
 
 type tileJSON struct {
-	Index      int                   `json:"index"`
-	Href       string                `json:"href"`
-	Width      int                   `json:"width"`
-	Height     int                   `json:"height"`
-	Format     string                `json:"format"`
-	FullWidth  int                   `json:"full_width"`
-	FullHeight int                   `json:"full_height"`
-	Ops        json.RawMessage       `json:"ops"`
-	Caption    string                `json:"caption"` // the ops in words, as the job page says them
-	Labels     *domain.VariantLabels `json:"labels,omitempty"`
+	Index      int             `json:"index"`
+	Href       string          `json:"href"`
+	Width      int             `json:"width"`
+	Height     int             `json:"height"`
+	Format     string          `json:"format"`
+	FullWidth  int             `json:"full_width"`
+	FullHeight int             `json:"full_height"`
+	Ops        json.RawMessage `json:"ops"`
+	Caption    string          `json:"caption"` // the ops in words, as the job page says them
+	Labels     *labelsJSON     `json:"labels,omitempty"`
 }
 
 func previewView(p *domain.Preview, res *domain.PreviewResult) previewJSON {
@@ -226,11 +255,18 @@ func previewView(p *domain.Preview, res *domain.PreviewResult) previewJSON {
 		out.Source.Href = "/api/v1/jobs/" + p.Source.JobID + "/source"
 	}
 	for _, t := range res.Tiles {
-		out.Variants = append(out.Variants, tileJSON{
+		tj := tileJSON{
 			Index: t.Index, Href: fmt.Sprintf("/api/v1/previews/%s/tiles/%d", p.ID, t.Index),
 			Width: t.Width, Height: t.Height, Format: t.Format, FullWidth: t.Full[0], FullHeight: t.Full[1],
-			Ops: t.Ops, Caption: caption(t.Ops), Labels: t.Labels,
-		})
+			Ops: t.Ops, Caption: caption(t.Ops),
+		}
+		if l := t.Labels; l != nil {
+			tj.Labels = &labelsJSON{Objects: l.Objects, Dropped: l.Dropped}
+			if t.Mask {
+				tj.Labels.MaskHref = tj.Href + "/mask"
+			}
+		}
+		out.Variants = append(out.Variants, tj)
 	}
 	return out
 }

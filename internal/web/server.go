@@ -138,6 +138,7 @@ func (s *Server) routes() *gin.Engine {
 	aget("/batches/:id/archive", s.batchArchive)
 	api.POST("/previews", s.guard, s.createPreview)
 	aget("/previews/:id/tiles/:index", s.getPreviewTile)
+	aget("/previews/:id/tiles/:index/mask", s.getPreviewTileMask)
 	aget("/ops", s.ops)
 	aget("/presets", s.presets)
 

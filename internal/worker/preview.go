@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -32,6 +33,16 @@ type Previewer struct {
 	Log       *slog.Logger
 
 	sources sourceCache
+	masked  maskedSource
+}
+
+// maskedSource keeps the last labels.Source made with a job's mask: a
+// re-roll or a new pipeline previews the same job again, and the mask is
+// then decoded once, not once a preview.
+type maskedSource struct {
+	mu  sync.Mutex
+	key string
+	src *labels.Source
 }
 
 // ProcessTask implements asynq.Handler.
@@ -92,11 +103,9 @@ func (p *Previewer) render(ctx context.Context, pv *domain.Preview) (*domain.Pre
 	if err != nil {
 		return nil, err
 	}
-	var lab *labels.Source
-	if pv.Spec.Labels != nil {
-		if lab, err = labels.NewSource(pv.Spec.Labels, pv.Spec.LabelOptions, nil, info.Width, info.Height); err != nil {
-			return nil, err
-		}
+	lab, err := p.labelSource(ctx, pv, info)
+	if err != nil {
+		return nil, err
 	}
 	out := imaging.Output{Format: pv.Spec.Output.Format, Quality: pv.Spec.Output.Quality, Chroma: pv.Spec.Output.Chroma}
 	res := &domain.PreviewResult{Source: src.record, Tiles: make([]domain.Tile, len(plans))}
@@ -108,9 +117,6 @@ func (p *Previewer) render(ctx context.Context, pv *domain.Preview) (*domain.Pre
 		if err != nil {
 			return nil, fmt.Errorf("tile %d: %w", i, err)
 		}
-		if err := p.Store.PutTile(ctx, pv.ID, i, tile.Format, tile.Bytes); err != nil {
-			return nil, domain.Wrap(err, domain.EUnavailable, "The preview store is unavailable; try again shortly.")
-		}
 		raw, err := json.Marshal(ops)
 		if err != nil {
 			return nil, err
@@ -120,16 +126,52 @@ func (p *Previewer) render(ctx context.Context, pv *domain.Preview) (*domain.Pre
 		if err != nil {
 			return nil, err
 		}
+		var mask []byte
 		if lab != nil {
-			lv, err := lab.Variant(ops)
+			lv, err := lab.Tile(ops, tile.Width, tile.Height)
 			if err != nil {
 				return nil, fmt.Errorf("tile %d: labels: %w", i, err)
 			}
 			t.Labels = &lv.Labels
+			mask, t.Mask = lv.Mask, lv.Mask != nil
+		}
+		if err := p.Store.PutTile(ctx, pv.ID, i, tile.Format, tile.Bytes, mask); err != nil {
+			return nil, domain.Wrap(err, domain.EUnavailable, "The preview store is unavailable; try again shortly.")
 		}
 		res.Tiles[i] = t
 	}
 	return res, nil
+}
+
+// labelSource is what the tiles take their labels from: the preview's
+// labels and the mask of the job it previews; nil for neither.
+func (p *Previewer) labelSource(ctx context.Context, pv *domain.Preview, info imaging.Info) (*labels.Source, error) {
+	if pv.Source.MaskKey == "" {
+		if pv.Spec.Labels == nil {
+			return nil, nil
+		}
+		return labels.NewSource(pv.Spec.Labels, pv.Spec.LabelOptions, nil, info.Width, info.Height)
+	}
+	l, _ := json.Marshal(pv.Spec.Labels)
+	o, _ := json.Marshal(pv.Spec.LabelOptions)
+	key := pv.Source.MaskKey + "\x00" + string(l) + "\x00" + string(o)
+	p.masked.mu.Lock()
+	defer p.masked.mu.Unlock()
+	if p.masked.key == key {
+		return p.masked.src, nil
+	}
+	mask, err := readBlob(ctx, p.Blobs, pv.Source.MaskKey)
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return nil, domain.Errorf(domain.ENotFound, "Job %s's mask is not kept (not fetched yet, or the job failed).", pv.Source.JobID)
+	} else if err != nil {
+		return nil, err
+	}
+	src, err := labels.NewSource(pv.Spec.Labels, pv.Spec.LabelOptions, mask, info.Width, info.Height)
+	if err != nil {
+		return nil, err
+	}
+	p.masked.key, p.masked.src = key, src
+	return src, nil
 }
 
 // fullSize is the size of the variant ops make of a w×h source.

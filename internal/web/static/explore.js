@@ -105,7 +105,7 @@ function showOriginal(src, alt) {
   els.originalImg.src = src;
   els.originalImg.alt = alt;
   els.originalSize.textContent = "";
-  els.original.querySelector(".frame").querySelectorAll(".labels-svg").forEach((e) => e.remove());
+  els.original.querySelector(".frame").querySelectorAll(".labels-svg, .labels-mask").forEach((e) => e.remove());
   $("explore-job-note").hidden = !source?.job;
 }
 
@@ -255,15 +255,24 @@ function showTiles(tiles) {
     }
     fig.append(frame, cap);
     els.grid.append(fig);
-    if (t.labels) draw(frame, t.labels, t.full_width, t.full_height);
+    if (t.labels) draw(frame, { ...t.labels, mask_href: view(t.labels.mask_href) }, t.full_width, t.full_height);
   }
 }
 
 function drawOriginalLabels(src) {
   const l = labels()?.value ?? source.labels;
   const frame = els.original.querySelector(".frame");
-  frame.querySelectorAll(".labels-svg").forEach((e) => e.remove());
-  if (l && typeof l === "object") draw(frame, { objects: l.objects ?? [] }, src.width, src.height, l.keypoint_names ?? []);
+  frame.querySelectorAll(".labels-svg, .labels-mask").forEach((e) => e.remove());
+  const objects = l && typeof l === "object";
+  if (objects || source.mask) {
+    draw(frame, { objects: (objects && l.objects) || [], mask_href: view(source.mask) }, src.width, src.height, (objects && l.keypoint_names) || []);
+  }
+}
+
+// view is a mask's address as drawn: 8 bits a class (a 16-bit mask's
+// classes would read as 0 in a browser).
+function view(href) {
+  return href ? `${href}?view` : undefined;
 }
 
 // Extremes: the chosen op alone, every drawn parameter at its low end, then
@@ -359,7 +368,7 @@ async function begin() {
       return;
     }
     const j = await r.json();
-    source = { job: j.id, labels: j.spec.labels ?? null, sourceURL: j.source.url };
+    source = { job: j.id, labels: j.spec.labels ?? null, mask: j.source.mask_href ?? null, sourceURL: j.source.url };
     if (!start.seedGiven) els.seed.value = String(j.spec.seed);
     if (!new URLSearchParams(location.search).has("pipeline") && !new URLSearchParams(location.search).has("preset")) {
       editor.set(j.spec.pipeline);
