@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -399,4 +402,45 @@ func TestBrowserExplorerPhoneAndKeyboard(t *testing.T) {
 		missed := eval[[]string](t, ctx, `[...document.querySelectorAll("main [data-kbd]")].map((e) => e.dataset.kbd).filter((k) => !`+jsonSet(reached)+`.includes(k)).map((k) => document.querySelector("[data-kbd='" + k + "']").outerHTML.slice(0, 120))`)
 		t.Errorf("Tab reached %d of %d controls; missed:\n%s", len(reached), n, strings.Join(missed, "\n"))
 	}
+}
+
+// TestBrowserExplorerDrawsAChosenMask: an image and a mask chosen as files
+// in the explorer show the mask tinted over the original and over every
+// tile, at the tile's size; a re-roll (the files then named by the ids the
+// first answer gave them) still draws the mask.
+func TestBrowserExplorerDrawsAChosenMask(t *testing.T) {
+	s := startStack(t)
+	ctx := browser(t)
+	dir := t.TempDir()
+	image, maskFile := filepath.Join(dir, "rocket.jpg"), filepath.Join(dir, "rocket-mask.png")
+	if err := os.WriteFile(image, corpusFile(t, "rocket.jpg"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(maskFile, rocketMask(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, s, "choosing the image", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(s.URL+"/explore"),
+		chromedp.WaitVisible(chromedp.CSS("#explore-seed")),
+		chromedp.SetUploadFiles(chromedp.CSS("#explore-image"), []string{image}))
+	n, _ := strconv.Atoi(eval[string](t, ctx, `document.getElementById("explore-variants").value`))
+	st := waitTiles(t, ctx, s, n, explorerState{})
+	run(t, ctx, s, "choosing the mask", chromedp.Click(chromedp.CSS("fieldset details.labels-fields summary")),
+		chromedp.SetUploadFiles(chromedp.CSS("#explore-mask"), []string{maskFile}))
+	drawn := func(what string) {
+		t.Helper()
+		until(t, ctx, what, `document.querySelectorAll("#explore-grid figure.tile .frame canvas.labels-mask").length == `+strconv.Itoa(n)+
+			` && !!document.querySelector("#explore-original canvas.labels-mask")`)
+		sizes := eval[[]string](t, ctx, `[...document.querySelectorAll("#explore-grid figure.tile .frame")].map((f) => { const c = f.querySelector("canvas.labels-mask"), i = f.querySelector("img"); return c ? c.width + "×" + c.height + " " + i.naturalWidth + "×" + i.naturalHeight : "none"; })`)
+		for i, sz := range sizes {
+			if f := strings.Fields(sz); len(f) != 2 || f[0] != f[1] {
+				t.Errorf("%s: tile %d: mask × tile %s", what, i, sz)
+			}
+		}
+	}
+	st = waitTiles(t, ctx, s, n, st)
+	drawn("the masks to be drawn")
+	shot(t, ctx, "explore-chosen-mask-1280")
+	run(t, ctx, s, "re-rolling", chromedp.Click(chromedp.CSS("#explore-reroll")))
+	waitTiles(t, ctx, s, n, st)
+	drawn("the masks to be drawn after a re-roll")
 }

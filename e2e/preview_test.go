@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"image"
 	_ "image/jpeg"
+	"image/png"
 	"math"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,11 +26,12 @@ type preview struct {
 	ID     string `json:"id"`
 	Seed   int64  `json:"seed"`
 	Source struct {
-		Width  int    `json:"width"`
-		Height int    `json:"height"`
-		Format string `json:"format"`
-		JobID  string `json:"job_id"`
-		Upload string `json:"upload"`
+		Width      int    `json:"width"`
+		Height     int    `json:"height"`
+		Format     string `json:"format"`
+		JobID      string `json:"job_id"`
+		Upload     string `json:"upload"`
+		MaskUpload string `json:"mask_upload"`
 	} `json:"source"`
 	Variants []struct {
 		Index      int             `json:"index"`
@@ -197,6 +200,96 @@ func TestPreviewOfAMaskedJob(t *testing.T) {
 	}
 }
 
+// TestPreviewWithItsOwnMask: a mask sent with a preview (by URL, as a file
+// beside an uploaded image, then by the id the answer gave it) moves with
+// the tiles exactly as the same mask of a job with the same image does; a
+// mask of another size than the image is a 422 that says so.
+func TestPreviewWithItsOwnMask(t *testing.T) {
+	s := startStack(t)
+	img := images(t)
+	mask := rocketMask(t)
+	maskURL := serveMask(t, mask)
+	const pipeline = `[{"op": "rotate", "degrees": [-30, 30], "expand": true}, {"op": "hflip", "p": 0.5}]`
+	j := s.postJob(fmt.Sprintf(`{"url": "%s/rocket.jpg", "variants": 3, "seed": 8, "pipeline": %s, "mask_url": %q}`, img.URL, pipeline, maskURL))
+	s.waitJob(j.ID, time.Minute)
+	masksOf := func(what string, p preview) [][]byte {
+		t.Helper()
+		var out [][]byte
+		for i, v := range p.Variants {
+			var l struct {
+				MaskHref string `json:"mask_href"`
+			}
+			if json.Unmarshal(v.Labels, &l); l.MaskHref == "" {
+				t.Fatalf("%s: tile %d has no mask: %s", what, i, v.Labels)
+			}
+			out = append(out, download(t, s.URL+l.MaskHref, "image/png"))
+		}
+		return out
+	}
+	st, byJob := s.postPreview(fmt.Sprintf(`{"source": {"job_id": %q}, "variants": 3, "seed": 8, "pipeline": %s, "size": 160}`, j.ID, pipeline))
+	if st != http.StatusOK {
+		t.Fatalf("by the job: %d %+v", st, byJob.Error)
+	}
+	want := masksOf("by the job", byJob)
+	same := func(what string, p preview) {
+		t.Helper()
+		for i, m := range masksOf(what, p) {
+			if !bytes.Equal(m, want[i]) {
+				t.Errorf("%s: tile %d's mask is not the job's preview's", what, i)
+			}
+		}
+	}
+	st, byURL := s.postPreview(fmt.Sprintf(`{"source": {"url": "%s/rocket.jpg"}, "mask_url": %q, "variants": 3, "seed": 8, "pipeline": %s, "size": 160}`, img.URL, maskURL, pipeline))
+	if st != http.StatusOK {
+		t.Fatalf("by URL: %d %+v", st, byURL.Error)
+	}
+	same("by URL", byURL)
+
+	form := func(mask []byte) (string, *bytes.Buffer) {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		f, _ := w.CreateFormFile("image", "rocket.jpg")
+		f.Write(corpusFile(t, "rocket.jpg"))
+		f, _ = w.CreateFormFile("mask", "rocket-mask.png")
+		f.Write(mask)
+		for k, v := range map[string]string{"variants": "3", "seed": "8", "size": "160", "pipeline": pipeline} {
+			w.WriteField(k, v)
+		}
+		w.Close()
+		return w.FormDataContentType(), &buf
+	}
+	ct, body := form(mask)
+	resp, err := http.Post(s.URL+"/api/v1/previews", ct, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var up preview
+	if err := json.NewDecoder(resp.Body).Decode(&up); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("files: %d %v %+v", resp.StatusCode, err, up.Error)
+	}
+	resp.Body.Close()
+	if up.Source.Upload == "" || up.Source.MaskUpload == "" {
+		t.Fatalf("the answer names the image %q and the mask %q", up.Source.Upload, up.Source.MaskUpload)
+	}
+	same("as files", up)
+	st, again := s.postPreview(fmt.Sprintf(`{"source": {"upload": %q, "mask_upload": %q}, "variants": 3, "seed": 8, "pipeline": %s, "size": 160}`,
+		up.Source.Upload, up.Source.MaskUpload, pipeline))
+	if st != http.StatusOK {
+		t.Fatalf("by the uploads' ids: %d %+v", st, again.Error)
+	}
+	same("by the uploads' ids", again)
+
+	small := image.NewGray(image.Rect(0, 0, 100, 80))
+	var b bytes.Buffer
+	png.Encode(&b, small)
+	ct, body = form(b.Bytes())
+	resp, err = http.Post(s.URL+"/api/v1/previews", ct, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkError(t, resp, 422, "labels_size_mismatch", "The mask is 100×80, but the image is 640×427")
+}
+
 // TestPreviewRequests: bad requests answer 422 (or 400) naming the step or
 // the parameter, as jobs do; a preview records nothing in PostgreSQL; a
 // tile is served from its href, an unknown one is 404; with Redis gone,
@@ -220,7 +313,8 @@ func TestPreviewRequests(t *testing.T) {
 		{`{"source": {"url": "ftp://x/y.jpg"}}`, 400, "invalid_url", `http`},
 		{`{"source": {"job_id": "00000000-0000-0000-0000-000000000000"}}`, 404, "not_found", ``},
 		{`{` + src + `, "labels": {"objects": [{"bbox": [1, 2, "x", 4]}]}}`, 422, "invalid_spec", `bbox`},
-		{`{` + src + `, "mask_url": "http://127.0.0.1:1/m.png"}`, 422, "invalid_spec", `the mask of the job it previews`},
+		{`{` + src + `, "mask_url": "ftp://127.0.0.1/m.png"}`, 400, "invalid_url", `http`},
+		{`{` + strings.TrimSuffix(src, "}") + `, "mask_upload": "0123abcd"}}`, 404, "not_found", `upload it again`},
 	} {
 		resp, err := http.Post(s.URL+"/api/v1/previews", "application/json", strings.NewReader(tc.body))
 		if err != nil {

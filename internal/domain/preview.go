@@ -27,9 +27,11 @@ type PreviewSource struct {
 	Upload  string `json:"upload,omitempty"`
 	JobID   string `json:"job_id,omitempty"`
 	Name    string `json:"name,omitempty"`
-	// MaskKey is where the semantic mask of a job's source is kept: its
-	// tiles have it moved with their pixels.
-	MaskKey string `json:"mask_key,omitempty"`
+	// The semantic mask the tiles have moved with their pixels, if any:
+	// a job's, kept at MaskKey; an upload kept for previews; or a URL.
+	MaskKey    string `json:"mask_key,omitempty"`
+	MaskUpload string `json:"mask_upload,omitempty"`
+	MaskURL    string `json:"mask_url,omitempty"`
 	// SeedKey is the source's key in its batch (a job's SeedKey): variant i
 	// draws from (seed, SeedKey, i), as the job's did.
 	SeedKey string `json:"seed_key,omitempty"`
@@ -75,6 +77,9 @@ type Previewer interface {
 	// TileMask is the mask of tile index of preview id, a PNG at the
 	// tile's size; ENotFound once expired, or for a tile without one.
 	TileMask(ctx context.Context, id string, index int) ([]byte, error)
-	// PutUpload keeps an uploaded source for previews and returns its id.
+	// PutUpload keeps an uploaded source or mask for previews and returns
+	// its id.
 	PutUpload(ctx context.Context, buf []byte) (string, error)
+	// Upload is what PutUpload kept as id; ENotFound once expired.
+	Upload(ctx context.Context, id string) ([]byte, error)
 }

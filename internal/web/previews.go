@@ -28,9 +28,10 @@ const (
 
 // previewSource is where a preview's source comes from.
 type previewSource struct {
-	JobID  string `json:"job_id"`
-	URL    string `json:"url"`
-	Upload string `json:"upload"` // the id an earlier preview's answer gave an uploaded image
+	JobID      string `json:"job_id"`
+	URL        string `json:"url"`
+	Upload     string `json:"upload"`      // the id an earlier preview's answer gave an uploaded image
+	MaskUpload string `json:"mask_upload"` // and an uploaded mask
 }
 
 // previewRequest is the body of POST /api/v1/previews: a job request's
@@ -83,9 +84,6 @@ func (s *Server) preview(c *gin.Context, req previewRequest) (*domain.Preview, e
 	if p.Size < minPreviewSize || p.Size > maxPreviewSize {
 		return nil, inField("size", domain.Errorf(domain.EInvalidSpec, "size (the tiles' longest side) must be from %d to %d pixels, not %d.", minPreviewSize, maxPreviewSize, p.Size))
 	}
-	if req.MaskURL != "" || req.mask != nil {
-		return nil, inField("mask_url", domain.Errorf(domain.EInvalidSpec, "A preview draws the mask of the job it previews (source.job_id), not a mask of its own; leave the mask out."))
-	}
 	src := req.Source
 	n := 0
 	for _, v := range []bool{src.JobID != "", src.URL != "", src.Upload != "", req.upload != nil} {
@@ -120,18 +118,53 @@ func (s *Server) preview(c *gin.Context, req previewRequest) (*domain.Preview, e
 			return nil, inField("source.job_id", domain.Errorf(domain.ENotFound, "Job %s's source is not kept (not fetched yet, or the job failed).", j.ID))
 		}
 		p.Source = domain.PreviewSource{BlobKey: j.Source.Key, JobID: j.ID, Name: j.Source.Name, URL: j.Source.URL, SeedKey: j.SeedKey}
-		if j.Spec.Mask != nil {
-			p.Source.MaskKey = domain.MaskKey(j.ID)
+		if err := s.jobLabels(&req, j, p); err != nil {
+			return nil, err
 		}
-		if !given(req.Labels) && (j.Spec.Labels != nil || j.Spec.Mask != nil) { // the job's labels, unless others are sent
-			p.Spec.Labels, p.Spec.LabelOptions = j.Spec.Labels, j.Spec.LabelOptions
-			return p, nil
+	}
+	if src.MaskUpload != "" && req.mask == nil && req.MaskURL == "" {
+		if req.mask, err = s.Previews.Upload(ctx, src.MaskUpload); err != nil {
+			return nil, inField("source.mask_upload", err)
 		}
 	}
 	if err := s.labelSpec(req.labelRequest, [2]int{}, &p.Spec); err != nil {
 		return nil, err
 	}
+	// NOTE: a mask sent, as an upload's id too, is kept (again) for the
+	// worker and the next preview; the answer names it (source.mask_upload).
+	switch {
+	case req.MaskURL != "":
+		p.Source.MaskURL = req.MaskURL
+	case req.mask != nil:
+		if p.Source.MaskUpload, err = s.Previews.PutUpload(ctx, req.mask); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
+}
+
+// jobLabels gives a preview of job j the job's labels, mask and label
+// options, each unless the request sends its own.
+func (s *Server) jobLabels(req *previewRequest, j *domain.Job, p *domain.Preview) error {
+	if j.Spec.Mask != nil && req.mask == nil && req.MaskURL == "" && req.Source.MaskUpload == "" {
+		p.Source.MaskKey = domain.MaskKey(j.ID)
+		p.Spec.Mask = j.Spec.Mask // labelSpec then takes label_options without labels
+	}
+	if !given(req.Labels) && j.Spec.Labels != nil {
+		raw, err := json.Marshal(j.Spec.Labels)
+		if err != nil {
+			return err
+		}
+		req.Labels = raw
+	}
+	if !given(req.LabelOptions) && j.Spec.LabelOptions != nil {
+		raw, err := json.Marshal(j.Spec.LabelOptions)
+		if err != nil {
+			return err
+		}
+		req.LabelOptions = raw
+	}
+	return nil
 }
 
 // readPreviewRequest reads a preview request from JSON or multipart/form-data
@@ -155,7 +188,8 @@ func (s *Server) readPreviewRequest(c *gin.Context) (previewRequest, error) {
 			}
 			req.Size = &n
 		}
-		req.Source = previewSource{URL: strings.TrimSpace(c.PostForm("source_url")), JobID: c.PostForm("source_job_id"), Upload: c.PostForm("source_upload")}
+		req.Source = previewSource{URL: strings.TrimSpace(c.PostForm("source_url")), JobID: c.PostForm("source_job_id"),
+			Upload: c.PostForm("source_upload"), MaskUpload: c.PostForm("source_mask_upload")}
 		if fh, ferr := c.FormFile("image"); ferr == nil {
 			if req.upload, _, err = s.readUpload(fh); err != nil {
 				return req, inField("image", err)
@@ -227,9 +261,10 @@ type previewJSON struct {
 
 type previewSourceJSON struct {
 	domain.Source
-	JobID  string `json:"job_id,omitempty"`
-	Upload string `json:"upload,omitempty"`
-	Href   string `json:"href,omitempty"`
+	JobID      string `json:"job_id,omitempty"`
+	Upload     string `json:"upload,omitempty"`
+	MaskUpload string `json:"mask_upload,omitempty"`
+	Href       string `json:"href,omitempty"`
 }
 
 type tileJSON struct {
@@ -247,7 +282,7 @@ type tileJSON struct {
 
 func previewView(p *domain.Preview, res *domain.PreviewResult) previewJSON {
 	out := previewJSON{ID: p.ID, Seed: p.Spec.Seed, Size: p.Size, Pipeline: p.Spec.Pipeline, Millis: res.Millis,
-		Source: previewSourceJSON{Source: res.Source, JobID: p.Source.JobID, Upload: p.Source.Upload}}
+		Source: previewSourceJSON{Source: res.Source, JobID: p.Source.JobID, Upload: p.Source.Upload, MaskUpload: p.Source.MaskUpload}}
 	if out.Source.Name == "" {
 		out.Source.Name = p.Source.Name
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/augment-ml/augment/internal/domain"
+	"github.com/augment-ml/augment/internal/fetch"
 	"github.com/augment-ml/augment/internal/labels"
 )
 
@@ -48,15 +49,25 @@ func (h *Handler) mask(ctx context.Context, job *domain.Job) ([]byte, error) {
 	case job.Spec.Mask.URL == "":
 		return nil, fmt.Errorf("the uploaded mask %s is missing", key)
 	}
-	res, err := h.Fetcher.Fetch(ctx, job.Spec.Mask.URL)
+	buf, err := fetchMask(ctx, h.Fetcher, job.Spec.Mask.URL)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.Blobs.Put(ctx, key, bytes.NewReader(buf), int64(len(buf)), "image/png"); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+// fetchMask downloads a mask through f (SSRF-safe, as sources are); a
+// refusal says it was the mask's.
+func fetchMask(ctx context.Context, f *fetch.Fetcher, url string) ([]byte, error) {
+	res, err := f.Fetch(ctx, url)
 	var de *domain.Error
 	if errors.As(err, &de) {
 		return nil, domain.Wrap(err, de.Code, "The mask could not be fetched: %s", de.Message)
 	}
 	if err != nil {
-		return nil, err
-	}
-	if err := h.Blobs.Put(ctx, key, bytes.NewReader(res.Body), int64(len(res.Body)), "image/png"); err != nil {
 		return nil, err
 	}
 	return res.Body, nil

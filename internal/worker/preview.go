@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -146,7 +147,8 @@ func (p *Previewer) render(ctx context.Context, pv *domain.Preview) (*domain.Pre
 // labelSource is what the tiles take their labels from: the preview's
 // labels and the mask of the job it previews; nil for neither.
 func (p *Previewer) labelSource(ctx context.Context, pv *domain.Preview, info imaging.Info) (*labels.Source, error) {
-	if pv.Source.MaskKey == "" {
+	ps := pv.Source
+	if ps.MaskKey == "" && ps.MaskUpload == "" && ps.MaskURL == "" {
 		if pv.Spec.Labels == nil {
 			return nil, nil
 		}
@@ -154,16 +156,14 @@ func (p *Previewer) labelSource(ctx context.Context, pv *domain.Preview, info im
 	}
 	l, _ := json.Marshal(pv.Spec.Labels)
 	o, _ := json.Marshal(pv.Spec.LabelOptions)
-	key := pv.Source.MaskKey + "\x00" + string(l) + "\x00" + string(o)
+	key := strings.Join([]string{ps.MaskKey, ps.MaskUpload, ps.MaskURL, string(l), string(o)}, "\x00")
 	p.masked.mu.Lock()
 	defer p.masked.mu.Unlock()
 	if p.masked.key == key {
 		return p.masked.src, nil
 	}
-	mask, err := readBlob(ctx, p.Blobs, pv.Source.MaskKey)
-	if domain.ErrorCode(err) == domain.ENotFound {
-		return nil, domain.Errorf(domain.ENotFound, "Job %s's mask is not kept (not fetched yet, or the job failed).", pv.Source.JobID)
-	} else if err != nil {
+	mask, err := p.mask(ctx, ps)
+	if err != nil {
 		return nil, err
 	}
 	src, err := labels.NewSource(pv.Spec.Labels, pv.Spec.LabelOptions, mask, info.Width, info.Height)
@@ -172,6 +172,22 @@ func (p *Previewer) labelSource(ctx context.Context, pv *domain.Preview, info im
 	}
 	p.masked.key, p.masked.src = key, src
 	return src, nil
+}
+
+// mask reads the preview's mask: a job's from the blobs, an upload from the
+// preview store, a URL through the fetcher (SSRF-safe, as a job's).
+func (p *Previewer) mask(ctx context.Context, ps domain.PreviewSource) ([]byte, error) {
+	switch {
+	case ps.MaskKey != "":
+		mask, err := readBlob(ctx, p.Blobs, ps.MaskKey)
+		if domain.ErrorCode(err) == domain.ENotFound {
+			return nil, domain.Errorf(domain.ENotFound, "Job %s's mask is not kept (not fetched yet, or the job failed).", ps.JobID)
+		}
+		return mask, err
+	case ps.MaskUpload != "":
+		return p.Store.Upload(ctx, ps.MaskUpload)
+	}
+	return fetchMask(ctx, p.Fetcher, ps.MaskURL)
 }
 
 // fullSize is the size of the variant ops make of a w×h source.

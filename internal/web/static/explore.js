@@ -17,7 +17,7 @@ const byName = new Map(catalogue.ops.map((o) => [o.name, o]));
 const SIZE = 384; // the tiles' longest side: sharp in a grid cell on a 2× screen
 
 const els = {
-  url: $("explore-url"), show: $("explore-show"), file: $("explore-image"), labels: $("explore-labels"),
+  url: $("explore-url"), show: $("explore-show"), file: $("explore-image"), labels: $("explore-labels"), mask: $("explore-mask"),
   preset: $("explore-preset"), variants: $("explore-variants"), seed: $("explore-seed"), text: $("explore-pipeline"),
   grid: $("explore-grid"), status: $("explore-status"), error: $("explore-error"), original: $("explore-original"),
   originalImg: $("explore-original-img"), originalSize: $("explore-original-size"), reroll: $("explore-reroll"),
@@ -25,7 +25,8 @@ const els = {
   copied: $("explore-copied"), peek: $("explore-peek"), peekText: $("explore-peek-text"),
 };
 
-let source = null; // {url} | {job, labels} | {file, upload}
+let source = null; // {url} | {job, labels, mask} | {file, upload}
+let mask = null; // a mask file chosen: {file, href, upload}
 let seq = 0; // the latest request; answers to earlier ones are dropped
 let timer = 0;
 let inflight = null;
@@ -89,6 +90,12 @@ els.file.addEventListener("change", () => {
   showOriginal(URL.createObjectURL(file), `the original image, ${file.name}`);
   changed(0);
 });
+els.mask.addEventListener("change", () => {
+  if (mask) URL.revokeObjectURL(mask.href);
+  const file = els.mask.files[0];
+  mask = file ? { file, href: URL.createObjectURL(file), upload: null } : null;
+  changed(0);
+});
 els.extremes.addEventListener("click", () => showExtremes());
 for (const b of document.querySelectorAll("[data-copy]")) b.addEventListener("click", () => copy(b));
 
@@ -116,20 +123,25 @@ function labels() {
   return null;
 }
 
+// request is a preview's body: JSON while the image and the mask are
+// named by URL, job or the ids of earlier uploads; a form with the files
+// until then.
 function request(steps, variants, seed) {
   const body = { variants, seed, size: SIZE, pipeline: steps };
   const l = labels();
   if (l) body.labels = l.value ?? l.text;
-  if (source.url) body.source = { url: source.url };
-  else if (source.job) body.source = { job_id: source.job };
-  else if (source.upload) body.source = { upload: source.upload };
-  else {
-    const form = new FormData();
-    form.append("image", source.file);
-    for (const [k, v] of Object.entries(body)) form.append(k, typeof v === "string" ? v : JSON.stringify(v));
-    return { body: form };
+  const src = source.url ? { url: source.url } : source.job ? { job_id: source.job } : source.upload ? { upload: source.upload } : null;
+  if (src && (!mask || mask.upload)) {
+    body.source = mask ? { ...src, mask_upload: mask.upload } : src;
+    return { body: JSON.stringify(body), headers: { "Content-Type": "application/json" } };
   }
-  return { body: JSON.stringify(body), headers: { "Content-Type": "application/json" } };
+  const form = new FormData();
+  if (src) for (const [k, v] of Object.entries(src)) form.append(`source_${k}`, v);
+  else form.append("image", source.file);
+  if (mask?.upload) form.append("source_mask_upload", mask.upload);
+  else if (mask) form.append("mask", mask.file);
+  for (const [k, v] of Object.entries(body)) form.append(k, typeof v === "string" ? v : JSON.stringify(v));
+  return { body: form };
 }
 
 // ask POSTs one preview; null when a later request superseded it.
@@ -144,8 +156,10 @@ async function ask(my, steps, variants, seed, signal) {
     // not JSON: a proxy's page
   }
   if (my !== seq) return null;
-  if (r.status === 404 && source.upload && !source.job) {
-    source.upload = null; // the kept upload expired: send the file again
+  if (r.status === 404 && ((source.upload && !source.job) || mask?.upload)) {
+    // a kept upload expired: send the files again
+    if (source.file) source.upload = null;
+    if (mask) mask.upload = null;
     return ask(my, steps, variants, seed, signal);
   }
   if (r.status === 401) {
@@ -157,6 +171,7 @@ async function ask(my, steps, variants, seed, signal) {
     throw e;
   }
   if (data.source?.upload && source.file) source.upload = data.source.upload;
+  if (data.source?.mask_upload && mask?.file) mask.upload = data.source.mask_upload;
   return data;
 }
 
@@ -264,8 +279,9 @@ function drawOriginalLabels(src) {
   const frame = els.original.querySelector(".frame");
   frame.querySelectorAll(".labels-svg, .labels-mask").forEach((e) => e.remove());
   const objects = l && typeof l === "object";
-  if (objects || source.mask) {
-    draw(frame, { objects: (objects && l.objects) || [], mask_href: view(source.mask) }, src.width, src.height, (objects && l.keypoint_names) || []);
+  const maskHref = mask ? mask.href : view(source.mask);
+  if (objects || maskHref) {
+    draw(frame, { objects: (objects && l.objects) || [], mask_href: maskHref }, src.width, src.height, (objects && l.keypoint_names) || []);
   }
 }
 
