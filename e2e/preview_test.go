@@ -278,6 +278,19 @@ func TestPreviewWithItsOwnMask(t *testing.T) {
 		t.Fatalf("by the uploads' ids: %d %+v", st, again.Error)
 	}
 	same("by the uploads' ids", again)
+	resp, err = http.Post(s.URL+"/api/v1/previews", "application/json", strings.NewReader(fmt.Sprintf(
+		`{"source": {"upload": %q, "mask_upload": %q}}`, up.Source.Upload, up.Source.Upload)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e struct {
+		Error struct{ Code, Field string } `json:"error"`
+	}
+	json.NewDecoder(resp.Body).Decode(&e)
+	resp.Body.Close()
+	if resp.StatusCode != 422 || e.Error.Code != "invalid_spec" || e.Error.Field != "source.mask_upload" {
+		t.Errorf("an image's id as the mask's: %d %+v", resp.StatusCode, e.Error)
+	}
 
 	small := image.NewGray(image.Rect(0, 0, 100, 80))
 	var b bytes.Buffer

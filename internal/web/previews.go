@@ -122,12 +122,16 @@ func (s *Server) preview(c *gin.Context, req previewRequest) (*domain.Preview, e
 			return nil, err
 		}
 	}
-	if src.MaskUpload != "" && req.mask == nil && req.MaskURL == "" {
+	kept := src.MaskUpload != "" && req.mask == nil && req.MaskURL == ""
+	if kept {
 		if req.mask, err = s.Previews.Upload(ctx, src.MaskUpload); err != nil {
 			return nil, inField("source.mask_upload", err)
 		}
 	}
 	if err := s.labelSpec(req.labelRequest, [2]int{}, &p.Spec); err != nil {
+		if kept && fieldOf(err) == "mask" {
+			err = inField("source.mask_upload", err)
+		}
 		return nil, err
 	}
 	// NOTE: a mask sent, as an upload's id too, is kept (again) for the
