@@ -278,6 +278,10 @@ func TestPreviewWithItsOwnMask(t *testing.T) {
 		t.Fatalf("by the uploads' ids: %d %+v", st, again.Error)
 	}
 	same("by the uploads' ids", again)
+	st, other := s.postPreview(fmt.Sprintf(`{"source": {"url": "%s/coffee.png", "mask_upload": %q}, "variants": 1, "size": 160}`, img.URL, up.Source.MaskUpload))
+	if st != 422 || other.Error == nil || other.Error.Code != "labels_size_mismatch" {
+		t.Errorf("the same mask beside another image: %d %+v", st, other.Error)
+	}
 	resp, err = http.Post(s.URL+"/api/v1/previews", "application/json", strings.NewReader(fmt.Sprintf(
 		`{"source": {"upload": %q, "mask_upload": %q}}`, up.Source.Upload, up.Source.Upload)))
 	if err != nil {

@@ -37,9 +37,9 @@ type Previewer struct {
 	masked  maskedSource
 }
 
-// maskedSource keeps the last labels.Source made with a job's mask: a
-// re-roll or a new pipeline previews the same job again, and the mask is
-// then decoded once, not once a preview.
+// maskedSource keeps the last labels.Source made with a mask: a re-roll
+// or a new pipeline previews the same image and mask again, and the mask
+// is then decoded once, not once a preview.
 type maskedSource struct {
 	mu  sync.Mutex
 	key string
@@ -145,7 +145,7 @@ func (p *Previewer) render(ctx context.Context, pv *domain.Preview) (*domain.Pre
 }
 
 // labelSource is what the tiles take their labels from: the preview's
-// labels and the mask of the job it previews; nil for neither.
+// labels and its mask (a job's, an upload, a URL); nil for neither.
 func (p *Previewer) labelSource(ctx context.Context, pv *domain.Preview, info imaging.Info) (*labels.Source, error) {
 	ps := pv.Source
 	if ps.MaskKey == "" && ps.MaskUpload == "" && ps.MaskURL == "" {
@@ -156,7 +156,9 @@ func (p *Previewer) labelSource(ctx context.Context, pv *domain.Preview, info im
 	}
 	l, _ := json.Marshal(pv.Spec.Labels)
 	o, _ := json.Marshal(pv.Spec.LabelOptions)
-	key := strings.Join([]string{ps.MaskKey, ps.MaskUpload, ps.MaskURL, string(l), string(o)}, "\x00")
+	// NOTE: the image's size too: the same mask beside another image is
+	// checked against it again
+	key := strings.Join([]string{ps.MaskKey, ps.MaskUpload, ps.MaskURL, string(l), string(o), fmt.Sprint(info.Width, "×", info.Height)}, "\x00")
 	p.masked.mu.Lock()
 	defer p.masked.mu.Unlock()
 	if p.masked.key == key {
