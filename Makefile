@@ -39,7 +39,7 @@ lint:
 ## batch and 100,000 URLs of one name, a COCO dataset of 1,000 and 5,000
 ## images to its 202, the worker's peak RSS on a 49 MP source, the ?url= page against the
 ## original app (Flask + Pillow), an idle worker's cost at rest, the explorer's
-## previews (8 tiles, p50/p90), then the pages' Lighthouse scores
+## previews (8 tiles, p50/p90; a job's with and without a mask), then the pages' Lighthouse scores
 bench:
 	./scripts/services.sh bench
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./internal/imaging
