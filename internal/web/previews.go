@@ -154,12 +154,8 @@ func (s *Server) jobLabels(req *previewRequest, j *domain.Job, p *domain.Preview
 		p.Source.MaskKey = domain.MaskKey(j.ID)
 		p.Spec.Mask = j.Spec.Mask // labelSpec then takes label_options without labels
 	}
-	if !given(req.Labels) && j.Spec.Labels != nil {
-		raw, err := json.Marshal(j.Spec.Labels)
-		if err != nil {
-			return err
-		}
-		req.Labels = raw
+	if !given(req.Labels) {
+		p.Spec.Labels = j.Spec.Labels // parsed when the job was made; labelSpec keeps them
 	}
 	if !given(req.LabelOptions) && j.Spec.LabelOptions != nil {
 		raw, err := json.Marshal(j.Spec.LabelOptions)
