@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/augment-ml/augment/internal/domain"
 	"github.com/augment-ml/augment/internal/fetch"
@@ -35,21 +34,16 @@ func (h *Handler) labelSource(ctx context.Context, job *domain.Job, w, h2 int) (
 // SSRF-safe fetcher as sources) and kept there.
 func (h *Handler) mask(ctx context.Context, job *domain.Job) ([]byte, error) {
 	key := domain.MaskKey(job.ID)
-	r, _, err := h.Blobs.Get(ctx, key)
+	buf, err := readBlob(ctx, h.Blobs, key)
 	switch {
 	case err == nil:
-		defer r.Close()
-		buf, err := io.ReadAll(r)
-		if err != nil {
-			return nil, fmt.Errorf("read mask: %w", err)
-		}
 		return buf, nil
 	case domain.ErrorCode(err) != domain.ENotFound:
 		return nil, err
 	case job.Spec.Mask.URL == "":
 		return nil, fmt.Errorf("the uploaded mask %s is missing", key)
 	}
-	buf, err := fetchMask(ctx, h.Fetcher, job.Spec.Mask.URL)
+	buf, err = fetchMask(ctx, h.Fetcher, job.Spec.Mask.URL)
 	if err != nil {
 		return nil, err
 	}

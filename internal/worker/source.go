@@ -9,8 +9,8 @@ import (
 	"github.com/augment-ml/augment/internal/imaging"
 )
 
-// readBlob reads the whole blob kept at key: a source stored by the api or
-// by an earlier attempt.
+// readBlob reads the whole blob kept at key: a source or a mask stored by
+// the api or by an earlier attempt, a variant.
 func readBlob(ctx context.Context, blobs domain.Blobs, key string) ([]byte, error) {
 	r, _, err := blobs.Get(ctx, key)
 	if err != nil {
@@ -19,7 +19,7 @@ func readBlob(ctx context.Context, blobs domain.Blobs, key string) ([]byte, erro
 	defer r.Close()
 	buf, err := io.ReadAll(r)
 	if err != nil {
-		return nil, fmt.Errorf("read source: %w", err)
+		return nil, fmt.Errorf("read %s: %w", key, err)
 	}
 	return buf, nil
 }
