@@ -8,6 +8,7 @@ import (
 	"image"
 	_ "image/jpeg"
 	"image/png"
+	"io"
 	"math"
 	"mime/multipart"
 	"net/http"
@@ -45,6 +46,7 @@ type preview struct {
 	} `json:"variants"`
 	Error *struct {
 		Code    string `json:"code"`
+		Field   string `json:"field"`
 		Message string `json:"message"`
 	} `json:"error"`
 }
@@ -52,7 +54,14 @@ type preview struct {
 // postPreview POSTs a JSON preview request.
 func (s *stack) postPreview(body string) (int, preview) {
 	s.t.Helper()
-	resp, err := http.Post(s.URL+"/api/v1/previews", "application/json", strings.NewReader(body))
+	return s.postPreviewAs("application/json", strings.NewReader(body))
+}
+
+// postPreviewAs POSTs a preview request of content type ct (a form's, with
+// files).
+func (s *stack) postPreviewAs(ct string, body io.Reader) (int, preview) {
+	s.t.Helper()
+	resp, err := http.Post(s.URL+"/api/v1/previews", ct, body)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -258,16 +267,10 @@ func TestPreviewWithItsOwnMask(t *testing.T) {
 		w.Close()
 		return w.FormDataContentType(), &buf
 	}
-	ct, body := form(mask)
-	resp, err := http.Post(s.URL+"/api/v1/previews", ct, body)
-	if err != nil {
-		t.Fatal(err)
+	st, up := s.postPreviewAs(form(mask))
+	if st != http.StatusOK {
+		t.Fatalf("files: %d %+v", st, up.Error)
 	}
-	var up preview
-	if err := json.NewDecoder(resp.Body).Decode(&up); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("files: %d %v %+v", resp.StatusCode, err, up.Error)
-	}
-	resp.Body.Close()
 	if up.Source.Upload == "" || up.Source.MaskUpload == "" {
 		t.Fatalf("the answer names the image %q and the mask %q", up.Source.Upload, up.Source.MaskUpload)
 	}
@@ -282,25 +285,16 @@ func TestPreviewWithItsOwnMask(t *testing.T) {
 	if st != 422 || other.Error == nil || other.Error.Code != "labels_size_mismatch" {
 		t.Errorf("the same mask beside another image: %d %+v", st, other.Error)
 	}
-	resp, err = http.Post(s.URL+"/api/v1/previews", "application/json", strings.NewReader(fmt.Sprintf(
-		`{"source": {"upload": %q, "mask_upload": %q}}`, up.Source.Upload, up.Source.Upload)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var e struct {
-		Error struct{ Code, Field string } `json:"error"`
-	}
-	json.NewDecoder(resp.Body).Decode(&e)
-	resp.Body.Close()
-	if resp.StatusCode != 422 || e.Error.Code != "invalid_spec" || e.Error.Field != "source.mask_upload" {
-		t.Errorf("an image's id as the mask's: %d %+v", resp.StatusCode, e.Error)
+	st, wrong := s.postPreview(fmt.Sprintf(`{"source": {"upload": %q, "mask_upload": %q}}`, up.Source.Upload, up.Source.Upload))
+	if st != 422 || wrong.Error == nil || wrong.Error.Code != "invalid_spec" || wrong.Error.Field != "source.mask_upload" {
+		t.Errorf("an image's id as the mask's: %d %+v", st, wrong.Error)
 	}
 
 	small := image.NewGray(image.Rect(0, 0, 100, 80))
 	var b bytes.Buffer
 	png.Encode(&b, small)
-	ct, body = form(b.Bytes())
-	resp, err = http.Post(s.URL+"/api/v1/previews", ct, body)
+	ct, body := form(b.Bytes())
+	resp, err := http.Post(s.URL+"/api/v1/previews", ct, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,15 +370,10 @@ func TestPreviewOfAnUpload(t *testing.T) {
 	ct, body := multipartBody(t, "image", "coffee.png", corpusFile(t, "coffee.png"), map[string]string{
 		"variants": "3", "seed": "8", "size": "200", "pipeline": `[{"op": "rotate", "degrees": [-30, 30]}, {"op": "hflip", "p": 0.5}]`,
 	})
-	resp, err := http.Post(s.URL+"/api/v1/previews", ct, body)
-	if err != nil {
-		t.Fatal(err)
+	st, first := s.postPreviewAs(ct, body)
+	if st != http.StatusOK {
+		t.Fatalf("an upload: %d %+v", st, first.Error)
 	}
-	var first preview
-	if err := json.NewDecoder(resp.Body).Decode(&first); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("an upload: %d %v %+v", resp.StatusCode, err, first.Error)
-	}
-	resp.Body.Close()
 	if first.Source.Upload == "" || first.Source.Width != 600 || first.Source.Format != "png" || len(first.Variants) != 3 {
 		t.Fatalf("the upload's preview: %+v", first)
 	}
@@ -399,7 +388,7 @@ func TestPreviewOfAnUpload(t *testing.T) {
 			t.Errorf("tile %d: %s, then %s", i, first.Variants[i].Ops, again.Variants[i].Ops)
 		}
 	}
-	resp, err = http.Post(s.URL+"/api/v1/previews", "application/json", strings.NewReader(`{"source": {"upload": "0123abcd"}}`))
+	resp, err := http.Post(s.URL+"/api/v1/previews", "application/json", strings.NewReader(`{"source": {"upload": "0123abcd"}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
