@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/png"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -88,13 +89,7 @@ func TestMarksLandWhereLabelsSay(t *testing.T) {
 	}
 	defer im.Close()
 	opt := domain.LabelOptions{CutoutHidesKeypoints: true} // keep whatever stays in view
-	names := slices.Sorted(func(yield func(string) bool) {
-		for k := range geometricSteps {
-			if !yield(k) {
-				return
-			}
-		}
-	})
+	names := slices.Sorted(maps.Keys(geometricSteps))
 	r := rand.New(rand.NewPCG(11, 7))
 	for trial := range 150 {
 		var steps []map[string]any
@@ -110,18 +105,24 @@ func TestMarksLandWhereLabelsSay(t *testing.T) {
 				break
 			}
 		}
-		raw, _ := json.Marshal(steps)
-		p, err := augment.Parse(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ops := p.Plan(int64(trial), "", 0)
+		ops := pipelineOf(t, steps).Plan(int64(trial), "", 0)
 		rec, _ := json.Marshal(ops)
 		t.Run(fmt.Sprintf("%03d-%s", trial, strings.Join(which, "+")), func(t *testing.T) {
 			checkMarks(t, im, ops, l, mask, opt, string(rec))
 		})
 	}
 	t.Logf("largest misses: marks %.3f px, boxes' centres %.3f px", worst.mark, worst.box)
+}
+
+// pipelineOf parses a pipeline of steps as a request gives them.
+func pipelineOf(t testing.TB, steps []map[string]any) *augment.Pipeline {
+	t.Helper()
+	raw, _ := json.Marshal(steps)
+	p, err := augment.Parse(raw)
+	if err != nil {
+		t.Fatalf("pipeline %s: %v", raw, err)
+	}
+	return p
 }
 
 // rendered is a render read back.

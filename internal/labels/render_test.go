@@ -65,12 +65,7 @@ func TestMovesFollowTheRenderedSize(t *testing.T) {
 			for _, i := range r.Perm(len(names))[:8] {
 				steps = append(steps, anyStep(r, names[i]))
 			}
-			raw, _ := json.Marshal(steps)
-			p, err := augment.Parse(raw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ops := p.Plan(int64(trial), photo, trial)
+			ops := pipelineOf(t, steps).Plan(int64(trial), photo, trial)
 			res, err := im.Render(context.Background(), ops, imaging.Output{Format: "png"})
 			if err != nil {
 				t.Fatal(err)
@@ -224,12 +219,8 @@ func TestMasksInventNoClass(t *testing.T) {
 			steps = append(steps, anyStep(r, names[i]))
 		}
 		raw, _ := json.Marshal(steps)
-		p, err := augment.Parse(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
 		fill := 200 + trial
-		ops := p.Plan(int64(trial), "", 0)
+		ops := pipelineOf(t, steps).Plan(int64(trial), "", 0)
 		for v := range mask.Warp(labels.Steps(mustMoves(t, ops)), fill).Values() {
 			if !in[v] && int(v) != fill {
 				t.Fatalf("%s: class %d appears", raw, v)

@@ -3,11 +3,11 @@ package labels_test
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
 
-	"github.com/augment-ml/augment/internal/augment"
 	"github.com/augment-ml/augment/internal/labels"
 )
 
@@ -26,13 +26,7 @@ func TestTileMaskIsTheVariantsMaskScaled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := slices.Sorted(func(yield func(string) bool) {
-		for k := range geometricSteps {
-			if !yield(k) {
-				return
-			}
-		}
-	})
+	names := slices.Sorted(maps.Keys(geometricSteps))
 	classes := m.Values()
 	r := rand.New(rand.NewPCG(3, 5))
 	for trial := range 60 {
@@ -41,11 +35,7 @@ func TestTileMaskIsTheVariantsMaskScaled(t *testing.T) {
 			steps = append(steps, geometricSteps[names[r.IntN(len(names))]](r))
 		}
 		raw, _ := json.Marshal(steps)
-		p, err := augment.Parse(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ops := p.Plan(int64(trial), "", 0)
+		ops := pipelineOf(t, steps).Plan(int64(trial), "", 0)
 		v, err := src.Variant(ops)
 		if err != nil {
 			t.Fatal(err)
